@@ -1,0 +1,174 @@
+package dev.kyoto.io;
+
+import dev.kyoto.io.internal.reactor.Registration;
+import dev.kyoto.io.internal.reactor.SelectorReactor;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.spi.DriverHandle;
+import dev.kyoto.runtime.spi.IoDriver;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
+
+/**
+ * A non-blocking channel registered with the current runtime's reactor: the bridge on which
+ * Kyoto's sockets are built, and the tool for writing your own.
+ *
+ * <p>Each {@code poll…} method tries the operation when the channel is ready; when the operation
+ * would block it clears the readiness it saw (keeping any that arrived meanwhile) and waits for
+ * the next, so a pending poll costs no system call. Polls allocate nothing while pending. At most
+ * one task may read and one task may write at a time.
+ *
+ * <pre>{@code
+ * PollEvented<SocketChannel> io = PollEvented.register(channel, Interest.READABLE.add(Interest.WRITABLE));
+ * Async<Integer> read = cx -> io.pollRead(cx, buffer);
+ * }</pre>
+ *
+ * @param <C> the channel type
+ */
+public final class PollEvented<C extends SelectableChannel> implements AutoCloseable {
+    private final C channel;
+    private final Registration registration;
+
+    private PollEvented(C channel, Registration registration) {
+        this.channel = channel;
+        this.registration = registration;
+    }
+
+    /**
+     * Switches {@code channel} to non-blocking mode and registers it with the reactor of the
+     * runtime running on this thread. If registration fails the channel is left open: the caller
+     * still owns it.
+     *
+     * @throws IOException the runtime's shutdown error if it is shutting down, or the channel's failure
+     * @throws IllegalStateException if no runtime runs on this thread, or it was built without I/O
+     */
+    public static <C extends SelectableChannel> PollEvented<C> register(C channel, Interest interest) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(interest, "interest");
+        IoDriver driver = DriverHandle.current().io().driver();
+        if (!(driver instanceof SelectorReactor reactor)) {
+            throw new IllegalStateException("the runtime's I/O driver " + driver.getClass().getName()
+                    + " does not serve java.nio channels; build the runtime with the nio driver of module dev.kyoto.io");
+        }
+        return new PollEvented<>(channel, reactor.register(channel, interest));
+    }
+
+    /** The channel. Do not change its blocking mode or register it elsewhere. */
+    public C channel() {
+        return channel;
+    }
+
+    /**
+     * Reads into {@code dst} when the channel is readable.
+     *
+     * @return the number of bytes read, -1 at end of stream, or pending
+     * @throws ClassCastException if the channel is not a {@link ReadableByteChannel}
+     */
+    public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+        ReadableByteChannel in = (ReadableByteChannel) channel;
+        for (;;) {
+            int event = registration.pollReadReady(cx);
+            if (event == Registration.PENDING) {
+                return Poll.pending();
+            }
+            int wanted = dst.remaining();
+            if (wanted == 0) {
+                return Poll.ready(0);
+            }
+            int n = in.read(dst);
+            if (n > 0) {
+                if (n < wanted) {
+                    // A short read drained the socket: wait for the next event instead of paying
+                    // for a read that would only say "would block".
+                    registration.clearReadReady(event);
+                }
+                return Poll.ready(n);
+            }
+            if (n < 0) {
+                registration.setReadClosed();
+                return Poll.ready(-1);
+            }
+            registration.clearReadReady(event);
+        }
+    }
+
+    /**
+     * Writes from {@code src} when the channel is writable.
+     *
+     * @return the number of bytes written (0 only if {@code src} is empty), or pending
+     * @throws ClassCastException if the channel is not a {@link WritableByteChannel}
+     */
+    public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
+        WritableByteChannel out = (WritableByteChannel) channel;
+        for (;;) {
+            int event = registration.pollWriteReady(cx);
+            if (event == Registration.PENDING) {
+                return Poll.pending();
+            }
+            int wanted = src.remaining();
+            if (wanted == 0) {
+                return Poll.ready(0);
+            }
+            int n = out.write(src);
+            if (n > 0) {
+                if (n < wanted) {
+                    registration.clearWriteReady(event);
+                }
+                return Poll.ready(n);
+            }
+            registration.clearWriteReady(event);
+        }
+    }
+
+    /**
+     * Runs {@code op} when the channel is readable (for a listener: has a connection to accept),
+     * until it stops returning null ("would block").
+     */
+    public <R> Poll<R> pollReadIo(Context cx, IoOperation<? super C, R> op) throws IOException {
+        for (;;) {
+            int event = registration.pollReadReady(cx);
+            if (event == Registration.PENDING) {
+                return Poll.pending();
+            }
+            R r = op.attempt(channel);
+            if (r != null) {
+                return Poll.ready(r);
+            }
+            registration.clearReadReady(event);
+        }
+    }
+
+    /**
+     * Runs {@code op} when the channel is writable (for a connecting socket: the connect
+     * finished), until it stops returning null ("would block").
+     */
+    public <R> Poll<R> pollWriteIo(Context cx, IoOperation<? super C, R> op) throws IOException {
+        for (;;) {
+            int event = registration.pollWriteReady(cx);
+            if (event == Registration.PENDING) {
+                return Poll.pending();
+            }
+            R r = op.attempt(channel);
+            if (r != null) {
+                return Poll.ready(r);
+            }
+            registration.clearWriteReady(event);
+        }
+    }
+
+    /** The readiness the reactor has recorded for the channel. */
+    public Ready readiness() {
+        return registration.readiness();
+    }
+
+    /** Deregisters the channel from the reactor and closes it. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        registration.deregister();
+        channel.close();
+    }
+}

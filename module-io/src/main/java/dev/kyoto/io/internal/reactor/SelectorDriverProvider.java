@@ -1,0 +1,26 @@
+package dev.kyoto.io.internal.reactor;
+
+import aQute.bnd.annotation.spi.ServiceProvider;
+import dev.kyoto.runtime.spi.IoDriver;
+import dev.kyoto.runtime.spi.IoDriverProvider;
+import java.io.IOException;
+import java.nio.channels.Selector;
+
+/** The portable I/O driver: a reactor over the JDK's default {@link Selector}. */
+@ServiceProvider(IoDriverProvider.class)
+public final class SelectorDriverProvider implements IoDriverProvider {
+
+    /** Instantiated by {@link java.util.ServiceLoader}. */
+    public SelectorDriverProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "nio";
+    }
+
+    @Override
+    public IoDriver open() throws IOException {
+        return new SelectorReactor(Selector.open());
+    }
+}

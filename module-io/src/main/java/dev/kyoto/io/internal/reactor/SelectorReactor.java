@@ -1,0 +1,337 @@
+package dev.kyoto.io.internal.reactor;
+
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.Ready;
+import dev.kyoto.runtime.spi.IoDriver;
+import dev.kyoto.runtime.spi.IoDriverMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reactor: one {@link Selector}, turned by whichever runtime thread parks on it, setting
+ * readiness on each resource's {@link ScheduledIo} and waking the tasks that wait.
+ *
+ * <p>The selector is level-triggered, Tokio's epoll edge-triggered. The reactor emulates the
+ * edge without an interest change per message:
+ * <ul>
+ *   <li>Read interest stays armed. It is disarmed only when a <em>blocking</em> turn reports a
+ *       resource whose read readiness is still set: its task has not drained it, and the selector
+ *       would return at once forever. The clear that follows re-arms it. In the common case
+ *       (event, task reads to "would block", clear) interest never changes, so no
+ *       {@code epoll_ctl} happens.</li>
+ *   <li>Write interest is armed only after a write would block (or while a connect is pending,
+ *       as {@code OP_CONNECT}) and disarmed when it fires: a socket is almost always writable,
+ *       so a new registration starts out writable.</li>
+ * </ul>
+ *
+ * <p>Parking protocol: {@code state} is {@code RUNNING}, {@code PARKED} (a thread is, or is
+ * about to be, blocked in {@code select}) or {@code NOTIFIED} (an unpark is pending). The parking
+ * thread moves {@code RUNNING → PARKED} before a blocking select and swaps back to
+ * {@code RUNNING} after it. {@link #unpark()} swaps in {@code NOTIFIED} and calls
+ * {@link Selector#wakeup()} only if it replaced {@code PARKED}: at most one wakeup system call per
+ * sleep, none while the reactor is awake. An unpark that finds {@code RUNNING} makes the next
+ * park poll instead of block.
+ *
+ * <p>Interest changes reach a selector that another thread may be blocked on; they are queued by
+ * the JDK before {@code state} is read, and applied at the start of the next select, so they
+ * need a wakeup only when the state is {@code PARKED} ({@link #wakeIfParked()}).
+ *
+ * <p>Fields written only by the parking thread: {@code readyThisTurn}, {@code blockingTurn},
+ * {@code earlyReturns}; {@code turns} and {@code readyEvents} are written only by it and read by
+ * anyone. {@code selector} is replaced only by the parking thread, when it rebuilds a selector
+ * that keeps returning early with nothing selected.
+ */
+public final class SelectorReactor implements IoDriver, IoDriverMetrics {
+    private static final Logger LOG = LoggerFactory.getLogger(SelectorReactor.class);
+    private static final int RUNNING = 0;
+    private static final int PARKED = 1;
+    private static final int NOTIFIED = 2;
+    /** Consecutive empty early returns of a blocking select after which the selector is rebuilt. */
+    private static final int REBUILD_THRESHOLD = 512;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(SelectorReactor.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile Selector selector;
+    private volatile int state;
+    private final RegistrationSet registrations = new RegistrationSet();
+    private final Consumer<SelectionKey> onKey = this::onKey;
+    private final AtomicLong wakeups = new AtomicLong();
+    private volatile long turns;
+    private volatile long readyEvents;
+    private int readyThisTurn;
+    private boolean blockingTurn;
+    private int earlyReturns;
+
+    public SelectorReactor(Selector selector) {
+        this.selector = selector;
+    }
+
+    /**
+     * Registers {@code channel} (switched to non-blocking mode) for {@code interest}.
+     *
+     * @throws IOException the runtime's shutdown error after shutdown, or the channel's own failure;
+     *                     in either case nothing stays registered
+     */
+    public Registration register(SelectableChannel channel, Interest interest) throws IOException {
+        int valid = channel.validOps();
+        int readOp = (valid & SelectionKey.OP_ACCEPT) != 0 ? SelectionKey.OP_ACCEPT : SelectionKey.OP_READ;
+        boolean connecting = channel instanceof SocketChannel sc && sc.isConnectionPending();
+        int ops = 0;
+        int initial = 0;
+        if (interest.isReadable() && (valid & readOp) != 0) {
+            ops |= readOp;
+        }
+        if (interest.isWritable()) {
+            if (connecting) {
+                ops |= SelectionKey.OP_CONNECT;
+            } else {
+                initial |= Ready.WRITABLE.bits();
+            }
+        }
+        ScheduledIo io = registrations.allocate(initial);
+        try {
+            channel.configureBlocking(false);
+            io.key = channel.register(selector, ops, io);
+        } catch (IOException | RuntimeException e) {
+            registrations.deregister(io);
+            throw e;
+        }
+        wakeIfParked();
+        return new Registration(this, io, readOp);
+    }
+
+    @Override
+    public void park(long timeoutNanos) {
+        if (timeoutNanos == 0) {
+            STATE.compareAndSet(this, NOTIFIED, RUNNING);
+            turn(0);
+            return;
+        }
+        if (!STATE.compareAndSet(this, RUNNING, PARKED)) {
+            state = RUNNING;
+            turn(0);
+            return;
+        }
+        long start = timeoutNanos > 0 ? System.nanoTime() : 0;
+        int n = turn(timeoutNanos);
+        boolean unparked = (int) STATE.getAndSet(this, RUNNING) == NOTIFIED;
+        boolean early = n == 0 && !unparked && (timeoutNanos < 0 || System.nanoTime() - start < timeoutNanos);
+        earlyReturns = early ? earlyReturns + 1 : 0;
+        if (earlyReturns >= REBUILD_THRESHOLD) {
+            earlyReturns = 0;
+            rebuildSelector();
+        }
+    }
+
+    private int turn(long timeoutNanos) {
+        if (registrations.needsRelease()) {
+            registrations.release();
+        }
+        readyThisTurn = 0;
+        blockingTurn = timeoutNanos != 0;
+        Selector s = selector;
+        try {
+            if (timeoutNanos == 0) {
+                s.selectNow(onKey);
+            } else if (timeoutNanos < 0) {
+                s.select(onKey);
+            } else {
+                s.select(onKey, Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999)));
+            }
+        } catch (ClosedSelectorException e) {
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("unexpected error when polling the I/O driver", e);
+        }
+        turns++;
+        readyEvents += readyThisTurn;
+        return readyThisTurn;
+    }
+
+    private void onKey(SelectionKey key) {
+        ScheduledIo io = (ScheduledIo) key.attachment();
+        int ready = 0;
+        try {
+            int ops = key.readyOps();
+            if ((ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+                ready |= Ready.READABLE.bits();
+                if (blockingTurn && (io.word() & ScheduledIo.READ_MASK) != 0) {
+                    disarmRead(io, key);
+                }
+            }
+            int writeOps = ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
+            if (writeOps != 0) {
+                ready |= Ready.WRITABLE.bits();
+                key.interestOpsAnd(~writeOps);
+            }
+        } catch (CancelledKeyException e) {
+            return;
+        }
+        // Interest changes above happen before readiness is published: a task that sees the
+        // new readiness and clears it again is then certain to see readDisarmed and re-arm.
+        io.setReadiness(ready);
+        io.wake(ready);
+        readyThisTurn++;
+    }
+
+    private static void disarmRead(ScheduledIo io, SelectionKey key) {
+        synchronized (io) {
+            if (!io.readDisarmed) {
+                io.readDisarmed = true;
+                key.interestOpsAnd(~(SelectionKey.OP_READ | SelectionKey.OP_ACCEPT));
+            }
+        }
+    }
+
+    /** Re-arms read interest disarmed by a turn; called after a clear of read readiness took effect. */
+    void rearmRead(ScheduledIo io, int readOp) {
+        if (!io.readDisarmed) {
+            return;
+        }
+        synchronized (io) {
+            if (!io.readDisarmed) {
+                return;
+            }
+            io.readDisarmed = false;
+            try {
+                io.key.interestOpsOr(readOp);
+            } catch (CancelledKeyException e) {
+                return;
+            }
+        }
+        wakeIfParked();
+    }
+
+    /** Arms write interest after a write would block (connect interest while a connect is pending). */
+    void armWrite(ScheduledIo io) {
+        try {
+            SelectionKey key = io.key;
+            // The JDK reports OP_WRITE only once connected: arming it on a pending connect would
+            // leave a level-triggered POLLOUT that is never reported, and the selector would spin.
+            boolean connecting = key.channel() instanceof SocketChannel sc && sc.isConnectionPending();
+            key.interestOpsOr(connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE);
+        } catch (CancelledKeyException e) {
+            return;
+        }
+        wakeIfParked();
+    }
+
+    /** Removes a registration: the key now, its state at the next turn. */
+    void deregister(ScheduledIo io) {
+        SelectionKey key = io.key;
+        if (key != null) {
+            key.cancel();
+        }
+        io.clearWakers();
+        if (registrations.deregister(io)) {
+            unpark();
+        }
+    }
+
+    /** Wakes a thread blocked in select so that it applies an interest change. */
+    void wakeIfParked() {
+        if (state == PARKED) {
+            unpark();
+        }
+    }
+
+    @Override
+    public void unpark() {
+        if ((int) STATE.getAndSet(this, NOTIFIED) == PARKED) {
+            wakeups.incrementAndGet();
+            selector.wakeup();
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        List<ScheduledIo> live = registrations.shutdown();
+        for (ScheduledIo io : live) {
+            io.shutdown();
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("closing the selector failed during shutdown", e);
+        }
+    }
+
+    private void rebuildSelector() {
+        Selector old = selector;
+        Selector fresh;
+        try {
+            fresh = Selector.open();
+        } catch (IOException e) {
+            LOG.warn("the selector keeps returning early but a new one could not be opened", e);
+            return;
+        }
+        int moved = 0;
+        for (SelectionKey key : old.keys()) {
+            if (!key.isValid()) {
+                continue;
+            }
+            ScheduledIo io = (ScheduledIo) key.attachment();
+            try {
+                int ops = key.interestOps();
+                key.cancel();
+                io.key = key.channel().register(fresh, ops, io);
+                moved++;
+            } catch (IOException | CancelledKeyException e) {
+                LOG.debug("dropping a registration while rebuilding the selector", e);
+            }
+        }
+        selector = fresh;
+        try {
+            old.close();
+        } catch (IOException e) {
+            LOG.debug("closing the old selector failed", e);
+        }
+        LOG.warn("rebuilt the selector after {} empty early returns; moved {} registrations", REBUILD_THRESHOLD, moved);
+    }
+
+    @Override
+    public IoDriverMetrics metrics() {
+        return this;
+    }
+
+    @Override
+    public long registeredCount() {
+        return registrations.size();
+    }
+
+    @Override
+    public long readyCount() {
+        return readyEvents;
+    }
+
+    @Override
+    public long turnCount() {
+        return turns;
+    }
+
+    @Override
+    public long wakeupCount() {
+        return wakeups.get();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.kyoto.net;
+
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.PollEvented;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A TCP listening socket on the runtime's reactor.
+ *
+ * <pre>{@code
+ * TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
+ * TcpStream client = rt.blockOn(listener.accept());
+ * }</pre>
+ *
+ * <p>The socket is bound with {@code SO_REUSEADDR} and a backlog of {@value #BACKLOG}. A pending
+ * {@link #accept()} fails with the runtime's shutdown error when its runtime shuts down.
+ */
+public final class TcpListener implements AutoCloseable {
+    /** The listen backlog; the kernel caps it at {@code net.core.somaxconn}. */
+    public static final int BACKLOG = 1024;
+    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
+
+    private final PollEvented<ServerSocketChannel> io;
+
+    private TcpListener(PollEvented<ServerSocketChannel> io) {
+        this.io = io;
+    }
+
+    /**
+     * Binds to {@code HOST:PORT} (port 0 picks a free port). A host name is resolved on the
+     * blocking pool and its addresses are tried in order; if all fail the last error is thrown.
+     *
+     * @throws IllegalArgumentException at once if the text is not of that form
+     */
+    public static Async<TcpListener> bind(String hostAndPort) {
+        return bindAll(Dns.lookup(hostAndPort));
+    }
+
+    /** Binds to {@code address}; an unresolved address is resolved on the blocking pool. */
+    public static Async<TcpListener> bind(SocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (!(address instanceof InetSocketAddress isa)) {
+            throw new IllegalArgumentException("TcpListener.bind takes an InetSocketAddress, was " + address);
+        }
+        return bindAll(isa.isUnresolved() ? Dns.lookup(isa.getHostString(), isa.getPort()) : Async.ready(List.of(isa)));
+    }
+
+    private static Async<TcpListener> bindAll(Async<List<InetSocketAddress>> resolving) {
+        return new Async<>() {
+            @Override
+            public Poll<TcpListener> poll(Context cx) throws Exception {
+                Poll<List<InetSocketAddress>> p = resolving.poll(cx);
+                if (p.isPending()) {
+                    return Poll.pending();
+                }
+                IOException last = new IOException("could not resolve to any address");
+                for (InetSocketAddress a : p.value()) {
+                    try {
+                        return Poll.ready(bindOne(a));
+                    } catch (IOException e) {
+                        last = e;
+                    }
+                }
+                throw last;
+            }
+
+            @Override
+            public void cancel() {
+                resolving.cancel();
+            }
+        };
+    }
+
+    private static TcpListener bindOne(InetSocketAddress address) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open(
+                address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(address, BACKLOG);
+            return new TcpListener(PollEvented.register(ch, Interest.READABLE));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Accepts the next connection. */
+    public Async<TcpStream> accept() {
+        return this::pollAccept;
+    }
+
+    /** Polls for the next connection, for hand-written computations. */
+    public Poll<TcpStream> pollAccept(Context cx) throws IOException {
+        Poll<SocketChannel> p = io.pollReadIo(cx, ServerSocketChannel::accept);
+        if (p.isPending()) {
+            return Poll.pending();
+        }
+        SocketChannel ch = p.value();
+        try {
+            return Poll.ready(new TcpStream(PollEvented.register(ch, READ_WRITE)));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** The bound address; with port 0, the port the system picked. */
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) io.channel().getLocalAddress();
+    }
+
+    /** Deregisters and closes the listening socket. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        io.close();
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "TcpListener[" + localAddress() + "]";
+        } catch (IOException e) {
+            return "TcpListener[closed]";
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.kyoto.net;
+
+import dev.kyoto.io.PollEvented;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A TCP connection on the runtime's reactor.
+ *
+ * <pre>{@code
+ * TcpStream s = rt.blockOn(TcpStream.connect("127.0.0.1:7000"));
+ * rt.blockOn(s.writeAll(ByteBuffer.wrap(hello)));
+ * int n = rt.blockOn(s.read(buffer));            // -1 at end of stream
+ * }</pre>
+ *
+ * <p>The operations return {@link Async} values that do nothing until polled. At most one read
+ * and one write may be in progress at a time. Closing deregisters the socket and closes it.
+ */
+public final class TcpStream implements AutoCloseable {
+    private final PollEvented<SocketChannel> io;
+
+    TcpStream(PollEvented<SocketChannel> io) {
+        this.io = io;
+    }
+
+    /**
+     * Connects to {@code HOST:PORT} (or {@code [IPV6]:PORT}). A literal address is used at once; a
+     * host name is resolved on the blocking pool, and its addresses are tried in order.
+     *
+     * @throws IllegalArgumentException at once if the text is not of that form
+     */
+    public static Async<TcpStream> connect(String hostAndPort) {
+        return new Connect(Dns.lookup(hostAndPort));
+    }
+
+    /** Connects to {@code host} (a name or a literal) at {@code port}; see {@link #connect(String)}. */
+    public static Async<TcpStream> connect(String host, int port) {
+        return new Connect(Dns.lookup(host, port));
+    }
+
+    /**
+     * Connects to {@code address}. An unresolved {@link InetSocketAddress} is resolved on the
+     * blocking pool.
+     */
+    public static Async<TcpStream> connect(SocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            return connect(isa.getHostString(), isa.getPort());
+        }
+        return connect(List.of(address));
+    }
+
+    /**
+     * Tries each address in order; the first that connects wins, and if all fail the last error
+     * is thrown. An empty list fails with "could not resolve to any address".
+     *
+     * @throws IllegalArgumentException if an address is not an {@link InetSocketAddress} or is unresolved
+     */
+    public static Async<TcpStream> connect(List<? extends SocketAddress> addresses) {
+        List<InetSocketAddress> inet = new ArrayList<>(addresses.size());
+        for (SocketAddress a : addresses) {
+            if (!(a instanceof InetSocketAddress isa) || isa.isUnresolved()) {
+                throw new IllegalArgumentException("TcpStream.connect takes resolved InetSocketAddresses, was " + a
+                        + "; pass a HOST:PORT string to have a name resolved");
+            }
+            inet.add(isa);
+        }
+        return new Connect(Async.ready(List.copyOf(inet)));
+    }
+
+    /** Reads into {@code dst}: completes with the number of bytes read, or -1 at end of stream. */
+    public Async<Integer> read(ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        return cx -> io.pollRead(cx, dst);
+    }
+
+    /** Writes from {@code src}: completes with the number of bytes written, at least one unless {@code src} is empty. */
+    public Async<Integer> write(ByteBuffer src) {
+        Objects.requireNonNull(src, "src");
+        return cx -> io.pollWrite(cx, src);
+    }
+
+    /** Reads until {@code dst} is full; end of stream first is an {@link java.io.EOFException}. */
+    public Async<Void> readExact(ByteBuffer dst) {
+        return new ReadExact(io, Objects.requireNonNull(dst, "dst"));
+    }
+
+    /** Writes all of {@code src}. */
+    public Async<Void> writeAll(ByteBuffer src) {
+        return new WriteAll(io, Objects.requireNonNull(src, "src"));
+    }
+
+    /** Polls a read into {@code dst}, for hand-written computations: bytes read, -1 at end of stream, or pending. */
+    public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+        return io.pollRead(cx, dst);
+    }
+
+    /** Polls a write from {@code src}, for hand-written computations: bytes written, or pending. */
+    public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
+        return io.pollWrite(cx, src);
+    }
+
+    /** Shuts the write half down: the peer reads end of stream, and this side can still read. */
+    public void shutdownOutput() throws IOException {
+        io.channel().shutdownOutput();
+    }
+
+    /** Enables or disables Nagle's algorithm ({@code TCP_NODELAY}). */
+    public void setNoDelay(boolean noDelay) throws IOException {
+        io.channel().setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
+    }
+
+    /** Whether {@code TCP_NODELAY} is set. */
+    public boolean noDelay() throws IOException {
+        return io.channel().getOption(StandardSocketOptions.TCP_NODELAY);
+    }
+
+    /** The local address of the connection. */
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) io.channel().getLocalAddress();
+    }
+
+    /** The address of the peer. */
+    public InetSocketAddress peerAddress() throws IOException {
+        return (InetSocketAddress) io.channel().getRemoteAddress();
+    }
+
+    /** Deregisters and closes the socket. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        io.close();
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "TcpStream[" + localAddress() + " -> " + peerAddress() + "]";
+        } catch (IOException e) {
+            return "TcpStream[closed]";
+        }
+    }
+}

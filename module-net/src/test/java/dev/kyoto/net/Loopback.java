@@ -1,0 +1,66 @@
+package dev.kyoto.net;
+
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Handle;
+import dev.kyoto.runtime.KyotoRuntime;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Helpers shared by the networking tests: runtimes, an echo server task, refused ports, open descriptors. */
+final class Loopback {
+    private Loopback() {
+    }
+
+    static KyotoRuntime runtime() {
+        return KyotoRuntime.builder().currentThread().enableAll().build();
+    }
+
+    /** A loopback address on which nothing listens: bound once to learn a free port, then closed. */
+    static InetSocketAddress refusedAddress() throws IOException {
+        try (ServerSocketChannel ch = ServerSocketChannel.open()) {
+            ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return (InetSocketAddress) ch.getLocalAddress();
+        }
+    }
+
+    /** Spawns a task that accepts connections forever and echoes each one in its own task. */
+    static void spawnEchoServer(TcpListener listener) {
+        Handle.current().spawn(acceptLoop(listener));
+    }
+
+    private static Async<Void> acceptLoop(TcpListener listener) {
+        return listener.accept().then(stream -> {
+            Handle.current().spawn(echo(stream, ByteBuffer.allocate(64 * 1024)));
+            return acceptLoop(listener);
+        });
+    }
+
+    /** Echoes until end of stream, then closes the stream. */
+    static Async<Void> echo(TcpStream stream, ByteBuffer buf) {
+        buf.clear();
+        return stream.read(buf).then(n -> {
+            if (n < 0) {
+                try {
+                    stream.close();
+                } catch (IOException e) {
+                    return Async.failed(e);
+                }
+                return Async.ready(null);
+            }
+            buf.flip();
+            return stream.writeAll(buf).then(v -> echo(stream, buf));
+        });
+    }
+
+    /** The number of file descriptors this process has open. */
+    static long openDescriptors() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+}

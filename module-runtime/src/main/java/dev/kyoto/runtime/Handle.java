@@ -1,0 +1,105 @@
+package dev.kyoto.runtime;
+
+import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * A cheap, shareable reference to a runtime: spawn onto it from anywhere, or enter it so that
+ * code on this thread finds it with {@link #current()}.
+ */
+public final class Handle {
+    private final SchedulerHandle scheduler;
+
+    Handle(SchedulerHandle scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    /**
+     * The runtime running on this thread: inside a task, inside {@code blockOn}, or after
+     * {@link #enter()}.
+     *
+     * @throws IllegalStateException if no Kyoto runtime is running on this thread
+     */
+    public static Handle current() {
+        return new Handle(RuntimeContext.current());
+    }
+
+    /** The runtime running on this thread, if any. */
+    public static Optional<Handle> tryCurrent() {
+        SchedulerHandle s = RuntimeContext.currentOrNull();
+        return s == null ? Optional.empty() : Optional.of(new Handle(s));
+    }
+
+    /** Spawns {@code future} as a new task on this runtime. */
+    public <T> JoinHandle<T> spawn(Async<T> future) {
+        return scheduler.spawn(Objects.requireNonNull(future, "future"));
+    }
+
+    /** Runs {@code work} on this runtime's blocking pool. */
+    public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
+        return scheduler.spawnBlocking(Objects.requireNonNull(work, "work"));
+    }
+
+    /**
+     * Runs {@code future} to completion on the calling thread; see {@link KyotoRuntime#blockOn}.
+     *
+     * @throws Exception the future's failure, unchanged
+     */
+    public <T> T blockOn(Async<T> future) throws Exception {
+        return scheduler.blockOn(Objects.requireNonNull(future, "future"));
+    }
+
+    /**
+     * Enters this runtime on the calling thread until the guard is closed, so that
+     * {@link #current()} and I/O constructors find it. Guards must be closed in reverse order.
+     */
+    public EnterGuard enter() {
+        RuntimeContext cx = RuntimeContext.get();
+        return new EnterGuard(cx, scheduler, cx.enter(scheduler));
+    }
+
+    /** Leaves a runtime entered with {@link #enter()}. */
+    public static final class EnterGuard implements AutoCloseable {
+        private final RuntimeContext cx;
+        private final SchedulerHandle entered;
+        private final SchedulerHandle previous;
+        private boolean closed;
+
+        private EnterGuard(RuntimeContext cx, SchedulerHandle entered, SchedulerHandle previous) {
+            this.cx = cx;
+            this.entered = entered;
+            this.previous = previous;
+        }
+
+        /**
+         * Restores the runtime that was entered before.
+         *
+         * @throws IllegalStateException if guards are closed out of order or on another thread
+         */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            if (RuntimeContext.get() != cx || cx.scheduler() != entered) {
+                throw new IllegalStateException("EnterGuard closed out of order: guards returned by Handle.enter() must be "
+                        + "closed on the thread that created them, in the reverse order they were acquired");
+            }
+            closed = true;
+            cx.enter(previous);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Handle h && h.scheduler == scheduler;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(scheduler);
+    }
+}

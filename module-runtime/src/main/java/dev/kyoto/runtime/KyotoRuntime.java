@@ -1,0 +1,202 @@
+package dev.kyoto.runtime;
+
+import dev.kyoto.runtime.internal.blocking.BlockingPool;
+import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.internal.driver.DriverSelection;
+import dev.kyoto.runtime.internal.scheduler.CurrentThreadScheduler;
+import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
+import dev.kyoto.runtime.spi.IoDriver;
+import dev.kyoto.runtime.spi.IoDriverMetrics;
+import dev.kyoto.runtime.spi.IoDriverProvider;
+import dev.kyoto.runtime.spi.RuntimeShutdown;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * A Kyoto runtime: a scheduler, its driver stack (the I/O driver when enabled) and a blocking
+ * pool.
+ *
+ * <pre>{@code
+ * try (KyotoRuntime rt = KyotoRuntime.builder().currentThread().enableAll().build()) {
+ *     TcpStream s = rt.blockOn(TcpStream.connect("127.0.0.1:7000"));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Closing the runtime cancels every task (running each future's {@link Async#cancel()}),
+ * shuts the I/O driver down so that pending I/O fails with the {@linkplain #isShutdownError
+ * shutdown error}, and waits for blocking work.
+ */
+public final class KyotoRuntime implements AutoCloseable {
+    private final SchedulerHandle scheduler;
+    private final Handle handle;
+    private final Driver driver;
+
+    private KyotoRuntime(SchedulerHandle scheduler, Driver driver) {
+        this.scheduler = scheduler;
+        this.driver = driver;
+        this.handle = new Handle(scheduler);
+    }
+
+    /** A builder for a current-thread runtime with nothing enabled. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs {@code future} to completion on the calling thread, driving the runtime's tasks and
+     * I/O meanwhile, and returns its value.
+     *
+     * @throws Exception the future's failure, unchanged
+     * @throws IllegalStateException if the calling thread is itself driving Kyoto tasks, or the runtime was shut down
+     */
+    public <T> T blockOn(Async<T> future) throws Exception {
+        return handle.blockOn(future);
+    }
+
+    /** Spawns {@code future} as a task. On a current-thread runtime it runs while a thread is in {@link #blockOn}. */
+    public <T> JoinHandle<T> spawn(Async<T> future) {
+        return handle.spawn(future);
+    }
+
+    /** Runs {@code work} on the blocking pool, off the threads that drive tasks. */
+    public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
+        return handle.spawnBlocking(work);
+    }
+
+    /** The handle of this runtime. */
+    public Handle handle() {
+        return handle;
+    }
+
+    /** The I/O driver's counters, if I/O is enabled. */
+    public Optional<IoDriverMetrics> ioDriverMetrics() {
+        IoDriver io = driver.io();
+        return io == null ? Optional.empty() : Optional.of(io.metrics());
+    }
+
+    /**
+     * Whether {@code t} is the error that I/O fails with because its runtime is shutting down:
+     * exactly an {@link java.io.IOException} with the shutdown message and no cause.
+     */
+    public static boolean isShutdownError(Throwable t) {
+        return RuntimeShutdown.isShutdownError(t);
+    }
+
+    /**
+     * Shuts down and waits at most {@code timeout} for blocking work that is still running; returns
+     * within the timeout even if some is stuck (those threads finish on their own).
+     */
+    public void shutdownTimeout(Duration timeout) {
+        scheduler.shutdown(Objects.requireNonNull(timeout, "timeout").toNanos());
+    }
+
+    /** Shuts down and waits for blocking work that is still running. Idempotent. */
+    @Override
+    public void close() {
+        scheduler.shutdown(-1);
+    }
+
+    /** Configures and builds a {@link KyotoRuntime}. */
+    public static final class Builder {
+        private boolean enableIo;
+        private boolean enableTime;
+        private IoDriverProvider ioDriver;
+        private int eventInterval = 61;
+        private int globalQueueInterval = 31;
+        private int maxBlockingThreads = 512;
+        private Duration threadKeepAlive = Duration.ofSeconds(10);
+        private String threadName = "kyoto";
+
+        private Builder() {
+        }
+
+        /** Runs every task on the thread inside {@code blockOn} (the default). */
+        public Builder currentThread() {
+            return this;
+        }
+
+        /** Enables the I/O driver, found through {@link java.util.ServiceLoader} unless {@link #ioDriver} names one. */
+        public Builder enableIo() {
+            enableIo = true;
+            return this;
+        }
+
+        /** Enables timers. Accepted now; the time driver joins the driver stack in a later release. */
+        public Builder enableTime() {
+            enableTime = true;
+            return this;
+        }
+
+        /** Enables I/O and timers. */
+        public Builder enableAll() {
+            return enableIo().enableTime();
+        }
+
+        /** Uses {@code provider} for I/O, bypassing discovery. Implies {@link #enableIo()}. */
+        public Builder ioDriver(IoDriverProvider provider) {
+            ioDriver = Objects.requireNonNull(provider, "provider");
+            enableIo = true;
+            return this;
+        }
+
+        /** Tasks polled between two non-blocking polls of the driver (default 61). */
+        public Builder eventInterval(int ticks) {
+            if (ticks <= 0) {
+                throw new IllegalArgumentException("eventInterval must be greater than 0, was " + ticks);
+            }
+            eventInterval = ticks;
+            return this;
+        }
+
+        /** Tasks polled between two checks of the queue of remotely scheduled tasks (default 31). */
+        public Builder globalQueueInterval(int ticks) {
+            if (ticks <= 0) {
+                throw new IllegalArgumentException("globalQueueInterval must be greater than 0, was " + ticks);
+            }
+            globalQueueInterval = ticks;
+            return this;
+        }
+
+        /** The most threads the blocking pool grows to (default 512). */
+        public Builder maxBlockingThreads(int threads) {
+            if (threads <= 0) {
+                throw new IllegalArgumentException("maxBlockingThreads must be greater than 0, was " + threads);
+            }
+            maxBlockingThreads = threads;
+            return this;
+        }
+
+        /** How long an idle blocking thread waits for work before it exits (default 10 s). */
+        public Builder threadKeepAlive(Duration keepAlive) {
+            if (keepAlive == null || keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("threadKeepAlive must be a positive duration, was " + keepAlive);
+            }
+            threadKeepAlive = keepAlive;
+            return this;
+        }
+
+        /** The prefix of the runtime's thread names (default {@code kyoto}). */
+        public Builder threadName(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("threadName must not be empty, was " + (name == null ? "null" : "\"" + name + "\""));
+            }
+            threadName = name;
+            return this;
+        }
+
+        /**
+         * Builds the runtime.
+         *
+         * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened
+         */
+        public KyotoRuntime build() {
+            Driver driver = enableIo ? Driver.withIo(DriverSelection.open(ioDriver)) : Driver.withoutIo();
+            BlockingPool blocking = new BlockingPool(maxBlockingThreads, threadKeepAlive.toNanos(), threadName + "-blocking");
+            SchedulerHandle scheduler = new CurrentThreadScheduler(driver, blocking, eventInterval, globalQueueInterval);
+            return new KyotoRuntime(scheduler, driver);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.kyoto.runtime.internal.blocking;
+
+import dev.kyoto.runtime.internal.task.BlockingTask;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The pool that runs blocking work (DNS lookups, {@code spawnBlocking}) off the runtime's
+ * threads. It grows one thread at a time up to {@code maxThreads} when no thread is idle, and
+ * an idle thread exits after {@code keepAliveNanos}.
+ *
+ * <p>All fields below are guarded by {@code lock}. {@code idle} counts threads waiting for work
+ * that nobody has claimed; a submit that finds one claims it ({@code idle--},
+ * {@code notified++}) and signals, so two quick submits never count on the same idle thread.
+ * {@code threads} counts live threads; shutdown waits on {@code exited} until it is zero.
+ */
+public final class BlockingPool {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition exited = lock.newCondition();
+    private final ArrayDeque<BlockingTask<?>> queue = new ArrayDeque<>();
+    private final int maxThreads;
+    private final long keepAliveNanos;
+    private final String threadName;
+    private int threads;
+    private int idle;
+    private int notified;
+    private int nextId;
+    private boolean shutdown;
+
+    public BlockingPool(int maxThreads, long keepAliveNanos, String threadName) {
+        this.maxThreads = maxThreads;
+        this.keepAliveNanos = keepAliveNanos;
+        this.threadName = threadName;
+    }
+
+    /** Queues {@code task}; after shutdown the task is cancelled instead. */
+    public void submit(BlockingTask<?> task) {
+        lock.lock();
+        try {
+            if (!shutdown) {
+                queue.add(task);
+                if (idle > 0) {
+                    idle--;
+                    notified++;
+                    work.signal();
+                } else if (threads < maxThreads) {
+                    threads++;
+                    Thread t = new Thread(this::runWorker, threadName + "-" + nextId++);
+                    t.setDaemon(true);
+                    t.start();
+                }
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        task.abort();
+    }
+
+    private void runWorker() {
+        lock.lock();
+        try {
+            for (;;) {
+                BlockingTask<?> task = queue.poll();
+                if (task != null) {
+                    lock.unlock();
+                    try {
+                        task.run();
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
+                if (shutdown || !awaitWork()) {
+                    break;
+                }
+            }
+            threads--;
+            if (threads == 0) {
+                exited.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits idle for a claim; false if the keep-alive ran out or the pool shut down. */
+    private boolean awaitWork() {
+        idle++;
+        long nanos = keepAliveNanos;
+        for (;;) {
+            try {
+                nanos = work.awaitNanos(nanos);
+            } catch (InterruptedException e) {
+                nanos = 0;
+            }
+            if (notified > 0) {
+                notified--;
+                return true;
+            }
+            if (shutdown || nanos <= 0) {
+                idle--;
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Stops the pool: queued work is cancelled, idle threads exit, and running work is awaited
+     * for at most {@code timeoutNanos} (negative: without limit).
+     *
+     * @return true if every thread exited in time
+     */
+    public boolean shutdown(long timeoutNanos) {
+        ArrayDeque<BlockingTask<?>> cancelled;
+        lock.lock();
+        try {
+            shutdown = true;
+            cancelled = new ArrayDeque<>(queue);
+            queue.clear();
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (BlockingTask<?> t : cancelled) {
+            t.abort();
+        }
+        lock.lock();
+        try {
+            long nanos = timeoutNanos;
+            while (threads > 0) {
+                if (timeoutNanos < 0) {
+                    exited.awaitUninterruptibly();
+                } else if (nanos <= 0) {
+                    return false;
+                } else {
+                    try {
+                        nanos = exited.awaitNanos(nanos);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Live threads, for tests and metrics. */
+    public int threadCount() {
+        lock.lock();
+        try {
+            return threads;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

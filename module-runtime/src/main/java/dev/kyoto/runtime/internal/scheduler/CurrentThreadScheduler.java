@@ -1,0 +1,255 @@
+package dev.kyoto.runtime.internal.scheduler;
+
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.JoinHandle;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.internal.blocking.BlockingPool;
+import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.internal.task.BlockingTask;
+import dev.kyoto.runtime.internal.task.OwnedTasks;
+import dev.kyoto.runtime.internal.task.Task;
+import dev.kyoto.runtime.internal.task.TaskScheduler;
+import dev.kyoto.runtime.spi.DriverHandle;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The current-thread scheduler: every task runs on the thread that is inside {@code blockOn}.
+ *
+ * <p>The run state lives in a {@link Core} that only one thread holds at a time; that thread
+ * polls tasks, parks in the driver when there is nothing to do, and is the only one that touches
+ * the core's local queue. Wakes from the holding thread (the common case: the driver or a task
+ * woke a task) go to the local queue; wakes from any other thread go to the inject queue and
+ * unpark the driver. A second thread in {@code blockOn} polls its own future on its own thread
+ * and takes the core when it is released.
+ *
+ * <p>Fields: {@code core} holds the core while nobody drives (null while held);
+ * {@code holder} is the driving thread, written only by it (volatile, read by wakers);
+ * {@code shutdown} is set once by {@link #shutdown}, which then takes the core for good.
+ */
+public final class CurrentThreadScheduler implements SchedulerHandle, TaskScheduler {
+    private final Driver driver;
+    private final BlockingPool blocking;
+    private final int eventInterval;
+    private final int globalQueueInterval;
+    private final OwnedTasks owned = new OwnedTasks();
+    private final InjectQueue inject = new InjectQueue();
+    private final AtomicReference<Core> core = new AtomicReference<>(new Core());
+    private final ConcurrentLinkedQueue<Thread> coreWaiters = new ConcurrentLinkedQueue<>();
+    private volatile Thread holder;
+    /** The core while {@code holder} holds it; read and written only by the holder. */
+    private Core heldCore;
+    private volatile boolean shutdown;
+
+    /** The run state, touched only by the thread that holds it. */
+    private static final class Core {
+        final ArrayDeque<Task<?>> local = new ArrayDeque<>();
+        int tick;
+    }
+
+    public CurrentThreadScheduler(Driver driver, BlockingPool blocking, int eventInterval, int globalQueueInterval) {
+        this.driver = driver;
+        this.blocking = blocking;
+        this.eventInterval = eventInterval;
+        this.globalQueueInterval = globalQueueInterval;
+    }
+
+    @Override
+    public DriverHandle driverHandle() {
+        return driver.handle();
+    }
+
+    @Override
+    public <T> JoinHandle<T> spawn(Async<T> future) {
+        Task<T> task = new Task<>(future, this);
+        if (!owned.bind(task)) {
+            task.shutdown();
+            return task;
+        }
+        task.wake();
+        return task;
+    }
+
+    @Override
+    public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
+        BlockingTask<T> task = new BlockingTask<>(work);
+        blocking.submit(task);
+        return task;
+    }
+
+    @Override
+    public void schedule(Task<?> task) {
+        if (Thread.currentThread() == holder) {
+            heldCore.local.addLast(task);
+            return;
+        }
+        if (inject.push(task)) {
+            driver.unpark();
+        } else {
+            // The runtime shut down: nobody will drain the queues again, so cancel it here.
+            task.shutdown();
+            task.run();
+        }
+    }
+
+    @Override
+    public void release(Task<?> task) {
+        owned.remove(task);
+    }
+
+    @Override
+    public <T> T blockOn(Async<T> future) throws Exception {
+        RuntimeContext cx = RuntimeContext.get();
+        if (cx.isDriving()) {
+            throw new IllegalStateException("cannot block a thread that drives asynchronous tasks: blockOn was called "
+                    + "from inside a Kyoto task; await the computation from the task instead (for example with then(..))");
+        }
+        if (shutdown) {
+            throw new IllegalStateException("this Kyoto runtime has been shut down; build a new one to run more work");
+        }
+        SchedulerHandle previous = cx.enter(this);
+        try {
+            Thread me = Thread.currentThread();
+            BlockOnWaker waker = new BlockOnWaker(me, driver);
+            Context pollCx = new Context(waker);
+            for (;;) {
+                Core c = shutdown ? null : core.getAndSet(null);
+                if (c != null) {
+                    Poll<T> p = driveWithCore(c, future, pollCx, waker, cx);
+                    if (p != null) {
+                        return p.value();
+                    }
+                    continue;
+                }
+                if (waker.takeWoken()) {
+                    Poll<T> p = future.poll(pollCx);
+                    if (p instanceof Poll.Ready<T>(T v)) {
+                        return v;
+                    }
+                }
+                coreWaiters.add(me);
+                if (!waker.isWoken() && (shutdown || core.get() == null)) {
+                    LockSupport.park(this);
+                }
+                coreWaiters.remove(me);
+            }
+        } finally {
+            cx.enter(previous);
+        }
+    }
+
+    /**
+     * Drives the runtime while polling {@code future}; returns its ready result, or null once
+     * shutdown asks for the core. Releases the core on every exit, exceptions included.
+     */
+    private <T> Poll<T> driveWithCore(Core c, Async<T> future, Context pollCx, BlockOnWaker waker, RuntimeContext cx)
+            throws Exception {
+        heldCore = c;
+        holder = Thread.currentThread();
+        cx.setDriving(true);
+        try {
+            for (;;) {
+                if (shutdown) {
+                    return null;
+                }
+                if (waker.takeWoken()) {
+                    Poll<T> p = future.poll(pollCx);
+                    if (p.isReady()) {
+                        return p;
+                    }
+                }
+                boolean idle = false;
+                for (int i = 0; i < eventInterval; i++) {
+                    Task<?> task = nextTask(c);
+                    if (task == null) {
+                        idle = true;
+                        break;
+                    }
+                    task.run();
+                }
+                boolean mayBlock = idle && !cx.hasDeferred() && !waker.isWoken() && c.local.isEmpty() && !shutdown;
+                driver.park(mayBlock ? -1 : 0);
+                cx.wakeDeferred();
+            }
+        } finally {
+            cx.setDriving(false);
+            holder = null;
+            heldCore = null;
+            core.set(c);
+            for (Thread t : coreWaiters) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    private Task<?> nextTask(Core c) {
+        c.tick++;
+        if (c.tick % globalQueueInterval == 0) {
+            Task<?> t = inject.pop();
+            return t != null ? t : c.local.pollFirst();
+        }
+        Task<?> t = c.local.pollFirst();
+        return t != null ? t : inject.pop();
+    }
+
+    @Override
+    public void shutdown(long timeoutNanos) {
+        if (RuntimeContext.get().isDriving()) {
+            throw new IllegalStateException("cannot shut a Kyoto runtime down from a thread that drives its tasks; "
+                    + "close it from the thread that built it, after blockOn returned");
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        Core c;
+        synchronized (this) {
+            if (shutdown) {
+                return;
+            }
+            shutdown = true;
+        }
+        Thread me = Thread.currentThread();
+        for (;;) {
+            c = core.getAndSet(null);
+            if (c != null) {
+                break;
+            }
+            driver.unpark();
+            coreWaiters.add(me);
+            if (core.get() == null) {
+                LockSupport.park(this);
+            }
+            coreWaiters.remove(me);
+        }
+        RuntimeContext cx = RuntimeContext.get();
+        SchedulerHandle previous = cx.enter(this);
+        heldCore = c;
+        holder = me;
+        try {
+            List<Task<?>> live = owned.close();
+            for (Task<?> t : live) {
+                t.shutdown();
+            }
+            inject.close();
+            for (Task<?> t = c.local.pollFirst(); t != null; t = c.local.pollFirst()) {
+                t.run();
+            }
+            for (Task<?> t = inject.pop(); t != null; t = inject.pop()) {
+                t.run();
+            }
+            driver.shutdown();
+        } finally {
+            holder = null;
+            heldCore = null;
+            cx.enter(previous);
+            for (Thread t : coreWaiters) {
+                LockSupport.unpark(t);
+            }
+        }
+        blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
+    }
+}

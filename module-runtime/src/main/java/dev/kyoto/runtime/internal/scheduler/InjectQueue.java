@@ -1,0 +1,76 @@
+package dev.kyoto.runtime.internal.scheduler;
+
+import dev.kyoto.runtime.internal.task.Task;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The queue for tasks scheduled from outside the thread that runs them: an intrusive FIFO
+ * through {@link Task#queueNext()}, so pushing allocates nothing.
+ *
+ * <p>{@code head}, {@code tail} and {@code closed} are guarded by {@code lock}; {@code length}
+ * is written under the lock and read without it, so an empty queue is checked without locking.
+ */
+final class InjectQueue {
+    private final ReentrantLock lock = new ReentrantLock();
+    private Task<?> head;
+    private Task<?> tail;
+    private boolean closed;
+    private volatile int length;
+
+    /** Appends {@code task}; false if the queue is closed. */
+    boolean push(Task<?> task) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            task.setQueueNext(null);
+            if (tail == null) {
+                head = task;
+            } else {
+                tail.setQueueNext(task);
+            }
+            tail = task;
+            length++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes the oldest task, or returns null. */
+    Task<?> pop() {
+        if (length == 0) {
+            return null;
+        }
+        lock.lock();
+        try {
+            Task<?> t = head;
+            if (t != null) {
+                head = t.queueNext();
+                if (head == null) {
+                    tail = null;
+                }
+                t.setQueueNext(null);
+                length--;
+            }
+            return t;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isEmpty() {
+        return length == 0;
+    }
+
+    /** Refuses further pushes; what is queued can still be popped. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

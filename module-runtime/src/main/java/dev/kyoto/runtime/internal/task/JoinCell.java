@@ -1,0 +1,153 @@
+package dev.kyoto.runtime.internal.task;
+
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.JoinHandle;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.Waker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The join side of a task: where its outcome is published and who is woken when it is.
+ *
+ * <p>Fields and the invariant that ties them:
+ * <ul>
+ *   <li>{@code outcome}: the value, or a {@link Failure}; written once by the completing thread
+ *       before {@code done}, read only after reading {@code done == true}.</li>
+ *   <li>{@code done}: volatile; false until the outcome is published.</li>
+ *   <li>{@code joinWaker}: volatile; the waker of the task that last polled this handle, written
+ *       by that task. The completer sets {@code done} then reads {@code joinWaker}; a joiner
+ *       writes {@code joinWaker} then reads {@code done}: with both accesses volatile one of them
+ *       sees the other, so no wake is lost.</li>
+ *   <li>{@code stage}: guarded by {@code this}; the bridge future, created on demand.</li>
+ *   <li>{@code interested}: volatile; set once anybody polls the handle or asks for the bridge,
+ *       so that a failure nobody awaits is logged.</li>
+ * </ul>
+ */
+public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, BlockingTask {
+    private static final Logger LOG = LoggerFactory.getLogger(JoinCell.class);
+    private static final VarHandle JOIN_WAKER;
+
+    static {
+        try {
+            JOIN_WAKER = MethodHandles.lookup().findVarHandle(JoinCell.class, "joinWaker", Waker.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A failed or cancelled outcome. */
+    private record Failure(Throwable cause) {
+    }
+
+    private static final Failure CANCELLED = new Failure(null);
+
+    private Object outcome;
+    private volatile boolean done;
+    private volatile Waker joinWaker;
+    private CompletableFuture<T> stage;
+    private volatile boolean interested;
+
+    /** Publishes a value and wakes the joiners. */
+    protected final void completeWith(T value) {
+        publish(value);
+    }
+
+    /** Publishes a failure and wakes the joiners. */
+    protected final void failWith(Throwable cause) {
+        publish(new Failure(cause));
+    }
+
+    /** Publishes cancellation and wakes the joiners. */
+    protected final void completeCancelled() {
+        publish(CANCELLED);
+    }
+
+    private void publish(Object result) {
+        outcome = result;
+        done = true;
+        Waker w = (Waker) JOIN_WAKER.getAndSet(this, (Waker) null);
+        if (w != null) {
+            w.wake();
+        }
+        CompletableFuture<T> s;
+        synchronized (this) {
+            s = stage;
+        }
+        boolean anyone = interested || w != null;
+        if (s != null) {
+            settle(s);
+        }
+        if (result instanceof Failure f && f != CANCELLED && !anyone) {
+            LOG.warn("a Kyoto task failed before anybody joined it (poll its JoinHandle to handle the failure)", f.cause());
+        }
+    }
+
+    @Override
+    public final Poll<T> poll(Context cx) throws Exception {
+        if (!done) {
+            interested = true;
+            joinWaker = cx.waker();
+            if (!done) {
+                return Poll.pending();
+            }
+        }
+        return Poll.ready(outcome());
+    }
+
+    @SuppressWarnings("unchecked")
+    private T outcome() throws Exception {
+        Object o = outcome;
+        if (o instanceof Failure f) {
+            if (f == CANCELLED) {
+                throw new CancellationException("task was cancelled");
+            }
+            if (f.cause() instanceof Exception e) {
+                throw e;
+            }
+            if (f.cause() instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(f.cause());
+        }
+        return (T) o;
+    }
+
+    @Override
+    public final boolean isFinished() {
+        return done;
+    }
+
+    @Override
+    public final CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> s;
+        interested = true;
+        synchronized (this) {
+            if (stage == null) {
+                stage = new CompletableFuture<>();
+            }
+            s = stage;
+        }
+        if (done) {
+            settle(s);
+        }
+        return s;
+    }
+
+    private void settle(CompletableFuture<T> s) {
+        try {
+            s.complete(outcome());
+        } catch (Throwable t) {
+            s.completeExceptionally(t);
+        }
+    }
+
+    @Override
+    public final void cancel() {
+        joinWaker = null;
+    }
+}

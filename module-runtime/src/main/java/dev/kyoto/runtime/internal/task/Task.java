@@ -1,0 +1,209 @@
+package dev.kyoto.runtime.internal.task;
+
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.Waker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A spawned computation: its future, its lifecycle, its join side, and its own {@link Waker}.
+ * One object per spawn; waking and polling it allocate nothing.
+ *
+ * <p>The lifecycle lives in one atomic {@code state} word of flags:
+ * <ul>
+ *   <li>{@code SCHEDULED}: the task sits in (or is being pushed to) exactly one run queue.</li>
+ *   <li>{@code RUNNING}: a thread is polling its future. Set only by the thread that took the
+ *       task from a queue (clearing {@code SCHEDULED} in the same CAS), or by shutdown claiming
+ *       an idle task.</li>
+ *   <li>{@code NOTIFIED}: woken while running; the runner re-schedules it once, when its poll
+ *       returns pending.</li>
+ *   <li>{@code CANCELLED}: abort requested; whoever runs it next cancels instead of polling.</li>
+ *   <li>{@code COMPLETE}: terminal; the outcome is published and the future released.</li>
+ * </ul>
+ * Invariants: {@code SCHEDULED} and {@code RUNNING} are never both set; a task is pushed to a
+ * queue only by the CAS that sets {@code SCHEDULED}, so it is queued at most once; once
+ * {@code COMPLETE} is set no other transition happens, so a late wake is a no-op.
+ *
+ * <p>{@code future}, {@code ownedPrev}/{@code ownedNext} and {@code queueNext} are plain fields:
+ * the future is touched only by the thread holding {@code RUNNING}; the links are guarded by the
+ * owning list's or queue's lock.
+ */
+public final class Task<T> extends JoinCell<T> implements Waker {
+    private static final Logger LOG = LoggerFactory.getLogger(Task.class);
+
+    static final int SCHEDULED = 1;
+    static final int RUNNING = 1 << 1;
+    static final int NOTIFIED = 1 << 2;
+    static final int CANCELLED = 1 << 3;
+    static final int COMPLETE = 1 << 4;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Task.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile int state;
+    private Async<T> future;
+    private final TaskScheduler scheduler;
+    private final Context context;
+
+    /** Links of the scheduler's list of live tasks. */
+    Task<?> ownedPrev;
+    Task<?> ownedNext;
+    /** Link of the intrusive run queue the task sits in. */
+    private Task<?> queueNext;
+
+    /** Creates an idle task; the caller registers it with its owner and then {@link #wake()}s it. */
+    public Task(Async<T> future, TaskScheduler scheduler) {
+        this.future = future;
+        this.scheduler = scheduler;
+        this.context = new Context(this);
+    }
+
+    private boolean cas(int expected, int next) {
+        return STATE.compareAndSet(this, expected, next);
+    }
+
+    /** Schedules the task unless it is already scheduled, running (then it is re-run once), or finished. */
+    @Override
+    public void wake() {
+        for (;;) {
+            int s = state;
+            if ((s & (COMPLETE | SCHEDULED)) != 0) {
+                return;
+            }
+            if ((s & RUNNING) != 0) {
+                if ((s & NOTIFIED) != 0 || cas(s, s | NOTIFIED)) {
+                    return;
+                }
+            } else if (cas(s, s | SCHEDULED)) {
+                scheduler.schedule(this);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Polls the future once. Called only by the thread that took this task from a run queue.
+     * Failures of the future complete the task; they never escape to the scheduler.
+     */
+    public void run() {
+        int s;
+        do {
+            s = state;
+        } while (!cas(s, (s & ~SCHEDULED) | RUNNING));
+        if ((s & CANCELLED) != 0) {
+            cancelAndComplete();
+            return;
+        }
+        Poll<T> p;
+        try {
+            p = future.poll(context);
+        } catch (Throwable t) {
+            finish();
+            failWith(t);
+            return;
+        }
+        if (p instanceof Poll.Ready<T>(T value)) {
+            finish();
+            completeWith(value);
+            return;
+        }
+        for (;;) {
+            s = state;
+            if ((s & CANCELLED) != 0) {
+                cancelAndComplete();
+                return;
+            }
+            if ((s & NOTIFIED) != 0) {
+                if (cas(s, (s & ~(RUNNING | NOTIFIED)) | SCHEDULED)) {
+                    scheduler.schedule(this);
+                    return;
+                }
+            } else if (cas(s, s & ~RUNNING)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void abort() {
+        for (;;) {
+            int s = state;
+            if ((s & (COMPLETE | CANCELLED)) != 0) {
+                return;
+            }
+            if ((s & (RUNNING | SCHEDULED)) != 0) {
+                if (cas(s, s | CANCELLED)) {
+                    return;
+                }
+            } else if (cas(s, s | CANCELLED | SCHEDULED)) {
+                scheduler.schedule(this);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Cancels the task for runtime shutdown. An idle task is cancelled here, on the calling
+     * thread; a scheduled or running one is marked, and cancelled by whoever runs it next (the
+     * shutdown drains every queue).
+     */
+    public void shutdown() {
+        for (;;) {
+            int s = state;
+            if ((s & (COMPLETE | CANCELLED)) != 0) {
+                return;
+            }
+            if ((s & (RUNNING | SCHEDULED)) != 0) {
+                if (cas(s, s | CANCELLED)) {
+                    return;
+                }
+            } else if (cas(s, s | CANCELLED | RUNNING)) {
+                cancelAndComplete();
+                return;
+            }
+        }
+    }
+
+    /** Whether the task has been asked to stop. */
+    public boolean isCancelled() {
+        return (state & CANCELLED) != 0;
+    }
+
+    private void cancelAndComplete() {
+        Async<T> f = future;
+        try {
+            f.cancel();
+        } catch (Throwable t) {
+            LOG.warn("cancel() of an aborted Kyoto task threw; the task is cancelled regardless", t);
+        }
+        finish();
+        completeCancelled();
+    }
+
+    private void finish() {
+        state = COMPLETE;
+        future = null;
+        scheduler.release(this);
+    }
+
+    /** The next task in the intrusive run queue this task sits in. */
+    public Task<?> queueNext() {
+        return queueNext;
+    }
+
+    /** Links the next task in the intrusive run queue. */
+    public void setQueueNext(Task<?> next) {
+        queueNext = next;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.kyoto.runtime.internal.task;
+
+/** What a task needs from the scheduler that owns it. */
+public interface TaskScheduler {
+
+    /**
+     * Queues {@code task} to be run. Called exactly once per transition of the task into the
+     * scheduled state, from any thread.
+     */
+    void schedule(Task<?> task);
+
+    /** Forgets a task that has completed, so shutdown no longer has to cancel it. */
+    void release(Task<?> task);
+}

@@ -1,0 +1,35 @@
+package dev.kyoto.runtime.spi;
+
+import dev.kyoto.runtime.internal.context.RuntimeContext;
+import java.util.Objects;
+
+/**
+ * What a driver module sees of the runtime it runs in: the runtime's I/O handle (and, as the
+ * time driver arrives, its time handle and clock).
+ */
+public final class DriverHandle {
+    private final IoHandle io;
+
+    /**
+     * Created by the runtime when it builds its driver stack.
+     *
+     * @param io the runtime's I/O handle
+     */
+    public DriverHandle(IoHandle io) {
+        this.io = Objects.requireNonNull(io, "io");
+    }
+
+    /** The runtime's I/O handle: {@link IoHandle.Enabled} or {@link IoHandle.Disabled}. */
+    public IoHandle io() {
+        return io;
+    }
+
+    /**
+     * The driver handle of the runtime that runs on this thread.
+     *
+     * @throws IllegalStateException if no Kyoto runtime is running on this thread
+     */
+    public static DriverHandle current() {
+        return RuntimeContext.current().driverHandle();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.kyoto.runtime.spi;
+
+/**
+ * The bottom of a runtime's driver stack: turns operating-system readiness into wakes.
+ *
+ * <p>Exactly one thread at a time parks on a driver (the thread that owns it for that turn);
+ * {@link #unpark()} may be called from any thread. An unpark that arrives while no thread is
+ * parked makes the next {@link #park(long)} return at once, so a wake is never lost.
+ */
+public interface IoDriver {
+
+    /**
+     * Waits for I/O events and wakes the tasks they concern.
+     *
+     * @param timeoutNanos negative to wait until an event or {@link #unpark()}, zero to poll
+     *                     without blocking, positive to wait at most that long
+     */
+    void park(long timeoutNanos);
+
+    /** Makes a thread parked in {@link #park(long)} return soon, or the next park return at once. */
+    void unpark();
+
+    /**
+     * Shuts the driver down: every live registration is marked shut down and its waiters are
+     * woken, so pending I/O fails with the runtime's shutdown error; later registrations are
+     * refused. Idempotent.
+     */
+    void shutdown();
+
+    /** Counters for observing the driver; reading them never blocks the driver. */
+    IoDriverMetrics metrics();
+}
