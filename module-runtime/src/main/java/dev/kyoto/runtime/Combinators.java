@@ -34,28 +34,43 @@ final class Combinators {
         }
     }
 
+    /**
+     * Flat-map. When the function returns another {@code Then}, this one adopts its state instead
+     * of nesting it, so a loop written as {@code step().then(v -> loop())} runs in constant stack
+     * depth and constant poll cost however many times it goes round.
+     */
     static final class Then<T, R> implements Async<R> {
-        private Async<T> first;
-        private Function<? super T, ? extends Async<R>> f;
+        private Async<Object> first;
+        private Function<Object, ? extends Async<R>> f;
         private Async<R> second;
 
+        @SuppressWarnings("unchecked")
         Then(Async<T> first, Function<? super T, ? extends Async<R>> f) {
-            this.first = first;
-            this.f = f;
+            this.first = (Async<Object>) first;
+            this.f = (Function<Object, ? extends Async<R>>) f;
         }
 
         @Override
         public Poll<R> poll(Context cx) throws Exception {
-            if (second == null) {
-                Poll<T> p = first.poll(cx);
-                if (!(p instanceof Poll.Ready<T>(T v))) {
-                    return Poll.pending();
+            for (;;) {
+                if (second == null) {
+                    Poll<Object> p = first.poll(cx);
+                    if (!(p instanceof Poll.Ready<Object>(Object v))) {
+                        return Poll.pending();
+                    }
+                    Async<R> next = f.apply(v);
+                    if (next instanceof Then<?, R> inner) {
+                        first = inner.first;
+                        f = inner.f;
+                        second = inner.second;
+                        continue;
+                    }
+                    second = next;
+                    first = null;
+                    f = null;
                 }
-                second = f.apply(v);
-                first = null;
-                f = null;
+                return second.poll(cx);
             }
-            return second.poll(cx);
         }
 
         @Override
