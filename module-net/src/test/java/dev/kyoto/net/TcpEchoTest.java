@@ -17,6 +17,12 @@ import org.junit.jupiter.api.Test;
 class TcpEchoTest {
 
     @Test
+    void runsOnTheModulePath() {
+        assertEquals("dev.kyoto.net", getClass().getModule().getName(), "surefire must patch the tests into the module, not fall back to the class path");
+    }
+
+
+    @Test
     void echoes1024RoundTripsOf11Bytes() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = Loopback.runtime()) {

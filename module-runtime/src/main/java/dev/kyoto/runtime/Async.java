@@ -3,7 +3,6 @@ package dev.kyoto.runtime;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 
 /**
  * A computation that is polled to completion: Kyoto's future.
@@ -44,17 +43,17 @@ public interface Async<T> {
     }
 
     /** A computation that applies {@code f} to this one's value. */
-    default <R> Async<R> map(Function<? super T, ? extends R> f) {
+    default <R> Async<R> map(ThrowingFunction<? super T, ? extends R> f) {
         return new Combinators.Map<>(this, Objects.requireNonNull(f, "f"));
     }
 
     /** A computation that runs the one {@code f} returns for this one's value (flat-map). */
-    default <R> Async<R> then(Function<? super T, ? extends Async<R>> f) {
+    default <R> Async<R> then(ThrowingFunction<? super T, ? extends Async<R>> f) {
         return new Combinators.Then<>(this, Objects.requireNonNull(f, "f"));
     }
 
     /** A computation that turns this one's failure into a value with {@code f}. */
-    default Async<T> recover(Function<? super Exception, ? extends T> f) {
+    default Async<T> recover(ThrowingFunction<? super Exception, ? extends T> f) {
         return new Combinators.Recover<>(this, Objects.requireNonNull(f, "f"));
     }
 

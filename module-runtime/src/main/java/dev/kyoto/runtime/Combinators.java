@@ -3,7 +3,6 @@ package dev.kyoto.runtime;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Function;
 
 /**
  * The state machines behind {@link Async}'s combinators. Each holds at most one live child and
@@ -15,9 +14,9 @@ final class Combinators {
 
     static final class Map<T, R> implements Async<R> {
         private final Async<T> inner;
-        private final Function<? super T, ? extends R> f;
+        private final ThrowingFunction<? super T, ? extends R> f;
 
-        Map(Async<T> inner, Function<? super T, ? extends R> f) {
+        Map(Async<T> inner, ThrowingFunction<? super T, ? extends R> f) {
             this.inner = inner;
             this.f = f;
         }
@@ -41,13 +40,13 @@ final class Combinators {
      */
     static final class Then<T, R> implements Async<R> {
         private Async<Object> first;
-        private Function<Object, ? extends Async<R>> f;
+        private ThrowingFunction<Object, ? extends Async<R>> f;
         private Async<R> second;
 
         @SuppressWarnings("unchecked")
-        Then(Async<T> first, Function<? super T, ? extends Async<R>> f) {
+        Then(Async<T> first, ThrowingFunction<? super T, ? extends Async<R>> f) {
             this.first = (Async<Object>) first;
-            this.f = (Function<Object, ? extends Async<R>>) f;
+            this.f = (ThrowingFunction<Object, ? extends Async<R>>) f;
         }
 
         @Override
@@ -85,15 +84,15 @@ final class Combinators {
 
     static final class Recover<T> implements Async<T> {
         private final Async<T> inner;
-        private final Function<? super Exception, ? extends T> f;
+        private final ThrowingFunction<? super Exception, ? extends T> f;
 
-        Recover(Async<T> inner, Function<? super Exception, ? extends T> f) {
+        Recover(Async<T> inner, ThrowingFunction<? super Exception, ? extends T> f) {
             this.inner = inner;
             this.f = f;
         }
 
         @Override
-        public Poll<T> poll(Context cx) {
+        public Poll<T> poll(Context cx) throws Exception {
             try {
                 return inner.poll(cx);
             } catch (Exception e) {

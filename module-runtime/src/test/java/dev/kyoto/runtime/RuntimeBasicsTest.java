@@ -18,6 +18,12 @@ import org.junit.jupiter.api.Test;
 
 class RuntimeBasicsTest {
 
+    @Test
+    void runsOnTheModulePath() {
+        assertEquals("dev.kyoto.runtime", getClass().getModule().getName(), "surefire must patch the tests into the module, not fall back to the class path");
+    }
+
+
     static KyotoRuntime runtime() {
         return KyotoRuntime.builder().currentThread().build();
     }

@@ -17,6 +17,12 @@ import org.junit.jupiter.api.Test;
 class RegistrationSetTest {
 
     @Test
+    void runsOnTheModulePath() {
+        assertEquals("dev.kyoto.io", getClass().getModule().getName(), "surefire must patch the tests into the module, not fall back to the class path");
+    }
+
+
+    @Test
     void allocateAfterShutdownIsRefusedWithTheShutdownError() throws IOException {
         RegistrationSet set = new RegistrationSet();
         ScheduledIo live = set.allocate(0);

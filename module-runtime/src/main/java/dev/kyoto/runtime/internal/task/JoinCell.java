@@ -6,6 +6,7 @@ import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.Waker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *       writes {@code joinWaker} then reads {@code done}: with both accesses volatile one of them
  *       sees the other, so no wake is lost.</li>
  *   <li>{@code stage}: guarded by {@code this}; the bridge future, created on demand.</li>
- *   <li>{@code interested}: volatile; set once anybody polls the handle or asks for the bridge,
- *       so that a failure nobody awaits is logged.</li>
+ *   <li>{@code interested}: volatile; set once anybody polls the handle or asks for the bridge.
+ *       A failure that completes while nobody is interested gets {@code unjoined}, a watch that
+ *       logs it if the handle is collected before its outcome was observed.</li>
  * </ul>
  */
 public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, BlockingTask {
@@ -46,11 +48,42 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
 
     private static final Failure CANCELLED = new Failure(null);
 
+    /**
+     * A failure nobody had asked for when it happened. If the handle becomes unreachable before
+     * anyone observes the outcome, the cleaner logs it: that is what "nobody joined" means in a
+     * language without drop. Only failed tasks pay for this.
+     */
+    private static final class UnjoinedFailure implements Runnable {
+        private final Throwable cause;
+        private volatile boolean observed;
+
+        UnjoinedFailure(Throwable cause) {
+            this.cause = cause;
+        }
+
+        @Override
+        public void run() {
+            if (!observed) {
+                LOG.warn("a Kyoto task failed and nobody joined it (poll its JoinHandle to handle the failure)", cause);
+            }
+        }
+    }
+
+    /** Created on first use: the cleaner owns a daemon thread. */
+    private static final class Unjoined {
+        static final Cleaner CLEANER = Cleaner.create(r -> {
+            Thread t = new Thread(r, "kyoto-unjoined-failures");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     private Object outcome;
     private volatile boolean done;
     private volatile Waker joinWaker;
     private CompletableFuture<T> stage;
     private volatile boolean interested;
+    private volatile UnjoinedFailure unjoined;
 
     /** Publishes a value and wakes the joiners. */
     protected final void completeWith(T value) {
@@ -68,6 +101,12 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
     }
 
     private void publish(Object result) {
+        UnjoinedFailure watch = null;
+        if (result instanceof Failure f && f != CANCELLED) {
+            // Written before done, so any joiner that reads the outcome also finds the watch.
+            watch = new UnjoinedFailure(f.cause());
+            unjoined = watch;
+        }
         outcome = result;
         done = true;
         Waker w = (Waker) JOIN_WAKER.getAndSet(this, (Waker) null);
@@ -78,12 +117,15 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         synchronized (this) {
             s = stage;
         }
-        boolean anyone = interested || w != null;
+        if (watch != null) {
+            if (interested || w != null || s != null) {
+                watch.observed = true;
+            } else {
+                Unjoined.CLEANER.register(this, watch);
+            }
+        }
         if (s != null) {
             settle(s);
-        }
-        if (result instanceof Failure f && f != CANCELLED && !anyone) {
-            LOG.warn("a Kyoto task failed before anybody joined it (poll its JoinHandle to handle the failure)", f.cause());
         }
     }
 
@@ -101,6 +143,10 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
 
     @SuppressWarnings("unchecked")
     private T outcome() throws Exception {
+        UnjoinedFailure u = unjoined;
+        if (u != null) {
+            u.observed = true;
+        }
         Object o = outcome;
         if (o instanceof Failure f) {
             if (f == CANCELLED) {

@@ -1,0 +1,54 @@
+package dev.kyoto.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class KyotoCommandTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void helpListsTheSubcommandsWithTheirDescriptions() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "--help"));
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("Usage: kyoto "), run.out());
+        assertTrue(run.out().contains("connect      Connects to a TCP server"), run.out());
+        assertTrue(run.out().contains("echo-server  Runs a TCP echo server"), run.out());
+    }
+
+    @Test
+    void eachSubcommandHasHelp() {
+        CommandRun connect = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "connect", "--help"));
+        assertEquals(0, connect.exitCode(), connect.err());
+        assertTrue(connect.out().startsWith("Usage: kyoto connect [-hV] HOST:PORT"), connect.out());
+
+        CommandRun server = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "echo-server", "--help"));
+        assertEquals(0, server.exitCode(), server.err());
+        assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--bind=ADDR]"), server.out());
+        assertTrue(server.out().contains("(default: 127.0.0.1:7000)"), server.out());
+    }
+
+    @Test
+    void versionNamesTheTool() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "--version"));
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("kyoto "), run.out());
+    }
+
+    @Test
+    void aMissingSubcommandIsAUsageError() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand()));
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("Missing required subcommand" + System.lineSeparator() + "Usage: kyoto"), run.err());
+    }
+
+    @Test
+    void anUnknownSubcommandIsAUsageError() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "frobnicate"));
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("Unmatched argument at index 0: 'frobnicate'"), run.err());
+    }
+}
