@@ -4,7 +4,6 @@
 module dev.kyoto.net {
     // TcpStream and TcpListener hand out Async values and use PollEvented; users need both modules' types.
     requires transitive dev.kyoto.io;
-    requires org.slf4j;
 
     exports dev.kyoto.net;
 }

@@ -1,0 +1,156 @@
+package dev.kyoto.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kyoto.runtime.spi.DriverHandle;
+import dev.kyoto.runtime.spi.IoDriver;
+import dev.kyoto.runtime.spi.IoDriverMetrics;
+import dev.kyoto.runtime.spi.IoDriverProvider;
+import dev.kyoto.runtime.spi.IoHandle;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Driver selection with providers this module defines itself: the runtime module has no driver
+ * on its module path, so these tests see exactly the providers they pass in.
+ */
+class DriverSelectionTest {
+
+    /** A working driver with no I/O behind it: parks the thread until unparked. */
+    static final class ParkingDriver implements IoDriver, IoDriverMetrics {
+        final AtomicInteger parks = new AtomicInteger();
+        final AtomicInteger shutdowns = new AtomicInteger();
+        private volatile Thread parked;
+        private volatile boolean notified;
+
+        @Override
+        public void park(long timeoutNanos) {
+            parks.incrementAndGet();
+            if (timeoutNanos != 0 && !notified) {
+                parked = Thread.currentThread();
+                if (!notified) {
+                    LockSupport.park(this);
+                }
+                parked = null;
+            }
+            notified = false;
+        }
+
+        @Override
+        public void unpark() {
+            notified = true;
+            Thread t = parked;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            shutdowns.incrementAndGet();
+        }
+
+        @Override
+        public IoDriverMetrics metrics() {
+            return this;
+        }
+
+        @Override
+        public long registeredCount() {
+            return 0;
+        }
+
+        @Override
+        public long readyCount() {
+            return 0;
+        }
+
+        @Override
+        public long turnCount() {
+            return parks.get();
+        }
+
+        @Override
+        public long wakeupCount() {
+            return 0;
+        }
+    }
+
+    @Test
+    void anExplicitProviderIsUsedAndShutDownWithTheRuntime() throws Exception {
+        ParkingDriver driver = new ParkingDriver();
+        IoDriverProvider provider = new IoDriverProvider() {
+            @Override
+            public String name() {
+                return "parking";
+            }
+
+            @Override
+            public IoDriver open() {
+                return driver;
+            }
+        };
+        KyotoRuntime rt = KyotoRuntime.builder().ioDriver(provider).build();
+        IoHandle io = rt.blockOn(cx -> Poll.ready(DriverHandle.current().io()));
+        assertSame(driver, io.driver());
+        assertTrue(io instanceof IoHandle.Enabled);
+        int five = rt.blockOn(rt.spawn(Async.yieldNow().map(v -> 5)));
+        assertEquals(5, five);
+        assertTrue(driver.parks.get() > 0, "the scheduler parks in the chosen driver");
+        rt.close();
+        assertEquals(1, driver.shutdowns.get());
+    }
+
+    @Test
+    void aProviderThatFailsToOpenIsNamedInTheError() {
+        IOException cause = new IOException("no selector for you");
+        IoDriverProvider broken = new IoDriverProvider() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public IoDriver open() throws IOException {
+                throw cause;
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> KyotoRuntime.builder().ioDriver(broken).build());
+        assertTrue(e.getMessage().contains("broken"), e.getMessage());
+        assertSame(cause, e.getCause());
+    }
+
+    @Test
+    void aRuntimeWithoutIoHasADisabledHandleThatNamesTheFix() throws Exception {
+        try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
+            IoHandle io = rt.blockOn(cx -> Poll.ready(DriverHandle.current().io()));
+            assertTrue(io instanceof IoHandle.Disabled);
+            IllegalStateException e = assertThrows(IllegalStateException.class, io::driver);
+            assertTrue(e.getMessage().contains("enableIo()"), e.getMessage());
+            assertTrue(rt.ioDriverMetrics().isEmpty());
+        }
+    }
+
+    @Test
+    void aDriverNamedByThePropertyMustExist() {
+        String previous = System.getProperty("kyoto.io.driver");
+        System.setProperty("kyoto.io.driver", "nosuch");
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> KyotoRuntime.builder().enableIo().build());
+            assertTrue(e.getMessage().contains("nosuch"), e.getMessage());
+        } finally {
+            if (previous == null) {
+                System.clearProperty("kyoto.io.driver");
+            } else {
+                System.setProperty("kyoto.io.driver", previous);
+            }
+        }
+    }
+}
