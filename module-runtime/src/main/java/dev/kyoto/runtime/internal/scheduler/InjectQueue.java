@@ -38,6 +38,36 @@ final class InjectQueue {
         }
     }
 
+    /**
+     * Appends {@code count} tasks already linked from {@code first} to {@code last} through
+     * {@link Task#queueNext()}, under one lock acquisition; false if the queue is closed (the
+     * caller then still owns them).
+     */
+    boolean pushBatch(Task<?> first, Task<?> last, int count) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            last.setQueueNext(null);
+            if (tail == null) {
+                head = first;
+            } else {
+                tail.setQueueNext(first);
+            }
+            tail = last;
+            length += count;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The number of queued tasks, read without locking. */
+    int length() {
+        return length;
+    }
+
     /** Removes the oldest task, or returns null. */
     Task<?> pop() {
         if (length == 0) {
