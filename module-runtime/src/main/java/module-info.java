@@ -7,8 +7,6 @@
  */
 module dev.kyoto.runtime {
     requires org.slf4j;
-    // CLASS-retention annotations read by bnd to write the osgi.serviceloader headers; absent at run time.
-    requires static biz.aQute.bnd.annotation;
 
     exports dev.kyoto.runtime;
     exports dev.kyoto.runtime.spi;

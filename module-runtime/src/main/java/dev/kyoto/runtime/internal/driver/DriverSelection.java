@@ -1,8 +1,5 @@
 package dev.kyoto.runtime.internal.driver;
 
-import aQute.bnd.annotation.Cardinality;
-import aQute.bnd.annotation.Resolution;
-import aQute.bnd.annotation.spi.ServiceConsumer;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverProvider;
 import java.util.ArrayList;
@@ -20,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * {@link ServiceLoader} provider, highest priority first. A provider that fails to load or open
  * is logged and skipped; only when none is left is that an error.
  */
-@ServiceConsumer(value = IoDriverProvider.class, cardinality = Cardinality.MULTIPLE, resolution = Resolution.OPTIONAL)
 public final class DriverSelection {
     /** The system property that names the provider to use. */
     public static final String PROPERTY = "kyoto.io.driver";
