@@ -4,6 +4,8 @@ import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.driver.DriverSelection;
 import dev.kyoto.runtime.internal.scheduler.CurrentThreadScheduler;
+import dev.kyoto.runtime.internal.scheduler.Flavor;
+import dev.kyoto.runtime.internal.scheduler.MultiThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
@@ -56,7 +58,10 @@ public final class KyotoRuntime implements AutoCloseable {
         return handle.blockOn(future);
     }
 
-    /** Spawns {@code future} as a task. On a current-thread runtime it runs while a thread is in {@link #blockOn}. */
+    /**
+     * Spawns {@code future} as a task. On a current-thread runtime it runs while a thread is in
+     * {@link #blockOn}; on a multi-thread runtime the workers run it at once.
+     */
     public <T> JoinHandle<T> spawn(Async<T> future) {
         return handle.spawn(future);
     }
@@ -99,22 +104,55 @@ public final class KyotoRuntime implements AutoCloseable {
         scheduler.shutdown(-1);
     }
 
-    /** Configures and builds a {@link KyotoRuntime}. */
+    /**
+     * Configures and builds a {@link KyotoRuntime}: choose a flavour ({@link #currentThread()}, the
+     * default, or {@link #multiThread()}), enable drivers, tune, then {@link #build()}. Bad values
+     * are refused at once with an {@link IllegalArgumentException} that names them.
+     */
     public static final class Builder {
+        /** The environment variable that sets the default number of worker threads. */
+        public static final String WORKER_THREADS_ENV = "KYOTO_WORKER_THREADS";
+
+        private boolean multiThread;
+        private Integer workerThreads;
         private boolean enableIo;
         private boolean enableTime;
         private IoDriverProvider ioDriver;
         private int eventInterval = 61;
-        private int globalQueueInterval = 31;
+        private Integer globalQueueInterval;
         private int maxBlockingThreads = 512;
         private Duration threadKeepAlive = Duration.ofSeconds(10);
-        private String threadName = "kyoto";
+        private String threadName = "kyoto-worker";
+        private Runnable onThreadStart = () -> { };
+        private Runnable onThreadStop = () -> { };
 
         private Builder() {
         }
 
         /** Runs every task on the thread inside {@code blockOn} (the default). */
         public Builder currentThread() {
+            multiThread = false;
+            return this;
+        }
+
+        /**
+         * Runs tasks on a pool of work-stealing worker threads ({@link #workerThreads}); {@code blockOn}
+         * polls its own computation on the calling thread meanwhile.
+         */
+        public Builder multiThread() {
+            multiThread = true;
+            return this;
+        }
+
+        /**
+         * The number of worker threads of a multi-thread runtime. Default: the
+         * {@value #WORKER_THREADS_ENV} environment variable if set, else the available processors.
+         */
+        public Builder workerThreads(int threads) {
+            if (threads <= 0) {
+                throw new IllegalArgumentException("workerThreads must be greater than 0, was " + threads);
+            }
+            workerThreads = threads;
             return this;
         }
 
@@ -151,7 +189,10 @@ public final class KyotoRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Tasks polled between two checks of the queue of remotely scheduled tasks (default 31). */
+        /**
+         * Tasks polled between two checks of the queue of remotely scheduled tasks (default 31 on a
+         * current-thread runtime, 61 on a multi-thread one).
+         */
         public Builder globalQueueInterval(int ticks) {
             if (ticks <= 0) {
                 throw new IllegalArgumentException("globalQueueInterval must be greater than 0, was " + ticks);
@@ -178,7 +219,10 @@ public final class KyotoRuntime implements AutoCloseable {
             return this;
         }
 
-        /** The prefix of the runtime's thread names (default {@code kyoto}). */
+        /**
+         * The name of the runtime's threads (default {@code kyoto-worker}): workers are named
+         * {@code NAME-0}, {@code NAME-1}, …, blocking-pool threads {@code NAME-blocking-0}, ….
+         */
         public Builder threadName(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("threadName must not be empty, was " + (name == null ? "null" : "\"" + name + "\""));
@@ -187,16 +231,55 @@ public final class KyotoRuntime implements AutoCloseable {
             return this;
         }
 
+        /** Runs on every runtime thread (worker or blocking) when it starts. */
+        public Builder onThreadStart(Runnable hook) {
+            onThreadStart = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /** Runs on every runtime thread (worker or blocking) when it stops. */
+        public Builder onThreadStop(Runnable hook) {
+            onThreadStop = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
         /**
          * Builds the runtime.
          *
          * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened
+         * @throws IllegalArgumentException if {@value #WORKER_THREADS_ENV} is set to something other than a positive number
          */
         public KyotoRuntime build() {
+            Flavor flavor = multiThread ? new Flavor.MultiThread(resolveWorkerThreads()) : new Flavor.CurrentThread();
             Driver driver = enableIo ? Driver.withIo(DriverSelection.open(ioDriver)) : Driver.withoutIo();
-            BlockingPool blocking = new BlockingPool(maxBlockingThreads, threadKeepAlive.toNanos(), threadName + "-blocking");
-            SchedulerHandle scheduler = new CurrentThreadScheduler(driver, blocking, eventInterval, globalQueueInterval);
+            BlockingPool blocking = new BlockingPool(maxBlockingThreads, threadKeepAlive.toNanos(), threadName + "-blocking",
+                    onThreadStart, onThreadStop);
+            SchedulerHandle scheduler = switch (flavor) {
+                case Flavor.CurrentThread c -> new CurrentThreadScheduler(driver, blocking, eventInterval,
+                        globalQueueInterval != null ? globalQueueInterval : 31);
+                case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
+                        globalQueueInterval != null ? globalQueueInterval : 61, threadName, onThreadStart, onThreadStop);
+            };
             return new KyotoRuntime(scheduler, driver);
+        }
+
+        private int resolveWorkerThreads() {
+            if (workerThreads != null) {
+                return workerThreads;
+            }
+            String env = System.getenv(WORKER_THREADS_ENV);
+            if (env == null || env.isBlank()) {
+                return Runtime.getRuntime().availableProcessors();
+            }
+            try {
+                int n = Integer.parseInt(env.strip());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below with the value
+            }
+            throw new IllegalArgumentException(WORKER_THREADS_ENV + " must be a positive number of worker threads, was \"" + env + "\"");
         }
     }
 }

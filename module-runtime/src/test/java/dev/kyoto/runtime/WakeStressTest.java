@@ -8,15 +8,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import java.util.function.Supplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Many tasks, each parked and then woken from other threads, with real threads and no sleeps. */
 class WakeStressTest {
     private static final int TASKS = 100_000;
     private static final int WAKER_THREADS = 2;
 
-    @Test
-    void everyTaskWokenFromAnotherThreadCompletes() {
+    @ParameterizedTest
+    @MethodSource("dev.kyoto.runtime.Flavours#both")
+    void everyTaskWokenFromAnotherThreadCompletes(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             LinkedBlockingQueue<Waker> toWake = new LinkedBlockingQueue<>();
             AtomicInteger completed = new AtomicInteger();
@@ -32,7 +35,7 @@ class WakeStressTest {
                     }
                 }));
             }
-            try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
+            try (KyotoRuntime rt = flavour.get()) {
                 List<JoinHandle<Integer>> handles = new ArrayList<>(TASKS);
                 for (int i = 0; i < TASKS; i++) {
                     int id = i;
@@ -66,11 +69,12 @@ class WakeStressTest {
         });
     }
 
-    @Test
-    void concurrentWakesOfOneTaskNeverLoseTheLastOne() {
+    @ParameterizedTest
+    @MethodSource("dev.kyoto.runtime.Flavours#both")
+    void concurrentWakesOfOneTaskNeverLoseTheLastOne(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             int rounds = 20_000;
-            try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
+            try (KyotoRuntime rt = flavour.get()) {
                 AtomicInteger target = new AtomicInteger();
                 java.util.concurrent.atomic.AtomicReference<Waker> waker = new java.util.concurrent.atomic.AtomicReference<>();
                 JoinHandle<Integer> task = rt.spawn(cx -> {

@@ -2,6 +2,7 @@ package dev.kyoto.io.internal.reactor;
 
 import dev.kyoto.io.Ready;
 import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.spi.Coop;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
 import java.io.IOException;
 
@@ -34,7 +35,7 @@ public final class Registration {
      * @throws IOException the runtime's shutdown error once the reactor has shut down
      */
     public int pollReadReady(Context cx) throws IOException {
-        return checked(io.pollReady(cx, ScheduledIo.READ_MASK, false));
+        return pollReady(cx, ScheduledIo.READ_MASK, false);
     }
 
     /**
@@ -43,11 +44,22 @@ public final class Registration {
      * @throws IOException the runtime's shutdown error once the reactor has shut down
      */
     public int pollWriteReady(Context cx) throws IOException {
-        return checked(io.pollReady(cx, ScheduledIo.WRITE_MASK, true));
+        return pollReady(cx, ScheduledIo.WRITE_MASK, true);
     }
 
-    private static int checked(int event) throws IOException {
-        if (event < 0) {
+    /**
+     * Every readiness check spends one unit of the task's cooperative budget, so a resource that
+     * is always ready cannot keep its task on the thread forever; a check that finds nothing
+     * ready gives the unit back.
+     */
+    private int pollReady(Context cx, int mask, boolean write) throws IOException {
+        if (!Coop.proceed(cx)) {
+            return PENDING;
+        }
+        int event = io.pollReady(cx, mask, write);
+        if (event == PENDING) {
+            Coop.refund();
+        } else if (event < 0) {
             throw RuntimeShutdown.error();
         }
         return event;

@@ -13,7 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>All fields below are guarded by {@code lock}. {@code idle} counts threads waiting for work
  * that nobody has claimed; a submit that finds one claims it ({@code idle--},
  * {@code notified++}) and signals, so two quick submits never count on the same idle thread.
- * {@code threads} counts live threads; shutdown waits on {@code exited} until it is zero.
+ * {@code threads} counts threads that will still take work; {@code alive} also counts those
+ * that have stopped taking work but not yet finished (their stop hook may still run), and
+ * shutdown waits on {@code exited} until it is zero.
  */
 public final class BlockingPool {
     private final ReentrantLock lock = new ReentrantLock();
@@ -23,16 +25,22 @@ public final class BlockingPool {
     private final int maxThreads;
     private final long keepAliveNanos;
     private final String threadName;
+    private final Runnable onThreadStart;
+    private final Runnable onThreadStop;
     private int threads;
+    private int alive;
     private int idle;
     private int notified;
     private int nextId;
     private boolean shutdown;
 
-    public BlockingPool(int maxThreads, long keepAliveNanos, String threadName) {
+    public BlockingPool(int maxThreads, long keepAliveNanos, String threadName, Runnable onThreadStart,
+            Runnable onThreadStop) {
         this.maxThreads = maxThreads;
         this.keepAliveNanos = keepAliveNanos;
         this.threadName = threadName;
+        this.onThreadStart = onThreadStart;
+        this.onThreadStop = onThreadStop;
     }
 
     /** Queues {@code task}; after shutdown the task is cancelled instead. */
@@ -47,6 +55,7 @@ public final class BlockingPool {
                     work.signal();
                 } else if (threads < maxThreads) {
                     threads++;
+                    alive++;
                     Thread t = new Thread(this::runWorker, threadName + "-" + nextId++);
                     t.setDaemon(true);
                     t.start();
@@ -60,6 +69,26 @@ public final class BlockingPool {
     }
 
     private void runWorker() {
+        try {
+            onThreadStart.run();
+            serve();
+        } finally {
+            try {
+                onThreadStop.run();
+            } finally {
+                lock.lock();
+                try {
+                    if (--alive == 0) {
+                        exited.signalAll();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    private void serve() {
         lock.lock();
         try {
             for (;;) {
@@ -78,9 +107,6 @@ public final class BlockingPool {
                 }
             }
             threads--;
-            if (threads == 0) {
-                exited.signalAll();
-            }
         } finally {
             lock.unlock();
         }
@@ -130,7 +156,7 @@ public final class BlockingPool {
         lock.lock();
         try {
             long nanos = timeoutNanos;
-            while (threads > 0) {
+            while (alive > 0) {
                 if (timeoutNanos < 0) {
                     exited.awaitUninterruptibly();
                 } else if (nanos <= 0) {

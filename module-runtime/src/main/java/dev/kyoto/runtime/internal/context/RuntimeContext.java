@@ -2,17 +2,24 @@ package dev.kyoto.runtime.internal.context;
 
 import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
+import dev.kyoto.runtime.internal.scheduler.Worker;
 import java.util.ArrayList;
 
 /**
  * The per-thread runtime context: which runtime this thread has entered, whether the thread is
- * driving tasks right now, and the wakers deferred until the scheduler next polls its driver.
+ * driving tasks right now (and as which worker), the running task's cooperative budget, and the
+ * wakers deferred until the scheduler next polls its driver.
  *
  * <p>Every field is read and written only by the thread that owns the context, so none is
  * volatile.
  */
 public final class RuntimeContext {
     private static final ThreadLocal<RuntimeContext> CURRENT = ThreadLocal.withInitial(RuntimeContext::new);
+
+    /** The budget of a poll outside any task: unlimited. */
+    public static final int UNCONSTRAINED = -1;
+    /** The budget each task poll starts with. */
+    public static final int INITIAL_BUDGET = 128;
 
     static final String NO_RUNTIME = "no Kyoto runtime is running on this thread: call this from a task, "
             + "from inside KyotoRuntime.blockOn, or after entering a runtime with handle.enter()";
@@ -21,6 +28,10 @@ public final class RuntimeContext {
     private SchedulerHandle scheduler;
     /** True while this thread polls tasks for a scheduler; blocking it then would stall them. */
     private boolean driving;
+    /** The multi-thread worker this thread is, while it runs as one. */
+    private Worker worker;
+    /** Units of work the running task may still do before it must yield; UNCONSTRAINED outside tasks. */
+    private int budget = UNCONSTRAINED;
     /** Wakers of tasks that yielded; woken after the scheduler's next driver poll. */
     private final ArrayList<Waker> deferred = new ArrayList<>();
 
@@ -74,14 +85,72 @@ public final class RuntimeContext {
         return driving;
     }
 
+    /** The worker this thread runs as, or null. */
+    public Worker worker() {
+        return worker;
+    }
+
+    /** Sets the worker this thread runs as (null when it stops). */
+    public void setWorker(Worker w) {
+        worker = w;
+    }
+
+    /** Starts a task poll's budget; returns the budget to restore afterwards. */
+    public int startBudget() {
+        int previous = budget;
+        budget = INITIAL_BUDGET;
+        return previous;
+    }
+
+    /** Restores the budget saved by {@link #startBudget()}. */
+    public void restoreBudget(int previous) {
+        budget = previous;
+    }
+
+    /**
+     * Spends one unit of the running task's budget. When none is left, defers {@code waker} until
+     * the scheduler's next driver poll and returns false: the caller then reports pending.
+     */
+    public boolean spend(Waker waker) {
+        int b = budget;
+        if (b == UNCONSTRAINED) {
+            return true;
+        }
+        if (b == 0) {
+            deferWaker(waker);
+            return false;
+        }
+        budget = b - 1;
+        return true;
+    }
+
+    /** Gives back a unit spent by an operation that then made no progress. */
+    public void refund() {
+        if (budget != UNCONSTRAINED && budget < INITIAL_BUDGET) {
+            budget++;
+        }
+    }
+
+    /** Whether the running task may still do work before it must yield. */
+    public boolean hasBudget() {
+        return budget != 0;
+    }
+
     /**
      * Defers {@code waker} until this thread's scheduler next polls its driver, or wakes it at
      * once when this thread is not driving tasks.
      */
     public static void defer(Waker waker) {
-        RuntimeContext cx = CURRENT.get();
-        if (cx.driving) {
-            cx.deferred.add(waker);
+        CURRENT.get().deferWaker(waker);
+    }
+
+    private void deferWaker(Waker waker) {
+        if (driving) {
+            int n = deferred.size();
+            // A task that yields repeatedly before the next driver poll needs waking only once.
+            if (n == 0 || deferred.get(n - 1) != waker) {
+                deferred.add(waker);
+            }
         } else {
             waker.wake();
         }

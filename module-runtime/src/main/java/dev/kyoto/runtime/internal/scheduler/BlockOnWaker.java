@@ -8,9 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The waker of the future a thread runs in {@code blockOn}. Waking sets {@code woken} and
- * unparks both places the thread may sleep: the driver (when it drives the runtime) and the
- * thread itself (when another thread drives it). Each unpark is one atomic swap when the thread
- * is awake.
+ * unparks both places the thread may sleep: the driver (when it drives a current-thread runtime;
+ * {@code driver} is null on a multi-thread runtime, whose {@code blockOn} never parks in it) and
+ * the thread itself. Each unpark is one atomic swap when the thread is awake.
  *
  * <p>{@code woken} is written by any waking thread and cleared only by the blocked thread,
  * right before it polls the future, so a wake during that poll causes one more poll.
@@ -40,7 +40,9 @@ final class BlockOnWaker implements Waker {
         if (!woken) {
             woken = true;
             if (Thread.currentThread() != thread) {
-                driver.unpark();
+                if (driver != null) {
+                    driver.unpark();
+                }
                 LockSupport.unpark(thread);
             }
         }

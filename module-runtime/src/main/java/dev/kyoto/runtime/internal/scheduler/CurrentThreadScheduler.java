@@ -159,7 +159,13 @@ public final class CurrentThreadScheduler implements SchedulerHandle, TaskSchedu
                     return null;
                 }
                 if (waker.takeWoken()) {
-                    Poll<T> p = future.poll(pollCx);
+                    int saved = cx.startBudget();
+                    Poll<T> p;
+                    try {
+                        p = future.poll(pollCx);
+                    } finally {
+                        cx.restoreBudget(saved);
+                    }
                     if (p.isReady()) {
                         return p;
                     }
@@ -171,7 +177,12 @@ public final class CurrentThreadScheduler implements SchedulerHandle, TaskSchedu
                         idle = true;
                         break;
                     }
-                    task.run();
+                    int saved = cx.startBudget();
+                    try {
+                        task.run();
+                    } finally {
+                        cx.restoreBudget(saved);
+                    }
                 }
                 boolean mayBlock = idle && !cx.hasDeferred() && !waker.isWoken() && c.local.isEmpty() && !shutdown;
                 driver.park(mayBlock ? -1 : 0);

@@ -90,6 +90,33 @@ final class InjectQueue {
         }
     }
 
+    /**
+     * Removes up to {@code max} of the oldest tasks into {@code into[0..)}, under one lock
+     * acquisition; returns how many.
+     */
+    int popN(Task<?>[] into, int max) {
+        if (length == 0 || max <= 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            int n = 0;
+            while (n < max && head != null) {
+                Task<?> t = head;
+                head = t.queueNext();
+                t.setQueueNext(null);
+                into[n++] = t;
+            }
+            if (head == null) {
+                tail = null;
+            }
+            length -= n;
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     boolean isEmpty() {
         return length == 0;
     }

@@ -4,6 +4,7 @@ import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.Waker;
+import dev.kyoto.runtime.internal.context.RuntimeContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
@@ -131,10 +132,15 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
 
     @Override
     public final Poll<T> poll(Context cx) throws Exception {
+        RuntimeContext rc = RuntimeContext.get();
+        if (!rc.spend(cx.waker())) {
+            return Poll.pending();
+        }
         if (!done) {
             interested = true;
             joinWaker = cx.waker();
             if (!done) {
+                rc.refund();
                 return Poll.pending();
             }
         }

@@ -100,6 +100,9 @@ public final class Task<T> extends JoinCell<T> implements Waker {
         int s;
         do {
             s = state;
+            if ((s & COMPLETE) != 0) {
+                return;
+            }
         } while (!cas(s, (s & ~SCHEDULED) | RUNNING));
         if ((s & CANCELLED) != 0) {
             cancelAndComplete();
@@ -126,7 +129,7 @@ public final class Task<T> extends JoinCell<T> implements Waker {
             }
             if ((s & NOTIFIED) != 0) {
                 if (cas(s, (s & ~(RUNNING | NOTIFIED)) | SCHEDULED)) {
-                    scheduler.schedule(this);
+                    scheduler.scheduleYield(this);
                     return;
                 }
             } else if (cas(s, s & ~RUNNING)) {

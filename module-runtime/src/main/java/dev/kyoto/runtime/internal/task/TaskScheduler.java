@@ -9,6 +9,14 @@ public interface TaskScheduler {
      */
     void schedule(Task<?> task);
 
+    /**
+     * Queues {@code task}, which was woken while it was running (it yielded, or woke itself):
+     * it goes behind the tasks already waiting, never into a LIFO slot.
+     */
+    default void scheduleYield(Task<?> task) {
+        schedule(task);
+    }
+
     /** Forgets a task that has completed, so shutdown no longer has to cancel it. */
     void release(Task<?> task);
 }

@@ -1,0 +1,460 @@
+package dev.kyoto.runtime.internal.scheduler;
+
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.JoinHandle;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.internal.blocking.BlockingPool;
+import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.internal.task.BlockingTask;
+import dev.kyoto.runtime.internal.task.OwnedTasks;
+import dev.kyoto.runtime.internal.task.Task;
+import dev.kyoto.runtime.internal.task.TaskScheduler;
+import dev.kyoto.runtime.spi.DriverHandle;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The multi-thread, work-stealing scheduler (Tokio's design).
+ *
+ * <p>Each {@link Worker} runs tasks from its LIFO slot and its {@link LocalQueue}; tasks woken
+ * or spawned by a running task stay on its worker. Tasks scheduled from other threads go to the
+ * shared {@link InjectQueue}, which every worker checks first each {@code globalQueueInterval}
+ * ticks and pulls batches from when its own queue is empty. An idle worker steals half of another
+ * worker's queue; at most half the workers search at once ({@link Idle}). A worker with nothing
+ * to do parks in the driver if no other worker holds it, else on its own {@link Parker}; busy
+ * workers poll the driver without blocking every {@code eventInterval} ticks.
+ *
+ * <p>{@code shutdown} is set once; workers see it between tasks and exit, and the thread that
+ * shuts down then cancels what is left (see {@link #shutdown}).
+ */
+public final class MultiThreadScheduler implements SchedulerHandle, TaskScheduler {
+    private static final int MAX_LIFO_POLLS = 3;
+
+    private final Driver driver;
+    private final BlockingPool blocking;
+    private final int eventInterval;
+    private final int globalQueueInterval;
+    private final Runnable onThreadStart;
+    private final Runnable onThreadStop;
+    private final Worker[] workers;
+    private final Thread[] threads;
+    private final InjectQueue inject = new InjectQueue();
+    private final OwnedTasks owned = new OwnedTasks();
+    private final Idle idle;
+    private volatile boolean shutdown;
+
+    public MultiThreadScheduler(Driver driver, BlockingPool blocking, int workerThreads, int eventInterval,
+            int globalQueueInterval, String threadName, Runnable onThreadStart, Runnable onThreadStop) {
+        this.driver = driver;
+        this.blocking = blocking;
+        this.eventInterval = eventInterval;
+        this.globalQueueInterval = globalQueueInterval;
+        this.onThreadStart = onThreadStart;
+        this.onThreadStop = onThreadStop;
+        this.idle = new Idle(workerThreads);
+        AtomicBoolean driverLock = new AtomicBoolean();
+        this.workers = new Worker[workerThreads];
+        this.threads = new Thread[workerThreads];
+        for (int i = 0; i < workerThreads; i++) {
+            workers[i] = new Worker(this, i, new Parker(driver, driverLock));
+        }
+        for (int i = 0; i < workerThreads; i++) {
+            Worker w = workers[i];
+            threads[i] = Thread.ofPlatform().name(threadName + "-" + i).daemon(true).unstarted(() -> runWorker(w));
+        }
+        for (Thread t : threads) {
+            t.start();
+        }
+    }
+
+    @Override
+    public DriverHandle driverHandle() {
+        return driver.handle();
+    }
+
+    @Override
+    public <T> JoinHandle<T> spawn(Async<T> future) {
+        Task<T> task = new Task<>(future, this);
+        if (!owned.bind(task)) {
+            task.shutdown();
+            return task;
+        }
+        task.wake();
+        return task;
+    }
+
+    @Override
+    public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
+        BlockingTask<T> task = new BlockingTask<>(work);
+        blocking.submit(task);
+        return task;
+    }
+
+    @Override
+    public void release(Task<?> task) {
+        owned.remove(task);
+    }
+
+    @Override
+    public void schedule(Task<?> task) {
+        schedule(task, false);
+    }
+
+    @Override
+    public void scheduleYield(Task<?> task) {
+        schedule(task, true);
+    }
+
+    private void schedule(Task<?> task, boolean yielded) {
+        Worker w = RuntimeContext.get().worker();
+        if (w != null && w.scheduler == this) {
+            scheduleLocal(w, task, yielded);
+        } else {
+            scheduleRemote(task);
+        }
+    }
+
+    private void scheduleLocal(Worker w, Task<?> task, boolean yielded) {
+        boolean notify;
+        if (yielded || !w.lifoEnabled) {
+            w.queue.pushBackOrOverflow(task, inject);
+            notify = true;
+        } else {
+            Task<?> previous = w.lifo;
+            w.lifo = task;
+            notify = previous != null;
+            if (previous != null) {
+                w.queue.pushBackOrOverflow(previous, inject);
+            }
+        }
+        // While the worker polls the driver it batches its wakes and notifies once afterwards.
+        if (notify && !w.parkerOut) {
+            notifyParked();
+        }
+    }
+
+    private void scheduleRemote(Task<?> task) {
+        if (inject.push(task)) {
+            notifyParked();
+        } else {
+            // Shut down: nobody drains the queues any more, so cancel the task here.
+            task.shutdown();
+            task.run();
+        }
+    }
+
+    private void notifyParked() {
+        int index = idle.workerToNotify();
+        if (index >= 0) {
+            workers[index].parker.unpark();
+        }
+    }
+
+    private void runWorker(Worker w) {
+        RuntimeContext cx = RuntimeContext.get();
+        cx.enter(this);
+        cx.setDriving(true);
+        cx.setWorker(w);
+        try {
+            onThreadStart.run();
+            work(w, cx);
+        } finally {
+            cx.setWorker(null);
+            cx.setDriving(false);
+            cx.enter(null);
+            onThreadStop.run();
+        }
+    }
+
+    private void work(Worker w, RuntimeContext cx) {
+        while (!shutdown) {
+            w.tick++;
+            if (w.tick % eventInterval == 0) {
+                parkInternal(w, cx, true);
+            }
+            Task<?> task = nextTask(w);
+            if (task == null) {
+                task = steal(w);
+            }
+            if (task != null) {
+                runTask(w, cx, task);
+            } else if (cx.hasDeferred()) {
+                parkInternal(w, cx, true);
+            } else {
+                park(w, cx);
+            }
+        }
+    }
+
+    private Task<?> nextTask(Worker w) {
+        if (w.tick % globalQueueInterval == 0) {
+            Task<?> t = inject.pop();
+            if (t != null) {
+                return t;
+            }
+        }
+        Task<?> t = w.lifo;
+        if (t != null) {
+            w.lifo = null;
+            return t;
+        }
+        t = w.queue.pop();
+        if (t != null || inject.isEmpty()) {
+            return t;
+        }
+        // Take a fair share of the inject queue in one lock acquisition, so the others get some.
+        int cap = Math.min(w.queue.remainingSlots(), LocalQueue.CAPACITY / 2);
+        int n = Math.max(1, Math.min(inject.length() / workers.length + 1, cap));
+        Task<?>[] batch = w.batch;
+        int got = inject.popN(batch, n);
+        if (got == 0) {
+            return null;
+        }
+        if (got > 1) {
+            w.queue.pushBack(batch, 1, got - 1);
+        }
+        Task<?> first = batch[0];
+        java.util.Arrays.fill(batch, 0, got, null);
+        return first;
+    }
+
+    private Task<?> steal(Worker w) {
+        if (!w.searching) {
+            if (!idle.transitionToSearching()) {
+                return null;
+            }
+            w.searching = true;
+        }
+        int n = workers.length;
+        int start = w.nextRandom(n);
+        for (int i = 0; i < n; i++) {
+            Worker victim = workers[(start + i) % n];
+            if (victim != w) {
+                Task<?> t = victim.queue.stealInto(w.queue);
+                if (t != null) {
+                    return t;
+                }
+            }
+        }
+        return inject.pop();
+    }
+
+    private void runTask(Worker w, RuntimeContext cx, Task<?> task) {
+        if (w.searching) {
+            w.searching = false;
+            // The last searcher found work: wake another worker to keep looking.
+            if (idle.transitionFromSearching()) {
+                notifyParked();
+            }
+        }
+        int saved = cx.startBudget();
+        try {
+            task.run();
+            int lifoPolls = 0;
+            for (;;) {
+                Task<?> next = w.lifo;
+                if (next == null) {
+                    w.lifoEnabled = true;
+                    return;
+                }
+                w.lifo = null;
+                if (!cx.hasBudget()) {
+                    w.queue.pushBackOrOverflow(next, inject);
+                    return;
+                }
+                if (++lifoPolls >= MAX_LIFO_POLLS) {
+                    // Two tasks that wake each other forever would otherwise starve the queue.
+                    w.lifoEnabled = false;
+                }
+                next.run();
+            }
+        } finally {
+            cx.restoreBudget(saved);
+        }
+    }
+
+    private void park(Worker w, RuntimeContext cx) {
+        if (w.hasTasks()) {
+            return;
+        }
+        boolean lastSearcher = idle.transitionToParked(w.index, w.searching);
+        w.searching = false;
+        if (lastSearcher) {
+            notifyIfWorkPending();
+        }
+        while (!shutdown) {
+            parkInternal(w, cx, false);
+            if (transitionFromParked(w)) {
+                return;
+            }
+        }
+    }
+
+    /** Polls the driver (or sleeps), then wakes deferred tasks and shares surplus work. */
+    private void parkInternal(Worker w, RuntimeContext cx, boolean yieldOnly) {
+        w.parkerOut = true;
+        w.parker.park(yieldOnly);
+        cx.wakeDeferred();
+        w.parkerOut = false;
+        if (!w.searching && w.queue.len() + (w.lifo != null ? 1 : 0) > 1) {
+            notifyParked();
+        }
+    }
+
+    private boolean transitionFromParked(Worker w) {
+        if (w.hasTasks()) {
+            // Woken with work in hand (the driver woke tasks on this thread). If a notifier already
+            // took us off the sleepers, it counted us as searching.
+            if (!idle.unparkWorker(w.index)) {
+                w.searching = true;
+            }
+            return true;
+        }
+        if (idle.isParked(w.index)) {
+            return false;
+        }
+        w.searching = true;
+        return true;
+    }
+
+    private void notifyIfWorkPending() {
+        for (Worker other : workers) {
+            if (!other.queue.isEmpty()) {
+                notifyParked();
+                return;
+            }
+        }
+        if (!inject.isEmpty()) {
+            notifyParked();
+        }
+    }
+
+    @Override
+    public <T> T blockOn(Async<T> future) throws Exception {
+        RuntimeContext cx = RuntimeContext.get();
+        if (cx.isDriving()) {
+            throw new IllegalStateException("cannot block a thread that drives asynchronous tasks: blockOn was called "
+                    + "from inside a Kyoto task or blockOn; await the computation from the task instead (for example with then(..))");
+        }
+        if (shutdown) {
+            throw new IllegalStateException("this Kyoto runtime has been shut down; build a new one to run more work");
+        }
+        SchedulerHandle previous = cx.enter(this);
+        cx.setDriving(true);
+        try {
+            BlockOnWaker waker = new BlockOnWaker(Thread.currentThread(), null);
+            Context pollCx = new Context(waker);
+            for (;;) {
+                if (waker.takeWoken()) {
+                    int saved = cx.startBudget();
+                    Poll<T> p;
+                    try {
+                        p = future.poll(pollCx);
+                    } finally {
+                        cx.restoreBudget(saved);
+                    }
+                    if (p instanceof Poll.Ready<T>(T value)) {
+                        return value;
+                    }
+                }
+                if (cx.hasDeferred()) {
+                    // No driver runs on this thread: a yield here only gives the workers a moment.
+                    cx.wakeDeferred();
+                } else if (!waker.isWoken()) {
+                    LockSupport.park(this);
+                }
+            }
+        } finally {
+            cx.setDriving(false);
+            cx.enter(previous);
+        }
+    }
+
+    @Override
+    public void shutdown(long timeoutNanos) {
+        if (RuntimeContext.get().isDriving()) {
+            throw new IllegalStateException("cannot shut a Kyoto runtime down from a thread that drives its tasks; "
+                    + "close it from the thread that built it, after blockOn returned");
+        }
+        synchronized (this) {
+            if (shutdown) {
+                return;
+            }
+            shutdown = true;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (Worker w : workers) {
+            w.parker.unpark();
+        }
+        boolean allExited = joinWorkers(timeoutNanos, deadline);
+        RuntimeContext cx = RuntimeContext.get();
+        SchedulerHandle previous = cx.enter(this);
+        try {
+            List<Task<?>> live = owned.close();
+            for (Task<?> t : live) {
+                t.shutdown();
+            }
+            inject.close();
+            if (allExited) {
+                // The worker threads are joined: their queues are this thread's to drain now.
+                for (Worker w : workers) {
+                    if (w.lifo != null) {
+                        Task<?> t = w.lifo;
+                        w.lifo = null;
+                        t.run();
+                    }
+                    for (Task<?> t = w.queue.pop(); t != null; t = w.queue.pop()) {
+                        t.run();
+                    }
+                }
+            }
+            for (Task<?> t = inject.pop(); t != null; t = inject.pop()) {
+                t.run();
+            }
+            driver.shutdown();
+        } finally {
+            cx.enter(previous);
+        }
+        blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
+    }
+
+    private boolean joinWorkers(long timeoutNanos, long deadline) {
+        boolean interrupted = false;
+        try {
+            for (Thread t : threads) {
+                for (;;) {
+                    try {
+                        if (timeoutNanos < 0) {
+                            t.join();
+                        } else {
+                            long left = deadline - System.nanoTime();
+                            if (left > 0) {
+                                t.join(java.time.Duration.ofNanos(left));
+                            }
+                        }
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (t.isAlive()) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The number of workers. */
+    public int workerCount() {
+        return workers.length;
+    }
+}
