@@ -2,19 +2,13 @@ package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
-import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
-import dev.kyoto.runtime.internal.task.BlockingTask;
-import dev.kyoto.runtime.internal.task.OwnedTasks;
 import dev.kyoto.runtime.internal.task.Task;
-import dev.kyoto.runtime.internal.task.TaskScheduler;
-import dev.kyoto.runtime.spi.DriverHandle;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -33,12 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code holder} is the driving thread, written only by it (volatile, read by wakers);
  * {@code shutdown} is set once by {@link #shutdown}, which then takes the core for good.
  */
-public final class CurrentThreadScheduler implements SchedulerHandle, TaskScheduler {
-    private final Driver driver;
-    private final BlockingPool blocking;
+public final class CurrentThreadScheduler extends Scheduler {
     private final int eventInterval;
     private final int globalQueueInterval;
-    private final OwnedTasks owned = new OwnedTasks();
     private final InjectQueue inject = new InjectQueue();
     private final AtomicReference<Core> core = new AtomicReference<>(new Core());
     private final ConcurrentLinkedQueue<Thread> coreWaiters = new ConcurrentLinkedQueue<>();
@@ -54,33 +45,9 @@ public final class CurrentThreadScheduler implements SchedulerHandle, TaskSchedu
     }
 
     public CurrentThreadScheduler(Driver driver, BlockingPool blocking, int eventInterval, int globalQueueInterval) {
-        this.driver = driver;
-        this.blocking = blocking;
+        super(driver, blocking);
         this.eventInterval = eventInterval;
         this.globalQueueInterval = globalQueueInterval;
-    }
-
-    @Override
-    public DriverHandle driverHandle() {
-        return driver.handle();
-    }
-
-    @Override
-    public <T> JoinHandle<T> spawn(Async<T> future) {
-        Task<T> task = new Task<>(future, this);
-        if (!owned.bind(task)) {
-            task.shutdown();
-            return task;
-        }
-        task.wake();
-        return task;
-    }
-
-    @Override
-    public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        BlockingTask<T> task = new BlockingTask<>(work);
-        blocking.submit(task);
-        return task;
     }
 
     @Override
@@ -92,27 +59,14 @@ public final class CurrentThreadScheduler implements SchedulerHandle, TaskSchedu
         if (inject.push(task)) {
             driver.unpark();
         } else {
-            // The runtime shut down: nobody will drain the queues again, so cancel it here.
-            task.shutdown();
-            task.run();
+            cancelNow(task);
         }
-    }
-
-    @Override
-    public void release(Task<?> task) {
-        owned.remove(task);
     }
 
     @Override
     public <T> T blockOn(Async<T> future) throws Exception {
         RuntimeContext cx = RuntimeContext.get();
-        if (cx.isDriving()) {
-            throw new IllegalStateException("cannot block a thread that drives asynchronous tasks: blockOn was called "
-                    + "from inside a Kyoto task; await the computation from the task instead (for example with then(..))");
-        }
-        if (shutdown) {
-            throw new IllegalStateException("this Kyoto runtime has been shut down; build a new one to run more work");
-        }
+        checkMayBlock(cx);
         SchedulerHandle previous = cx.enter(this);
         try {
             Thread me = Thread.currentThread();
@@ -199,6 +153,11 @@ public final class CurrentThreadScheduler implements SchedulerHandle, TaskSchedu
         }
     }
 
+    @Override
+    boolean isShutdown() {
+        return shutdown;
+    }
+
     private Task<?> nextTask(Core c) {
         c.tick++;
         if (c.tick % globalQueueInterval == 0) {
@@ -211,10 +170,7 @@ public final class CurrentThreadScheduler implements SchedulerHandle, TaskSchedu
 
     @Override
     public void shutdown(long timeoutNanos) {
-        if (RuntimeContext.get().isDriving()) {
-            throw new IllegalStateException("cannot shut a Kyoto runtime down from a thread that drives its tasks; "
-                    + "close it from the thread that built it, after blockOn returned");
-        }
+        checkMayShutDown();
         long deadline = System.nanoTime() + timeoutNanos;
         Core c;
         synchronized (this) {

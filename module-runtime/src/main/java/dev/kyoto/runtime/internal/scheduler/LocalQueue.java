@@ -139,7 +139,7 @@ final class LocalQueue {
             }
             if (steal != real) {
                 if (!inject.push(task)) {
-                    cancelNow(task);
+                    Scheduler.cancelNow(task);
                 }
                 return;
             }
@@ -189,18 +189,13 @@ final class LocalQueue {
             for (Task<?> t = first; t != null; ) {
                 Task<?> next = t.queueNext();
                 t.setQueueNext(null);
-                cancelNow(t);
+                Scheduler.cancelNow(t);
                 t = next;
             }
         }
         return true;
     }
 
-    /** Cancels a scheduled task on this thread: the runtime is shutting down and drains no queue. */
-    private static void cancelNow(Task<?> task) {
-        task.shutdown();
-        task.run();
-    }
 
     /**
      * Owner only. Pushes {@code tasks[from, from + count)} to the tail, in order; used for a batch

@@ -2,18 +2,12 @@ package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
-import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
-import dev.kyoto.runtime.internal.task.BlockingTask;
-import dev.kyoto.runtime.internal.task.OwnedTasks;
 import dev.kyoto.runtime.internal.task.Task;
-import dev.kyoto.runtime.internal.task.TaskScheduler;
-import dev.kyoto.runtime.spi.DriverHandle;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,11 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>{@code shutdown} is set once; workers see it between tasks and exit, and the thread that
  * shuts down then cancels what is left (see {@link #shutdown}).
  */
-public final class MultiThreadScheduler implements SchedulerHandle, TaskScheduler {
+public final class MultiThreadScheduler extends Scheduler {
     private static final int MAX_LIFO_POLLS = 3;
 
-    private final Driver driver;
-    private final BlockingPool blocking;
     private final int eventInterval;
     private final int globalQueueInterval;
     private final Runnable onThreadStart;
@@ -43,14 +35,12 @@ public final class MultiThreadScheduler implements SchedulerHandle, TaskSchedule
     private final Worker[] workers;
     private final Thread[] threads;
     private final InjectQueue inject = new InjectQueue();
-    private final OwnedTasks owned = new OwnedTasks();
     private final Idle idle;
     private volatile boolean shutdown;
 
     public MultiThreadScheduler(Driver driver, BlockingPool blocking, int workerThreads, int eventInterval,
             int globalQueueInterval, String threadName, Runnable onThreadStart, Runnable onThreadStop) {
-        this.driver = driver;
-        this.blocking = blocking;
+        super(driver, blocking);
         this.eventInterval = eventInterval;
         this.globalQueueInterval = globalQueueInterval;
         this.onThreadStart = onThreadStart;
@@ -69,34 +59,6 @@ public final class MultiThreadScheduler implements SchedulerHandle, TaskSchedule
         for (Thread t : threads) {
             t.start();
         }
-    }
-
-    @Override
-    public DriverHandle driverHandle() {
-        return driver.handle();
-    }
-
-    @Override
-    public <T> JoinHandle<T> spawn(Async<T> future) {
-        Task<T> task = new Task<>(future, this);
-        if (!owned.bind(task)) {
-            task.shutdown();
-            return task;
-        }
-        task.wake();
-        return task;
-    }
-
-    @Override
-    public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        BlockingTask<T> task = new BlockingTask<>(work);
-        blocking.submit(task);
-        return task;
-    }
-
-    @Override
-    public void release(Task<?> task) {
-        owned.remove(task);
     }
 
     @Override
@@ -141,9 +103,7 @@ public final class MultiThreadScheduler implements SchedulerHandle, TaskSchedule
         if (inject.push(task)) {
             notifyParked();
         } else {
-            // Shut down: nobody drains the queues any more, so cancel the task here.
-            task.shutdown();
-            task.run();
+            cancelNow(task);
         }
     }
 
@@ -336,13 +296,7 @@ public final class MultiThreadScheduler implements SchedulerHandle, TaskSchedule
     @Override
     public <T> T blockOn(Async<T> future) throws Exception {
         RuntimeContext cx = RuntimeContext.get();
-        if (cx.isDriving()) {
-            throw new IllegalStateException("cannot block a thread that drives asynchronous tasks: blockOn was called "
-                    + "from inside a Kyoto task or blockOn; await the computation from the task instead (for example with then(..))");
-        }
-        if (shutdown) {
-            throw new IllegalStateException("this Kyoto runtime has been shut down; build a new one to run more work");
-        }
+        checkMayBlock(cx);
         SchedulerHandle previous = cx.enter(this);
         cx.setDriving(true);
         try {
@@ -376,10 +330,7 @@ public final class MultiThreadScheduler implements SchedulerHandle, TaskSchedule
 
     @Override
     public void shutdown(long timeoutNanos) {
-        if (RuntimeContext.get().isDriving()) {
-            throw new IllegalStateException("cannot shut a Kyoto runtime down from a thread that drives its tasks; "
-                    + "close it from the thread that built it, after blockOn returned");
-        }
+        checkMayShutDown();
         synchronized (this) {
             if (shutdown) {
                 return;
@@ -420,6 +371,11 @@ public final class MultiThreadScheduler implements SchedulerHandle, TaskSchedule
             cx.enter(previous);
         }
         blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
+    }
+
+    @Override
+    boolean isShutdown() {
+        return shutdown;
     }
 
     private boolean joinWorkers(long timeoutNanos, long deadline) {

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
  * The scheduler behind a runtime's {@code Handle}: one implementation per flavour. It owns the
  * runtime's driver stack and blocking pool.
  */
-public sealed interface SchedulerHandle permits CurrentThreadScheduler, MultiThreadScheduler {
+public sealed interface SchedulerHandle permits Scheduler {
 
     /** Spawns {@code future} as a task; after shutdown the handle reports cancellation. */
     <T> JoinHandle<T> spawn(Async<T> future);

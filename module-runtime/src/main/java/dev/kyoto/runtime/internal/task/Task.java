@@ -140,20 +140,7 @@ public final class Task<T> extends JoinCell<T> implements Waker {
 
     @Override
     public void abort() {
-        for (;;) {
-            int s = state;
-            if ((s & (COMPLETE | CANCELLED)) != 0) {
-                return;
-            }
-            if ((s & (RUNNING | SCHEDULED)) != 0) {
-                if (cas(s, s | CANCELLED)) {
-                    return;
-                }
-            } else if (cas(s, s | CANCELLED | SCHEDULED)) {
-                scheduler.schedule(this);
-                return;
-            }
-        }
+        cancel(false);
     }
 
     /**
@@ -162,6 +149,15 @@ public final class Task<T> extends JoinCell<T> implements Waker {
      * shutdown drains every queue).
      */
     public void shutdown() {
+        cancel(true);
+    }
+
+    /**
+     * Marks the task cancelled. A scheduled or running task is cancelled by whoever runs it next;
+     * an idle one is either scheduled so that its scheduler cancels it ({@code abort}) or claimed
+     * and cancelled on this thread ({@code inline}, at shutdown, when no queue will run again).
+     */
+    private void cancel(boolean inline) {
         for (;;) {
             int s = state;
             if ((s & (COMPLETE | CANCELLED)) != 0) {
@@ -171,8 +167,12 @@ public final class Task<T> extends JoinCell<T> implements Waker {
                 if (cas(s, s | CANCELLED)) {
                     return;
                 }
-            } else if (cas(s, s | CANCELLED | RUNNING)) {
-                cancelAndComplete();
+            } else if (cas(s, s | CANCELLED | (inline ? RUNNING : SCHEDULED))) {
+                if (inline) {
+                    cancelAndComplete();
+                } else {
+                    scheduler.schedule(this);
+                }
                 return;
             }
         }

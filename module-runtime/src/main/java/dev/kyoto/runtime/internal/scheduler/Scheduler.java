@@ -1,0 +1,86 @@
+package dev.kyoto.runtime.internal.scheduler;
+
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.JoinHandle;
+import dev.kyoto.runtime.internal.blocking.BlockingPool;
+import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.internal.task.BlockingTask;
+import dev.kyoto.runtime.internal.task.OwnedTasks;
+import dev.kyoto.runtime.internal.task.Task;
+import dev.kyoto.runtime.internal.task.TaskScheduler;
+import dev.kyoto.runtime.spi.DriverHandle;
+import java.util.concurrent.Callable;
+
+/**
+ * What both scheduler flavours share: the driver stack, the blocking pool, the list of live
+ * tasks, and the rules for spawning and for who may block or shut down.
+ */
+abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
+        permits CurrentThreadScheduler, MultiThreadScheduler {
+    final Driver driver;
+    final BlockingPool blocking;
+    final OwnedTasks owned = new OwnedTasks();
+
+    Scheduler(Driver driver, BlockingPool blocking) {
+        this.driver = driver;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public final DriverHandle driverHandle() {
+        return driver.handle();
+    }
+
+    @Override
+    public final <T> JoinHandle<T> spawn(Async<T> future) {
+        Task<T> task = new Task<>(future, this);
+        if (!owned.bind(task)) {
+            // Shut down: the handle reports cancellation, and the future's cancel() still runs.
+            task.shutdown();
+            return task;
+        }
+        task.wake();
+        return task;
+    }
+
+    @Override
+    public final <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
+        BlockingTask<T> task = new BlockingTask<>(work);
+        blocking.submit(task);
+        return task;
+    }
+
+    @Override
+    public final void release(Task<?> task) {
+        owned.remove(task);
+    }
+
+    /** Whether shutdown has begun. */
+    abstract boolean isShutdown();
+
+    /** Refuses a {@code blockOn} that would stall a runtime thread, or run on a dead runtime. */
+    final void checkMayBlock(RuntimeContext cx) {
+        if (cx.isDriving()) {
+            throw new IllegalStateException("cannot block a thread that drives asynchronous tasks: blockOn was called "
+                    + "from inside a Kyoto task or blockOn; await the computation from the task instead (for example with then(..))");
+        }
+        if (isShutdown()) {
+            throw new IllegalStateException("this Kyoto runtime has been shut down; build a new one to run more work");
+        }
+    }
+
+    /** Refuses a shutdown from a thread that the runtime itself drives. */
+    static void checkMayShutDown() {
+        if (RuntimeContext.get().isDriving()) {
+            throw new IllegalStateException("cannot shut a Kyoto runtime down from a thread that drives its tasks; "
+                    + "close it from the thread that built it, after blockOn returned");
+        }
+    }
+
+    /** Cancels a task on the calling thread, because the queues it would go to are closed. */
+    static void cancelNow(Task<?> task) {
+        task.shutdown();
+        task.run();
+    }
+}
