@@ -8,7 +8,6 @@ import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -113,13 +112,7 @@ public final class CurrentThreadScheduler extends Scheduler {
                     return null;
                 }
                 if (waker.takeWoken()) {
-                    int saved = cx.startBudget();
-                    Poll<T> p;
-                    try {
-                        p = future.poll(pollCx);
-                    } finally {
-                        cx.restoreBudget(saved);
-                    }
+                    Poll<T> p = pollWithBudget(cx, future, pollCx);
                     if (p.isReady()) {
                         return p;
                     }
@@ -197,18 +190,11 @@ public final class CurrentThreadScheduler extends Scheduler {
         heldCore = c;
         holder = me;
         try {
-            List<Task<?>> live = owned.close();
-            for (Task<?> t : live) {
-                t.shutdown();
-            }
-            inject.close();
+            cancelAll(inject);
             for (Task<?> t = c.local.pollFirst(); t != null; t = c.local.pollFirst()) {
                 t.run();
             }
-            for (Task<?> t = inject.pop(); t != null; t = inject.pop()) {
-                t.run();
-            }
-            driver.shutdown();
+            drainAndStopDriver(inject);
         } finally {
             holder = null;
             heldCore = null;

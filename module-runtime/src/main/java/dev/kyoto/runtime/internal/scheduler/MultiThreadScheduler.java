@@ -7,7 +7,6 @@ import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -304,14 +303,7 @@ public final class MultiThreadScheduler extends Scheduler {
             Context pollCx = new Context(waker);
             for (;;) {
                 if (waker.takeWoken()) {
-                    int saved = cx.startBudget();
-                    Poll<T> p;
-                    try {
-                        p = future.poll(pollCx);
-                    } finally {
-                        cx.restoreBudget(saved);
-                    }
-                    if (p instanceof Poll.Ready<T>(T value)) {
+                    if (pollWithBudget(cx, future, pollCx) instanceof Poll.Ready<T>(T value)) {
                         return value;
                     }
                 }
@@ -345,11 +337,7 @@ public final class MultiThreadScheduler extends Scheduler {
         RuntimeContext cx = RuntimeContext.get();
         SchedulerHandle previous = cx.enter(this);
         try {
-            List<Task<?>> live = owned.close();
-            for (Task<?> t : live) {
-                t.shutdown();
-            }
-            inject.close();
+            cancelAll(inject);
             if (allExited) {
                 // The worker threads are joined: their queues are this thread's to drain now.
                 for (Worker w : workers) {
@@ -363,10 +351,7 @@ public final class MultiThreadScheduler extends Scheduler {
                     }
                 }
             }
-            for (Task<?> t = inject.pop(); t != null; t = inject.pop()) {
-                t.run();
-            }
-            driver.shutdown();
+            drainAndStopDriver(inject);
         } finally {
             cx.enter(previous);
         }

@@ -1,7 +1,9 @@
 package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
+import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
@@ -76,6 +78,36 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
             throw new IllegalStateException("cannot shut a Kyoto runtime down from a thread that drives its tasks; "
                     + "close it from the thread that built it, after blockOn returned");
         }
+    }
+
+    /** Polls the computation of a {@code blockOn} with a fresh cooperative budget. */
+    static <T> Poll<T> pollWithBudget(RuntimeContext cx, Async<T> future, Context pollCx) throws Exception {
+        int saved = cx.startBudget();
+        try {
+            return future.poll(pollCx);
+        } finally {
+            cx.restoreBudget(saved);
+        }
+    }
+
+    /**
+     * Starts a shutdown on the calling thread: refuses further spawns and marks every live task
+     * cancelled (an idle one is cancelled here); then closes {@code inject}, so that later
+     * schedules cancel their task on the spot. The caller drains the queues afterwards.
+     */
+    final void cancelAll(InjectQueue inject) {
+        for (Task<?> t : owned.close()) {
+            t.shutdown();
+        }
+        inject.close();
+    }
+
+    /** Runs, and so cancels, every task left in {@code inject}; then shuts the driver down. */
+    final void drainAndStopDriver(InjectQueue inject) {
+        for (Task<?> t = inject.pop(); t != null; t = inject.pop()) {
+            t.run();
+        }
+        driver.shutdown();
     }
 
     /** Cancels a task on the calling thread, because the queues it would go to are closed. */
