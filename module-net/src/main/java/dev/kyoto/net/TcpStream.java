@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -76,6 +77,31 @@ public final class TcpStream implements AutoCloseable {
             inet.add(isa);
         }
         return new Connect(Async.ready(List.copyOf(inet)));
+    }
+
+    /**
+     * Connects to {@code HOST:PORT} within {@code timeout}, which covers name resolution and every
+     * address tried; on expiry the half-open socket is closed and a
+     * {@link java.net.SocketTimeoutException} names the address and the timeout. Needs a runtime
+     * with timers ({@code enableTime()} or {@code enableAll()}).
+     */
+    public static Async<TcpStream> connect(String hostAndPort, Duration timeout) {
+        return new ConnectTimeout(connect(hostAndPort), hostAndPort, timeout);
+    }
+
+    /** Connects to {@code host} at {@code port} within {@code timeout}; see {@link #connect(String, Duration)}. */
+    public static Async<TcpStream> connect(String host, int port, Duration timeout) {
+        return new ConnectTimeout(connect(host, port), host + ":" + port, timeout);
+    }
+
+    /** Connects to {@code address} within {@code timeout}; see {@link #connect(String, Duration)}. */
+    public static Async<TcpStream> connect(SocketAddress address, Duration timeout) {
+        return new ConnectTimeout(connect(address), address, timeout);
+    }
+
+    /** Tries {@code addresses} in order, all within {@code timeout}; see {@link #connect(String, Duration)}. */
+    public static Async<TcpStream> connect(List<? extends SocketAddress> addresses, Duration timeout) {
+        return new ConnectTimeout(connect(addresses), addresses, timeout);
     }
 
     /** Reads into {@code dst}: completes with the number of bytes read, or -1 at end of stream. */
