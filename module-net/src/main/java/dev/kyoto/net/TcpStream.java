@@ -1,5 +1,7 @@
 package dev.kyoto.net;
 
+import dev.kyoto.io.AsyncRead;
+import dev.kyoto.io.AsyncWrite;
 import dev.kyoto.io.PollEvented;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
@@ -24,10 +26,12 @@ import java.util.Objects;
  * int n = rt.blockOn(s.read(buffer));            // -1 at end of stream
  * }</pre>
  *
- * <p>The operations return {@link Async} values that do nothing until polled. At most one read
- * and one write may be in progress at a time. Closing deregisters the socket and closes it.
+ * <p>It is an {@link AsyncRead} and an {@link AsyncWrite}: {@code read}, {@code write},
+ * {@code readExact} and {@code writeAll} return {@link Async} values that do nothing until
+ * polled. At most one read and one write may be in progress at a time. Closing deregisters the
+ * socket and closes it.
  */
-public final class TcpStream implements AutoCloseable {
+public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     private final PollEvented<SocketChannel> io;
 
     TcpStream(PollEvented<SocketChannel> io) {
@@ -104,34 +108,12 @@ public final class TcpStream implements AutoCloseable {
         return new ConnectTimeout(connect(addresses), addresses, timeout);
     }
 
-    /** Reads into {@code dst}: completes with the number of bytes read, or -1 at end of stream. */
-    public Async<Integer> read(ByteBuffer dst) {
-        Objects.requireNonNull(dst, "dst");
-        return cx -> io.pollRead(cx, dst);
-    }
-
-    /** Writes from {@code src}: completes with the number of bytes written, at least one unless {@code src} is empty. */
-    public Async<Integer> write(ByteBuffer src) {
-        Objects.requireNonNull(src, "src");
-        return cx -> io.pollWrite(cx, src);
-    }
-
-    /** Reads until {@code dst} is full; end of stream first is an {@link java.io.EOFException}. */
-    public Async<Void> readExact(ByteBuffer dst) {
-        return new ReadExact(io, Objects.requireNonNull(dst, "dst"));
-    }
-
-    /** Writes all of {@code src}. */
-    public Async<Void> writeAll(ByteBuffer src) {
-        return new WriteAll(io, Objects.requireNonNull(src, "src"));
-    }
-
-    /** Polls a read into {@code dst}, for hand-written computations: bytes read, -1 at end of stream, or pending. */
+    @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         return io.pollRead(cx, dst);
     }
 
-    /** Polls a write from {@code src}, for hand-written computations: bytes written, or pending. */
+    @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
         return io.pollWrite(cx, src);
     }
