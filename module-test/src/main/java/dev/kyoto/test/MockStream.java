@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.opentest4j.AssertionFailedError;
@@ -140,7 +141,7 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
                         advance(writeWaker);
                     }
                     case Step.Write _, Step.WriteError _ -> {
-                        return otherTurn(readWaker, cx, "the code under test read");
+                        return otherTurn(readWaker, cx, () -> "the code under test read");
                     }
                 }
             }
@@ -189,7 +190,7 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
                         advance(readWaker);
                     }
                     case Step.Read _, Step.ReadError _ -> {
-                        return otherTurn(writeWaker, cx, "the code under test wrote " + quote(src, src.remaining()));
+                        return otherTurn(writeWaker, cx, () -> "the code under test wrote " + quote(src, src.remaining()));
                     }
                 }
             }
@@ -293,12 +294,12 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
     }
 
     /** A read or write that finds the other direction's step in front of it. */
-    private Poll<Integer> otherTurn(AtomicReference<Waker> mine, Context cx, String what) {
+    private Poll<Integer> otherTurn(AtomicReference<Waker> mine, Context cx, Supplier<String> what) {
         if (duplex) {
             mine.set(cx.waker());
             return Poll.pending();
         }
-        throw deviate(assertionFailure().message("MockStream: " + what + ", but the script expects " + describe(next)).build());
+        throw deviate(assertionFailure().message("MockStream: " + what.get() + ", but the script expects " + describe(next)).build());
     }
 
     private void checkWritten(byte[] expected, ByteBuffer src, int n) {
