@@ -261,19 +261,18 @@ class KyotoExtensionTest {
     }
 
     @Test
-    void aTestThatReturnsAnAsyncIsNotRunAndFailsTheBuildWhenDiscoveryWarningsAreCritical() {
+    void aTestThatReturnsAnAsyncIsNotRunAndFailsWhenDiscoveryWarningsAreCritical() {
         // The reason @KyotoTest methods are void: if JUnit ever runs such a method, revisit the design.
+        // (Without the setting JUnit only logs the warning, which would read like a real problem in the build's output.)
         ReturnsAnAsync.RUNS.set(0);
 
-        EngineRun lenient = EngineRun.of(ReturnsAnAsync.class);
-        assertEquals(List.of(), lenient.tests());
-        assertTrue(lenient.all().stream().allMatch(o -> o.status() == Status.SUCCESSFUL), () -> lenient.all().toString());
+        EngineRun run = EngineRun.of(ReturnsAnAsync.class, Map.of("junit.platform.discovery.issue.severity.critical", "WARNING"));
 
-        EngineRun strict = EngineRun.of(ReturnsAnAsync.class, Map.of("junit.platform.discovery.issue.severity.critical", "WARNING"));
-        assertTrue(strict.all().stream().anyMatch(o -> o.status() == Status.FAILED
-                && o.failure().map(Throwable::toString).orElse("").contains("must not return a value")),
-                () -> strict.all().toString());
+        assertEquals(List.of(), run.tests());
         assertEquals(0, ReturnsAnAsync.RUNS.get());
+        assertTrue(run.all().stream().anyMatch(o -> o.status() == Status.FAILED
+                && o.failure().map(Throwable::toString).orElse("").contains("must not return a value. It will not be executed.")),
+                () -> run.all().toString());
     }
 
     private static Async<String> threadName() {
