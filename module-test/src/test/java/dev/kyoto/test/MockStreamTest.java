@@ -82,6 +82,15 @@ class MockStreamTest {
         peer.assertFinished();
     }
 
+    @KyotoTest(startPaused = true)
+    void theReadmeExampleHolds(KyotoRuntime rt) {
+        MockStream server = MockStream.builder()
+                .write("ping\n")
+                .waitFor(Duration.ofHours(1))
+                .build();
+        assertThrows(TimeoutException.class, () -> rt.blockOn(ping(server, Duration.ofSeconds(10))));
+    }
+
     @KyotoTest(flavor = Flavor.BOTH)
     void aLineEchoPlaysTheWholeScript(KyotoRuntime rt) throws Exception {
         try (MockStream peer = MockStream.builder()
