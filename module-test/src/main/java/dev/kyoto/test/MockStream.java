@@ -426,6 +426,8 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
         /**
          * The peer sends {@code bytes}: the code under test must read them next.
          *
+         * @param bytes the bytes, copied; at least one
+         * @return this builder
          * @throws IllegalArgumentException if {@code bytes} is empty: a read of nothing is not a
          *     read (end of stream is the end of the script)
          */
@@ -434,7 +436,12 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
             return this;
         }
 
-        /** The peer sends {@code text} in UTF-8; see {@link #read(byte[])}. */
+        /**
+         * The peer sends {@code text} in UTF-8; see {@link #read(byte[])}.
+         *
+         * @param text the text; not empty
+         * @return this builder
+         */
         public Builder read(String text) {
             return read(text.getBytes(StandardCharsets.UTF_8));
         }
@@ -442,6 +449,8 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
         /**
          * The code under test must write exactly {@code bytes} next, in one write or several.
          *
+         * @param bytes the bytes, copied; at least one
+         * @return this builder
          * @throws IllegalArgumentException if {@code bytes} is empty
          */
         public Builder write(byte[] bytes) {
@@ -449,7 +458,12 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
             return this;
         }
 
-        /** The code under test must write {@code text} in UTF-8 next; see {@link #write(byte[])}. */
+        /**
+         * The code under test must write {@code text} in UTF-8 next; see {@link #write(byte[])}.
+         *
+         * @param text the text; not empty
+         * @return this builder
+         */
         public Builder write(String text) {
             return write(text.getBytes(StandardCharsets.UTF_8));
         }
@@ -458,6 +472,8 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
          * The peer is silent for {@code duration} of the runtime's clock: reads and writes stay
          * pending until it has passed.
          *
+         * @param duration how long, on the runtime's clock, from when the step is first reached
+         * @return this builder
          * @throws IllegalArgumentException if {@code duration} is negative
          */
         public Builder waitFor(Duration duration) {
@@ -469,13 +485,23 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
             return this;
         }
 
-        /** The code under test's next read throws {@code error}, this very instance. */
+        /**
+         * The code under test's next read throws {@code error}, this very instance.
+         *
+         * @param error the failure to deliver; never null
+         * @return this builder
+         */
         public Builder readError(IOException error) {
             steps.add(new Step.ReadError(Objects.requireNonNull(error, "error")));
             return this;
         }
 
-        /** The code under test's next write throws {@code error}, this very instance. */
+        /**
+         * The code under test's next write throws {@code error}, this very instance.
+         *
+         * @param error the failure to deliver; never null
+         * @return this builder
+         */
         public Builder writeError(IOException error) {
             steps.add(new Step.WriteError(Objects.requireNonNull(error, "error")));
             return this;
@@ -486,6 +512,8 @@ public final class MockStream implements AsyncRead, AsyncWrite, AutoCloseable {
          * writes in another: an operation that finds the other direction's step next waits for it
          * to be played instead of failing. Code that deviates then waits forever rather than
          * failing at once, so bound such tests with a timeout.
+         *
+         * @return this builder
          */
         public Builder duplex() {
             duplex = true;
