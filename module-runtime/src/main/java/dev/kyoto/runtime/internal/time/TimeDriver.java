@@ -9,9 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread parker) until the next timer deadline at most, then fires every timer that is due,
  * waking their tasks outside its lock.
  *
- * <p>Guarded by {@code lock}: the {@link Wheel}, {@code shutdown} and {@code sleepingUntil} (the
- * deadline a thread parked below will wake up for, so that a timer registered for earlier wakes
- * it). {@code unparked} is volatile: set by any thread that unparks, cleared when a park begins;
+ * <p>Guarded by {@code lock}: the {@link Wheel}, {@code shutdown}, {@code parked} (a thread is,
+ * or is about to be, parked below) and {@code sleepingUntil} (the deadline it will wake up for,
+ * {@link Wheel#NONE} for none), so that a timer registered for earlier wakes it, and a timer
+ * registered while nobody sleeps costs no wake-up. {@code unparked} is volatile: set by any thread that unparks, cleared when a park begins;
  * while it is set a paused clock must not jump ahead, because there is work. {@code toWake} is
  * scratch space of the parking thread (one at a time), reused.
  */
@@ -30,6 +31,7 @@ public final class TimeDriver {
     private final ArrayList<Waker> toWake = new ArrayList<>();
     private boolean shutdown;
     private long sleepingUntil = Wheel.NONE;
+    private boolean parked;
     private volatile boolean unparked;
 
     public TimeDriver(Clock clock, Below below) {
@@ -53,6 +55,7 @@ public final class TimeDriver {
         try {
             next = wheel.nextExpiration();
             if (timeoutNanos != 0) {
+                parked = true;
                 sleepingUntil = next;
             }
         } finally {
@@ -68,11 +71,14 @@ public final class TimeDriver {
             long t = timeoutNanos < 0 ? wait : wait < 0 ? timeoutNanos : Math.min(wait, timeoutNanos);
             below.park(t);
         }
-        lock.lock();
-        try {
-            sleepingUntil = Wheel.NONE;
-        } finally {
-            lock.unlock();
+        if (timeoutNanos != 0) {
+            lock.lock();
+            try {
+                parked = false;
+                sleepingUntil = Wheel.NONE;
+            } finally {
+                lock.unlock();
+            }
         }
         fireDue();
     }
@@ -128,7 +134,7 @@ public final class TimeDriver {
                 e.state = TimerEntry.FIRED;
                 return;
             }
-            wakeBelow = deadlineMs < sleepingUntil;
+            wakeBelow = parked && deadlineMs < sleepingUntil;
         } finally {
             lock.unlock();
         }
