@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How late Kyoto's timers fire on a busy runtime: 10,000 sleeps of random length up to 100 ms on
- * a 4-worker runtime whose workers are kept busy by tasks that poll for 10 µs and yield, forever.
+ * a runtime with one worker per core, every worker kept busy by tasks that poll for 10 µs and yield, forever.
  * Lateness is the time from a sleep's deadline (first poll + its duration) to the moment its task
  * runs again. Prints p50, p90, p99, p99.9 and the maximum, in milliseconds.
  *
@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class TimerLateness {
     private static final int SLEEPS = 10_000;
     private static final int MAX_SLEEP_MS = 100;
-    private static final int WORKERS = 4;
+    private static final int WORKERS = Runtime.getRuntime().availableProcessors();
 
     private TimerLateness() {
     }
