@@ -11,7 +11,9 @@ import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +90,140 @@ class MpscStressTest {
                 System.out.printf("Mpsc give-up stress: %d messages, %d cancelled sends, capacity 4, in %d ms%n",
                         (long) SENDERS * perSender, giveUps.get(), millis);
             }
+        });
+    }
+
+    /**
+     * Pairs of tasks in lockstep, so that each wake-up has exactly one source and losing it hangs
+     * the pair: a producer sends two messages into a channel of capacity 1 (the second send must
+     * be woken by the consumer taking the first) and then waits for the consumer's reply on a
+     * second channel (the consumer's recv must be woken by each send). Streaming senders would
+     * mask a lost wake-up with the next message; here there is no next message.
+     */
+    @Test
+    void pairsInLockstepNeverLoseAWakeUp() {
+        int pairs = 8;
+        int rounds = 20_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            long start = System.nanoTime();
+            try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(4).build()) {
+                List<JoinHandle<Integer>> producers = new ArrayList<>();
+                List<JoinHandle<Integer>> consumers = new ArrayList<>();
+                for (int p = 0; p < pairs; p++) {
+                    Mpsc.Channel<Integer> requests = Mpsc.bounded(1);
+                    Mpsc.Channel<Integer> replies = Mpsc.bounded(1);
+                    consumers.add(rt.spawn(consume(requests.receiver(), replies.sender(), 0)));
+                    producers.add(rt.spawn(produce(requests.sender(), replies.receiver(), 0, rounds)));
+                }
+                for (int p = 0; p < pairs; p++) {
+                    assertEquals(rounds, rt.blockOn(producers.get(p)));
+                    assertEquals(rounds, rt.blockOn(consumers.get(p)));
+                }
+            }
+            System.out.printf("Mpsc lockstep: %d pairs x %d rounds, %d messages, in %d ms%n", pairs, rounds,
+                    3L * pairs * rounds, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    /**
+     * The same lockstep with plain threads as producers that spin on trySend: the second message
+     * goes in within nanoseconds of the consumer taking the first (which frees the slot), that is
+     * while the consumer is between finding the queue empty and storing its waker. That window is
+     * where a lost wake-up hides, and a task producer, woken through the scheduler, is far too
+     * slow to hit it. The producers spin with a deadline, so a hang ends them too.
+     */
+    @Test
+    void plainThreadsSendingIntoTheReceiversRegistrationWindowNeverLoseAWakeUp() {
+        int pairs = 2;
+        int rounds = 30_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            long deadline = System.nanoTime() + Duration.ofSeconds(50).toNanos();
+            long start = System.nanoTime();
+            try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(4).build()) {
+                List<JoinHandle<Integer>> consumers = new ArrayList<>();
+                List<Thread> producers = new ArrayList<>();
+                List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+                for (int p = 0; p < pairs; p++) {
+                    Mpsc.Channel<Integer> requests = Mpsc.bounded(1);
+                    Mpsc.Channel<Integer> replies = Mpsc.bounded(1);
+                    consumers.add(rt.spawn(consume(requests.receiver(), replies.sender(), 0)));
+                    producers.add(Thread.ofPlatform().start(() -> {
+                        try (Mpsc.Sender<Integer> tx = requests.sender()) {
+                            for (int round = 0; round < rounds; round++) {
+                                spinUntilSent(tx, 2 * round, deadline);
+                                spinUntilSent(tx, 2 * round + 1, deadline);
+                                Integer reply;
+                                while ((reply = replies.receiver().tryRecv()) == null) {
+                                    checkDeadline(deadline, "the reply to round " + round);
+                                    Thread.onSpinWait();
+                                }
+                                assertEquals(round, reply);
+                            }
+                        } catch (Throwable t) {
+                            failures.add(t);
+                        }
+                    }));
+                }
+                for (Thread t : producers) {
+                    t.join();
+                }
+                assertEquals(List.of(), failures);
+                for (JoinHandle<Integer> c : consumers) {
+                    assertEquals(rounds, rt.blockOn(c));
+                }
+            }
+            System.out.printf("Mpsc spinning producers: %d pairs x %d rounds in %d ms%n", pairs, rounds,
+                    (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    /**
+     * Spins on trySend with a random pause between attempts, so the send lands at a spread of
+     * moments after the slot is freed rather than always at the same offset.
+     */
+    private static void spinUntilSent(Mpsc.Sender<Integer> tx, int message, long deadline) throws ChannelClosedException {
+        while (!tx.trySend(message)) {
+            checkDeadline(deadline, "a free slot for message " + message);
+            for (int i = ThreadLocalRandom.current().nextInt(8); i >= 0; i--) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static void checkDeadline(long deadline, String waitingFor) {
+        if (System.nanoTime() > deadline) {
+            throw new AssertionError("gave up waiting for " + waitingFor + ": the consumer task was never woken");
+        }
+    }
+
+    private static Async<Integer> produce(Mpsc.Sender<Integer> tx, Mpsc.Receiver<Integer> replies, int round, int rounds) {
+        if (round == rounds) {
+            tx.close();
+            return Async.ready(round);
+        }
+        return tx.send(2 * round)
+                .then(v -> tx.send(2 * round + 1))
+                .then(v -> replies.recv())
+                .then(reply -> {
+                    if (reply != round) {
+                        throw new AssertionError("reply " + reply + " to round " + round);
+                    }
+                    return produce(tx, replies, round + 1, rounds);
+                });
+    }
+
+    private static Async<Integer> consume(Mpsc.Receiver<Integer> rx, Mpsc.Sender<Integer> replies, int round) {
+        return rx.recv().then(first -> {
+            if (first == null) {
+                replies.close();
+                return Async.ready(round);
+            }
+            return rx.recv().then(second -> {
+                if (first != 2 * round || second != 2 * round + 1) {
+                    throw new AssertionError("round " + round + " got " + first + ", " + second);
+                }
+                return replies.send(round).then(v -> consume(rx, replies, round + 1));
+            });
         });
     }
 
