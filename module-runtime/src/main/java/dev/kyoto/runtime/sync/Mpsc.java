@@ -114,6 +114,7 @@ public final class Mpsc {
          * A computation that waits for a free slot and then buffers {@code message}. Nothing is
          * sent until it is polled; every poll spends one unit of the task's cooperative budget.
          *
+         * @param message the message, not null
          * @return the computation; it completes once the message is buffered, or fails with
          *         {@link ChannelClosedException} if the receiver was closed first
          * @throws IllegalStateException if this handle was closed
@@ -127,6 +128,7 @@ public final class Mpsc {
         /**
          * Buffers {@code message} now if a slot is free and no sender is waiting for one.
          *
+         * @param message the message, not null
          * @return true if sent, false if the channel is full
          * @throws ChannelClosedException if the receiver was closed
          * @throws IllegalStateException if this handle was closed
@@ -142,6 +144,8 @@ public final class Mpsc {
          * can then be sent without waiting, or the slot given back. Nothing is reserved until it
          * is polled; every poll spends one unit of the task's cooperative budget.
          *
+         * @return the computation; it yields the permit, or fails with
+         *         {@link ChannelClosedException} if the receiver was closed first
          * @throws IllegalStateException if this handle was closed
          */
         public Async<Permit<T>> reserve() {
@@ -153,6 +157,7 @@ public final class Mpsc {
          * Another handle to the same channel, counted separately: the channel ends only when both
          * are closed.
          *
+         * @return the new handle; close it when done
          * @throws IllegalStateException if this handle was closed
          */
         public Sender<T> copy() {
@@ -219,6 +224,7 @@ public final class Mpsc {
          * Buffers {@code message} in the reserved slot, without waiting. The message is delivered
          * even if the receiver closed after the reservation, as long as it keeps receiving.
          *
+         * @param message the message, not null
          * @throws IllegalStateException if the permit was already used or closed
          */
         public void send(T message) {
@@ -258,6 +264,8 @@ public final class Mpsc {
          * sender closed, or this receiver) and every message sent before was received. Each poll
          * spends one unit of the task's cooperative budget, so a task draining a busy channel
          * still yields. The same object is returned every time: receiving allocates nothing.
+         *
+         * @return the receiving computation
          */
         public Async<T> recv() {
             return recv;

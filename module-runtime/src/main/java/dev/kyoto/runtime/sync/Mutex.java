@@ -48,12 +48,18 @@ public final class Mutex<T> {
     /**
      * A computation that waits for the lock and yields its guard. Nothing is queued until it is
      * first polled; every poll spends one unit of the task's cooperative budget.
+     *
+     * @return the computation; it yields the guard, whose close releases the lock
      */
     public Async<Guard<T>> lock() {
         return new Lock<>(this);
     }
 
-    /** Takes the lock now if it is free and nobody is queued for it. */
+    /**
+     * Takes the lock now if it is free and nobody is queued for it.
+     *
+     * @return the guard, or empty if the lock is held or tasks are queued for it
+     */
     public Optional<Guard<T>> tryLock() {
         return semaphore.tryTake(1) == SemaphoreWaiter.Outcome.ACQUIRED
                 ? Optional.of(new Guard<>(this))
@@ -98,6 +104,7 @@ public final class Mutex<T> {
         /**
          * The guarded value.
          *
+         * @return the value, which may be null
          * @throws IllegalStateException if the guard was closed
          */
         public T get() {
@@ -108,6 +115,7 @@ public final class Mutex<T> {
         /**
          * Replaces the guarded value.
          *
+         * @param value the new value, which may be null
          * @throws IllegalStateException if the guard was closed
          */
         public void set(T value) {

@@ -71,6 +71,8 @@ public final class Notify {
      * A computation that completes when this Notify is notified: by {@link #notifyOne()} (or a
      * stored permit) once it has been polled, or by any {@link #notifyWaiters()} called after this
      * method returned. Every poll spends one unit of the task's cooperative budget.
+     *
+     * @return the computation
      */
     public Async<Void> notified() {
         return new Notified(this, state & ~PHASE);

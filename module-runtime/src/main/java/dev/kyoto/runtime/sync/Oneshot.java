@@ -97,6 +97,8 @@ public final class Oneshot {
          * A computation that completes when the receiver is closed or cancelled, so a producer can
          * stop work nobody waits for. One task waits on it at a time. Every poll spends one unit of
          * the task's cooperative budget.
+         *
+         * @return the computation
          */
         public Async<Void> closed() {
             return new ReceiverGone(receiver);

@@ -90,7 +90,11 @@ public final class Semaphore {
         total = permits;
     }
 
-    /** A computation that waits for one permit; see {@link #acquire(int)}. */
+    /**
+     * A computation that waits for one permit; see {@link #acquire(int)}.
+     *
+     * @return the computation
+     */
     public Async<Permit> acquire() {
         return acquire(1);
     }
@@ -110,7 +114,12 @@ public final class Semaphore {
         return new Acquire(this, requirePositive(permits));
     }
 
-    /** Takes one permit now if it is available; see {@link #tryAcquire(int)}. */
+    /**
+     * Takes one permit now if it is available; see {@link #tryAcquire(int)}.
+     *
+     * @return the permit, or empty if none is available now
+     * @throws SemaphoreClosedException if the semaphore is closed
+     */
     public Optional<Permit> tryAcquire() throws SemaphoreClosedException {
         return tryAcquire(1);
     }

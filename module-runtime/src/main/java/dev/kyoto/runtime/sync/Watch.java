@@ -73,6 +73,7 @@ public final class Watch {
          * Publishes {@code value} as the latest and wakes every receiver waiting in
          * {@link Receiver#changed()}. Never waits.
          *
+         * @param value the new value, which may be null
          * @throws IllegalStateException if this sender was closed
          */
         public void send(T value) {
