@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -137,7 +136,7 @@ class MpscStressTest {
         int pairs = 2;
         int rounds = 30_000;
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            long deadline = System.nanoTime() + Duration.ofSeconds(50).toNanos();
+            long deadline = Spin.deadline(Duration.ofSeconds(50));
             long start = System.nanoTime();
             try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(4).build()) {
                 List<JoinHandle<Integer>> consumers = new ArrayList<>();
@@ -152,12 +151,10 @@ class MpscStressTest {
                             for (int round = 0; round < rounds; round++) {
                                 spinUntilSent(tx, 2 * round, deadline);
                                 spinUntilSent(tx, 2 * round + 1, deadline);
-                                Integer reply;
-                                while ((reply = replies.receiver().tryRecv()) == null) {
-                                    checkDeadline(deadline, "the reply to round " + round);
-                                    Thread.onSpinWait();
-                                }
-                                assertEquals(round, reply);
+                                Integer[] reply = new Integer[1];
+                                int r = round;
+                                Spin.until(() -> (reply[0] = tryRecv(replies.receiver())) != null, deadline, "the reply to round " + r);
+                                assertEquals(round, reply[0]);
                             }
                         } catch (Throwable t) {
                             failures.add(t);
@@ -177,22 +174,21 @@ class MpscStressTest {
         });
     }
 
-    /**
-     * Spins on trySend with a random pause between attempts, so the send lands at a spread of
-     * moments after the slot is freed rather than always at the same offset.
-     */
+    /** Spins on trySend with a random pause, so the send lands at a spread of moments after a slot frees. */
     private static void spinUntilSent(Mpsc.Sender<Integer> tx, int message, long deadline) throws ChannelClosedException {
         while (!tx.trySend(message)) {
-            checkDeadline(deadline, "a free slot for message " + message);
-            for (int i = ThreadLocalRandom.current().nextInt(8); i >= 0; i--) {
-                Thread.onSpinWait();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for a free slot for message " + message + ": a wake-up was lost");
             }
+            Spin.jitter(8);
         }
     }
 
-    private static void checkDeadline(long deadline, String waitingFor) {
-        if (System.nanoTime() > deadline) {
-            throw new AssertionError("gave up waiting for " + waitingFor + ": the consumer task was never woken");
+    private static Integer tryRecv(Mpsc.Receiver<Integer> rx) {
+        try {
+            return rx.tryRecv();
+        } catch (ChannelClosedException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -13,6 +13,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Wake-ups between tasks on different workers and plain threads. A lost wake-up leaves a task
@@ -103,13 +105,14 @@ class NotifyStressTest {
 
     /**
      * notifyWaiters in lockstep: each task creates its next notified() (which registers it for the
-     * next broadcast) and only then acknowledges the round it saw; a plain thread waits for every
-     * acknowledgement before it advances the round and broadcasts. Every task must be woken by
-     * every broadcast and see every round.
+     * next broadcast) and only then acknowledges the round it saw; a plain thread spins until every
+     * acknowledgement is in and broadcasts after a random pause, often before a task has polled
+     * (linked) its notified(). Every task must be woken by every broadcast and see every round;
+     * with one task, nothing else can make up for a broadcast it missed.
      */
-    @Test
-    void notifyWaitersReachesEveryTaskThatRegisteredBeforeIt() {
-        int waiters = 8;
+    @ParameterizedTest
+    @ValueSource(ints = {1, 8})
+    void notifyWaitersReachesEveryTaskThatRegisteredBeforeIt(int waiters) {
         int rounds = 10_000;
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             Notify notify = new Notify();
@@ -118,28 +121,24 @@ class NotifyStressTest {
             for (int r = 0; r <= rounds; r++) {
                 acks[r] = new CountDownLatch(waiters);
             }
+            long deadline = Spin.deadline(Duration.ofSeconds(50));
             long start = System.nanoTime();
             try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(4).build()) {
                 List<JoinHandle<Integer>> handles = new ArrayList<>();
                 for (int w = 0; w < waiters; w++) {
                     handles.add(rt.spawn(follow(notify, round, acks, 0, rounds)));
                 }
-                Thread broadcaster = Thread.ofPlatform().start(() -> {
-                    try {
-                        acks[0].await();
-                        for (int r = 1; r <= rounds; r++) {
-                            round.set(r);
-                            notify.notifyWaiters();
-                            acks[r].await();
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+                Spin.until(() -> acks[0].getCount() == 0, deadline, "every task to register");
+                for (int r = 1; r <= rounds; r++) {
+                    int now = r;
+                    round.set(r);
+                    Spin.jitter(16);
+                    notify.notifyWaiters();
+                    Spin.until(() -> acks[now].getCount() == 0, deadline, "every task to see round " + now);
+                }
                 for (JoinHandle<Integer> h : handles) {
                     assertEquals(rounds, rt.blockOn(h));
                 }
-                broadcaster.join();
             }
             assertEquals(0, notify.waiterCount());
             System.out.printf("Notify broadcast: %d notifyWaiters, each waking all %d tasks, in %d ms%n",

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Oneshots completed across workers and from plain threads; a lost wake-up times the test out. */
@@ -79,6 +80,38 @@ class OneshotStressTest {
                 sender.join();
             }
             System.out.printf("Oneshot cross-thread: %d values in %d ms%n", count, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    /**
+     * The test thread sends, after a random pause, just as a task polls the receiver for the
+     * first time: often between the receiver finding nothing sent and storing its waker, the
+     * window where a receiver that did not re-check would never be woken.
+     */
+    @Test
+    void aSendRacingTheReceiversFirstPollIsNeverLost() {
+        int rounds = 20_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            long deadline = Spin.deadline(Duration.ofSeconds(50));
+            long start = System.nanoTime();
+            try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(4).build()) {
+                for (int r = 0; r < rounds; r++) {
+                    Oneshot.Channel<Integer> ch = Oneshot.channel();
+                    AtomicBoolean polling = new AtomicBoolean();
+                    JoinHandle<Integer> h = rt.spawn(cx -> {
+                        polling.set(true);
+                        Spin.jitter(16);
+                        return ch.receiver().poll(cx);
+                    });
+                    Spin.until(polling::get, deadline, "the task to poll in round " + r);
+                    Spin.jitter(16);
+                    ch.sender().send(r);
+                    int round = r;
+                    Spin.until(h::isFinished, deadline, "the receiver to be woken in round " + round);
+                    assertEquals(r, rt.blockOn(h));
+                }
+            }
+            System.out.printf("Oneshot send race: %d rounds in %d ms%n", rounds, (System.nanoTime() - start) / 1_000_000);
         });
     }
 }

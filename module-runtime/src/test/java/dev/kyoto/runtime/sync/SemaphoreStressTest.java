@@ -121,6 +121,137 @@ class SemaphoreStressTest {
         });
     }
 
+    /**
+     * Plain threads only, taking and returning permits as fast as they can: many tryAcquires
+     * succeed at the same moment, which is where an acquisition that is not one atomic step would
+     * hand out a permit twice (and the count end above what the semaphore has).
+     */
+    @Test
+    void plainThreadsHammeringTryAcquireNeverTakeMoreThanThereIs() {
+        int threads = 4;
+        int iterations = 1_000_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Semaphore s = new Semaphore(2);
+            Holders holders = new Holders();
+            AtomicLong taken = new AtomicLong();
+            long start = System.nanoTime();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < iterations; i++) {
+                            Optional<Semaphore.Permit> p = s.tryAcquire();
+                            if (p.isPresent()) {
+                                holders.take(1);
+                                holders.give(1);
+                                p.get().close();
+                                taken.incrementAndGet();
+                            }
+                        }
+                    } catch (SemaphoreClosedException e) {
+                        throw new AssertionError(e);
+                    }
+                }));
+            }
+            for (Thread t : workers) {
+                t.join();
+            }
+            assertTrue(holders.max() <= 2, "at most 2 permits held at once, saw " + holders.max());
+            assertEquals(2, s.availablePermits(), "every permit came back exactly once");
+            System.out.printf("Semaphore tryAcquire hammer: %d of %d tryAcquires succeeded on 2 permits, in %d ms%n",
+                    taken.get(), (long) threads * iterations, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    /**
+     * A plain thread holds the only permit and releases it, after a random pause, just as a task
+     * starts to acquire: often between the task finding no permit and the task queueing itself.
+     * A release that lands there must not be left in the count while the task waits, since
+     * nobody else will release again.
+     */
+    @Test
+    void aReleaseRacingATaskThatIsAboutToQueueIsNeverLost() {
+        int rounds = 5_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Semaphore s = new Semaphore(1);
+            AtomicInteger go = new AtomicInteger(-1);
+            AtomicInteger acquiring = new AtomicInteger(-1);
+            AtomicInteger acquired = new AtomicInteger(-1);
+            long deadline = Spin.deadline(Duration.ofSeconds(50));
+            long start = System.nanoTime();
+            try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(4).build()) {
+                JoinHandle<Void> task = rt.spawn(new AcquireEachRound(s, rounds, go, acquiring, acquired));
+                for (int r = 0; r < rounds; r++) {
+                    int round = r;
+                    Semaphore.Permit[] held = new Semaphore.Permit[1];
+                    Spin.until(() -> (held[0] = tryAcquire(s)) != null, deadline, "the permit back in round " + round);
+                    go.set(round);
+                    Spin.until(() -> acquiring.get() == round, deadline, "the task to start round " + round);
+                    Spin.jitter(16);
+                    held[0].close();
+                    Spin.until(() -> acquired.get() == round, deadline, "the task to get the permit in round " + round);
+                }
+                rt.blockOn(task);
+            }
+            assertEquals(1, s.availablePermits());
+            assertEquals(0, s.waiterCount());
+            System.out.printf("Semaphore release race: %d rounds in %d ms%n", rounds, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    private static Semaphore.Permit tryAcquire(Semaphore s) {
+        try {
+            return s.tryAcquire().orElse(null);
+        } catch (SemaphoreClosedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Each round: waits for {@code go}, announces itself, pauses randomly, acquires, releases. */
+    private static final class AcquireEachRound implements Async<Void> {
+        private final Semaphore s;
+        private final int rounds;
+        private final AtomicInteger go;
+        private final AtomicInteger acquiring;
+        private final AtomicInteger acquired;
+        private int round;
+        private Async<Semaphore.Permit> acquire;
+
+        AcquireEachRound(Semaphore s, int rounds, AtomicInteger go, AtomicInteger acquiring, AtomicInteger acquired) {
+            this.s = s;
+            this.rounds = rounds;
+            this.go = go;
+            this.acquiring = acquiring;
+            this.acquired = acquired;
+        }
+
+        @Override
+        public Poll<Void> poll(Context cx) throws Exception {
+            for (;;) {
+                if (round == rounds) {
+                    return Poll.ready(null);
+                }
+                if (acquire == null) {
+                    if (go.get() < round) {
+                        cx.waker().wake();
+                        return Poll.pending();
+                    }
+                    acquire = s.acquire();
+                    acquiring.set(round);
+                    Spin.jitter(16);
+                }
+                Poll<Semaphore.Permit> p = acquire.poll(cx);
+                if (p.isPending()) {
+                    return Poll.pending();
+                }
+                p.value().close();
+                acquire = null;
+                acquired.set(round);
+                round++;
+            }
+        }
+    }
+
     /** The permits held right now across all holders, the most ever held at once, and the waits. */
     static final class Holders {
         private final AtomicInteger now = new AtomicInteger();
