@@ -284,7 +284,8 @@ public final class Mpsc {
         /**
          * Stops the channel: pending and later sends fail with {@link ChannelClosedException}.
          * Messages already sent, and those sent through permits reserved earlier, can still be
-         * received; then {@link #recv()} yields null. Idempotent.
+         * received; then {@link #recv()} yields null. A task waiting in {@code recv()} is woken,
+         * so closing from another thread does not strand it. Idempotent.
          */
         @Override
         public void close() {

@@ -168,15 +168,19 @@ final class MpscChannel<T> {
         return null;
     }
 
-    /** Drops the receiving task's waker, when its recv is abandoned. */
+    /** Drops the receiving task's waker, when that task abandons its recv. */
     void clearReceiverWaker() {
         rxWaker = null;
     }
 
+    /**
+     * The receiver's close. It may come from another thread than the task waiting in recv, so that
+     * task is woken to see the end (or drain what is left) rather than left waiting.
+     */
     void closeReceiver() {
         receiverClosed = true;
         capacity.close();
-        rxWaker = null;
+        wakeReceiver();
     }
 
     /** Closed, with no message buffered and no permit reserved: nothing more can arrive. */

@@ -197,21 +197,30 @@ public final class Oneshot {
             throw new ChannelClosedException("this Oneshot.Receiver was closed before a value arrived");
         }
 
-        /** Abandons the wait: the same as {@link #close()}. */
+        /**
+         * Abandons the wait: as {@link #close()}, except that the waiting task, which is the one
+         * giving up, is not woken.
+         */
         @Override
         public void cancel() {
-            close();
+            rxWaker = null;
+            closeReceiving();
         }
 
         /**
          * Tells the sender that nobody will take the value: its {@link Sender#send} returns false
          * from now on and its {@link Sender#closed()} completes. A value sent before the close can
-         * still be taken by polling. Idempotent.
+         * still be taken by polling; a task waiting for the value is woken and fails with
+         * {@link ChannelClosedException} unless one was sent. Idempotent.
          */
         @Override
         public void close() {
+            closeReceiving();
+            wake(RX_WAKER);
+        }
+
+        private void closeReceiving() {
             int previous = (int) STATE.getAndBitwiseOr(this, RX_CLOSED);
-            rxWaker = null;
             if ((previous & RX_CLOSED) == 0) {
                 wake(TX_WAKER);
             }

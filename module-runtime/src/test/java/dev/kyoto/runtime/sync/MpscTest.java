@@ -128,6 +128,16 @@ class MpscTest {
     }
 
     @Test
+    void closingTheReceiverFromAnotherThreadWakesTheTaskWaitingInRecv() throws Exception {
+        Mpsc.Channel<String> ch = Mpsc.bounded(1);
+        Probe<String> rx = Probe.of(ch.receiver().recv()).pending();
+        Thread closer = Thread.ofPlatform().start(ch.receiver()::close);
+        closer.join();
+        assertEquals(1, rx.wakes());
+        assertNull(rx.ready(), "closed and nothing buffered: the end");
+    }
+
+    @Test
     void aPermitReservesASlotThatSendOrCloseConsumes() throws Exception {
         Mpsc.Channel<String> ch = Mpsc.bounded(1);
         Mpsc.Sender<String> tx = ch.sender();

@@ -87,6 +87,18 @@ class OneshotTest {
     }
 
     @Test
+    void closingTheReceiverFromAnotherThreadWakesTheTaskWaitingOnIt() throws Exception {
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        Probe<String> rx = Probe.of(ch.receiver()).pending();
+        Thread closer = Thread.ofPlatform().start(ch.receiver()::close);
+        closer.join();
+        assertEquals(1, rx.wakes());
+        ChannelClosedException e = assertThrows(ChannelClosedException.class, rx::poll);
+        assertTrue(e.getMessage().contains("closed before a value arrived"), e.getMessage());
+        assertTrue(ch.sender().isClosed());
+    }
+
+    @Test
     void aValueSentBeforeTheReceiverClosedCanStillBeTaken() throws Exception {
         Oneshot.Channel<String> ch = Oneshot.channel();
         ch.sender().send("v");
