@@ -27,8 +27,8 @@ import java.lang.invoke.VarHandle;
  *   <li>{@code rxWaker}: volatile; the receiving task's waker, written by the receiver before it
  *       re-checks the queue, taken (CAS to null) by a sender after it pushed. Both accesses are
  *       volatile, so either the receiver's re-check sees the message or the sender sees the
- *       waker. Anything that may make a closed channel idle (the last close, a returned permit)
- *       also takes and wakes it.</li>
+ *       waker. Anything that may make a closed channel idle (the last sender's close, a permit
+ *       given back) and the receiver's own close also take and wake it.</li>
  * </ul>
  *
  * @param <T> the message type
@@ -61,8 +61,6 @@ final class MpscChannel<T> {
         this.bound = bound;
         this.capacity = new Semaphore(bound);
     }
-
-    // ---- sending side
 
     /** Pushes a message whose permit the caller holds, and wakes the receiver. */
     void push(T message) {
@@ -125,8 +123,6 @@ final class MpscChannel<T> {
         }
     }
 
-    // ---- receiving side
-
     @SuppressWarnings("unchecked")
     Poll<T> pollRecv(Context cx) {
         if (!Coop.proceed(cx)) {
@@ -188,8 +184,6 @@ final class MpscChannel<T> {
         // Closing is for good, so closed-then-idle read in this order holds at the second read.
         return capacity.isClosed() && capacity.availablePermits() == bound;
     }
-
-    // ---- waits
 
     /** The computation behind {@link Mpsc.Sender#send}; it is its own waiter node. */
     static final class Send<T> extends SemaphoreWaiter implements Async<Void> {
