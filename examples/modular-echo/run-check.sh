@@ -41,6 +41,11 @@ check_echo() {
     wait "$pid" 2>/dev/null || true
 
     [ "$reply" = "hello, kyoto" ] || fail "$what: sent 'hello, kyoto', got back '$reply'"
+    # Killing the process that was started must end the server: a launcher that runs the JVM as
+    # a child instead of exec'ing it would leave it listening.
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        fail "$what: still listening on port $port after its process was killed"
+    fi
     # SLF4J warns here if no provider was found; the server itself reports only failures.
     [ ! -s "$err" ] || fail "$what: unexpected standard error: $(cat "$err")"
     rm -f "$err"

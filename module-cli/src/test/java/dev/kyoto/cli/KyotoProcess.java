@@ -63,6 +63,11 @@ final class KyotoProcess implements AutoCloseable {
         return String.join(File.pathSeparator, entries);
     }
 
+    /** The process that was started: the JVM itself, unless a launcher left it running as a child. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** The next line of standard output; blocks until it is written, null at end of output. */
     String readLine() throws IOException {
         return out.readLine();

@@ -44,6 +44,9 @@ class LinkedImageTest {
             try (KyotoProcess server = KyotoProcess.startLinked(image.resolve("bin/kyoto"), stderr,
                     "echo-server", "--bind", "127.0.0.1:0")) {
                 EchoCheck.twoConnections(server);
+                // The launcher execs: the process started is the JVM, which a kill of it reaches.
+                assertEquals(image.resolve("bin/java").toString(), server.handle().info().command().orElseThrow());
+                assertEquals(0, server.handle().children().count());
             }
         });
         // SLF4J warns on standard error when it finds no provider: org.slf4j.simple must be linked and bound.
