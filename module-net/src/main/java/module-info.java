@@ -2,11 +2,10 @@
  * Kyoto's networking: non-blocking TCP streams and listeners on the runtime's reactor.
  */
 module dev.kyoto.net {
-    // TcpStream and TcpListener hand out Async values: users of this module need the runtime's types.
-    requires transitive dev.kyoto.runtime;
-    // The sockets are built on PollEvented, and this requirement also puts the I/O driver in every
-    // application that uses Kyoto's networking; no io type appears in this module's API.
-    requires dev.kyoto.io;
+    // TcpStream is an AsyncRead and an AsyncWrite and hands out Async values: users of this module
+    // need the io module's and (through it) the runtime's types. This requirement also puts the
+    // I/O driver in every application that uses Kyoto's networking.
+    requires transitive dev.kyoto.io;
 
     exports dev.kyoto.net;
 }

@@ -10,6 +10,7 @@ module dev.kyoto.runtime {
 
     exports dev.kyoto.runtime;
     exports dev.kyoto.runtime.spi;
+    exports dev.kyoto.runtime.time;
 
     uses dev.kyoto.runtime.spi.IoDriverProvider;
 }

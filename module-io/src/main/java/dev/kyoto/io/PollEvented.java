@@ -29,7 +29,7 @@ import java.util.Objects;
  *
  * @param <C> the channel type
  */
-public final class PollEvented<C extends SelectableChannel> implements AutoCloseable {
+public final class PollEvented<C extends SelectableChannel> implements AsyncRead, AsyncWrite, AutoCloseable {
     private final C channel;
     private final Registration registration;
 
@@ -68,6 +68,7 @@ public final class PollEvented<C extends SelectableChannel> implements AutoClose
      * @return the number of bytes read, -1 at end of stream, or pending
      * @throws ClassCastException if the channel is not a {@link ReadableByteChannel}
      */
+    @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         ReadableByteChannel in = (ReadableByteChannel) channel;
         for (;;) {
@@ -102,6 +103,7 @@ public final class PollEvented<C extends SelectableChannel> implements AutoClose
      * @return the number of bytes written (0 only if {@code src} is empty), or pending
      * @throws ClassCastException if the channel is not a {@link WritableByteChannel}
      */
+    @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
         WritableByteChannel out = (WritableByteChannel) channel;
         for (;;) {

@@ -1,5 +1,7 @@
 package dev.kyoto.net;
 
+import dev.kyoto.io.AsyncRead;
+import dev.kyoto.io.AsyncWrite;
 import dev.kyoto.io.PollEvented;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
@@ -10,6 +12,7 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,10 +26,12 @@ import java.util.Objects;
  * int n = rt.blockOn(s.read(buffer));            // -1 at end of stream
  * }</pre>
  *
- * <p>The operations return {@link Async} values that do nothing until polled. At most one read
- * and one write may be in progress at a time. Closing deregisters the socket and closes it.
+ * <p>It is an {@link AsyncRead} and an {@link AsyncWrite}: {@code read}, {@code write},
+ * {@code readExact} and {@code writeAll} return {@link Async} values that do nothing until
+ * polled. At most one read and one write may be in progress at a time. Closing deregisters the
+ * socket and closes it.
  */
-public final class TcpStream implements AutoCloseable {
+public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     private final PollEvented<SocketChannel> io;
 
     TcpStream(PollEvented<SocketChannel> io) {
@@ -78,34 +83,37 @@ public final class TcpStream implements AutoCloseable {
         return new Connect(Async.ready(List.copyOf(inet)));
     }
 
-    /** Reads into {@code dst}: completes with the number of bytes read, or -1 at end of stream. */
-    public Async<Integer> read(ByteBuffer dst) {
-        Objects.requireNonNull(dst, "dst");
-        return cx -> io.pollRead(cx, dst);
+    /**
+     * Connects to {@code HOST:PORT} within {@code timeout}, which covers name resolution and every
+     * address tried; on expiry the half-open socket is closed and a
+     * {@link java.net.SocketTimeoutException} names the address and the timeout. Needs a runtime
+     * with timers ({@code enableTime()} or {@code enableAll()}).
+     */
+    public static Async<TcpStream> connect(String hostAndPort, Duration timeout) {
+        return new ConnectTimeout(connect(hostAndPort), hostAndPort, timeout);
     }
 
-    /** Writes from {@code src}: completes with the number of bytes written, at least one unless {@code src} is empty. */
-    public Async<Integer> write(ByteBuffer src) {
-        Objects.requireNonNull(src, "src");
-        return cx -> io.pollWrite(cx, src);
+    /** Connects to {@code host} at {@code port} within {@code timeout}; see {@link #connect(String, Duration)}. */
+    public static Async<TcpStream> connect(String host, int port, Duration timeout) {
+        return new ConnectTimeout(connect(host, port), host + ":" + port, timeout);
     }
 
-    /** Reads until {@code dst} is full; end of stream first is an {@link java.io.EOFException}. */
-    public Async<Void> readExact(ByteBuffer dst) {
-        return new ReadExact(io, Objects.requireNonNull(dst, "dst"));
+    /** Connects to {@code address} within {@code timeout}; see {@link #connect(String, Duration)}. */
+    public static Async<TcpStream> connect(SocketAddress address, Duration timeout) {
+        return new ConnectTimeout(connect(address), address, timeout);
     }
 
-    /** Writes all of {@code src}. */
-    public Async<Void> writeAll(ByteBuffer src) {
-        return new WriteAll(io, Objects.requireNonNull(src, "src"));
+    /** Tries {@code addresses} in order, all within {@code timeout}; see {@link #connect(String, Duration)}. */
+    public static Async<TcpStream> connect(List<? extends SocketAddress> addresses, Duration timeout) {
+        return new ConnectTimeout(connect(addresses), addresses, timeout);
     }
 
-    /** Polls a read into {@code dst}, for hand-written computations: bytes read, -1 at end of stream, or pending. */
+    @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         return io.pollRead(cx, dst);
     }
 
-    /** Polls a write from {@code src}, for hand-written computations: bytes written, or pending. */
+    @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
         return io.pollWrite(cx, src);
     }

@@ -57,6 +57,20 @@ final class Loopback {
         });
     }
 
+    /**
+     * Waits until this process has {@code expected} descriptors open again, letting the runtime's
+     * driver turn meanwhile (closed sockets are released when it runs), and returns the count seen
+     * last. Gives up after many turns, for the caller to report.
+     */
+    static long awaitDescriptors(KyotoRuntime rt, long expected) throws Exception {
+        long now = openDescriptors();
+        for (int turns = 0; now != expected && turns < 10_000; turns++) {
+            rt.blockOn(rt.spawn(Async.yieldNow()));
+            now = openDescriptors();
+        }
+        return now;
+    }
+
     /** The number of file descriptors this process has open. */
     static long openDescriptors() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {

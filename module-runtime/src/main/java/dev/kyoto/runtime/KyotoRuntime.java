@@ -7,6 +7,7 @@ import dev.kyoto.runtime.internal.scheduler.CurrentThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.Flavor;
 import dev.kyoto.runtime.internal.scheduler.MultiThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
+import dev.kyoto.runtime.internal.time.Clock;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
 import dev.kyoto.runtime.spi.IoDriverProvider;
@@ -125,6 +126,7 @@ public final class KyotoRuntime implements AutoCloseable {
         private String threadName = "kyoto-worker";
         private Runnable onThreadStart = () -> { };
         private Runnable onThreadStop = () -> { };
+        private boolean startPaused;
 
         private Builder() {
         }
@@ -162,7 +164,7 @@ public final class KyotoRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Enables timers. Accepted now; the time driver joins the driver stack in a later release. */
+        /** Enables timers: the time driver joins the driver stack ({@code dev.kyoto.runtime.time}). */
         public Builder enableTime() {
             enableTime = true;
             return this;
@@ -190,8 +192,9 @@ public final class KyotoRuntime implements AutoCloseable {
         }
 
         /**
-         * Tasks polled between two checks of the queue of remotely scheduled tasks (default 31 on a
-         * current-thread runtime, 61 on a multi-thread one).
+         * Tasks polled between two checks of the queue of remotely scheduled tasks. Default: 31 on a
+         * current-thread runtime; on a multi-thread one each worker tunes it to check about every
+         * 200 µs of polling (between 2 and 127 polls), as Tokio does. Setting it turns tuning off.
          */
         public Builder globalQueueInterval(int ticks) {
             if (ticks <= 0) {
@@ -231,6 +234,19 @@ public final class KyotoRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts the clock paused, for tests: time moves only through {@code TestClock.advance}, or
+         * jumps to the next timer when the runtime has nothing else to do. Current-thread runtimes
+         * only; implies {@link #enableTime()}.
+         */
+        public Builder startPaused(boolean paused) {
+            startPaused = paused;
+            if (paused) {
+                enableTime = true;
+            }
+            return this;
+        }
+
         /** Runs on every runtime thread (worker or blocking) when it starts. */
         public Builder onThreadStart(Runnable hook) {
             onThreadStart = Objects.requireNonNull(hook, "hook");
@@ -246,19 +262,24 @@ public final class KyotoRuntime implements AutoCloseable {
         /**
          * Builds the runtime.
          *
-         * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened
+         * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened, or a
+         *         multi-thread runtime is asked to start paused
          * @throws IllegalArgumentException if {@value #WORKER_THREADS_ENV} is set to something other than a positive number
          */
         public KyotoRuntime build() {
             Flavor flavor = multiThread ? new Flavor.MultiThread(resolveWorkerThreads()) : new Flavor.CurrentThread();
-            Driver driver = enableIo ? Driver.withIo(DriverSelection.open(ioDriver)) : Driver.withoutIo();
+            if (startPaused && multiThread) {
+                throw new IllegalStateException("the paused clock needs a current-thread runtime: it makes time a function of "
+                        + "what one thread does; use KyotoRuntime.builder().currentThread().startPaused(true)");
+            }
+            Driver driver = new Driver(enableIo ? DriverSelection.open(ioDriver) : null, enableTime, new Clock(startPaused));
             BlockingPool blocking = new BlockingPool(maxBlockingThreads, threadKeepAlive.toNanos(), threadName + "-blocking",
                     onThreadStart, onThreadStop);
             SchedulerHandle scheduler = switch (flavor) {
                 case Flavor.CurrentThread c -> new CurrentThreadScheduler(driver, blocking, eventInterval,
                         globalQueueInterval != null ? globalQueueInterval : 31);
                 case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
-                        globalQueueInterval != null ? globalQueueInterval : 61, threadName, onThreadStart, onThreadStop);
+                        globalQueueInterval != null ? globalQueueInterval : 0, threadName, onThreadStart, onThreadStop);
             };
             return new KyotoRuntime(scheduler, driver);
         }

@@ -252,6 +252,36 @@ class MultiThreadRuntimeTest {
     }
 
     @Test
+    void shutdownTimeoutIsBoundedEvenWhenAThreadIsStuckInsideBlockOn() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            KyotoRuntime rt = KyotoRuntime.builder().currentThread().build();
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread stuck = Thread.ofPlatform().start(() -> {
+                try {
+                    rt.blockOn(cx -> {
+                        inside.countDown();
+                        release.await();
+                        return Poll.ready(null);
+                    });
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            inside.await();
+            AtomicInteger cancels = new AtomicInteger();
+            JoinHandle<Object> idle = rt.spawn(counting(new AtomicInteger(), cancels, null));
+            long t0 = System.nanoTime();
+            rt.shutdownTimeout(Duration.ofMillis(100));
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "shutdownTimeout waited for the stuck poll");
+            release.countDown();
+            stuck.join();
+            assertThrows(CancellationException.class, () -> idle.toCompletableFuture().join());
+            assertEquals(1, cancels.get());
+        });
+    }
+
+    @Test
     void threadHooksRunOnEveryRuntimeThread() throws Exception {
         Set<String> started = ConcurrentHashMap.newKeySet();
         Set<String> stopped = ConcurrentHashMap.newKeySet();

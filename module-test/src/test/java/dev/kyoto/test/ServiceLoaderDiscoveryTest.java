@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.net.TcpListener;
@@ -14,19 +13,21 @@ import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
 import dev.kyoto.runtime.spi.IoDriverProvider;
+import dev.kyoto.test.KyotoTest.Flavor;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Shows that the I/O driver reaches the runtime through {@code uses}/{@code provides} alone.
@@ -54,36 +55,33 @@ class ServiceLoaderDiscoveryTest {
         assertEquals(Optional.of("dev.kyoto.io"), ModuleLayer.boot().findModule(IO).map(Module::getName));
     }
 
-    @Test
-    void aRuntimeBuiltWithoutAProviderFindsTheDriverAndEchoes() {
-        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-            try (KyotoRuntime rt = KyotoRuntime.builder().currentThread().enableIo().build()) {
-                IoDriverMetrics metrics = rt.ioDriverMetrics()
-                        .orElseThrow(() -> new AssertionError("enableIo() built a runtime without an I/O driver"));
+    @KyotoTest(flavor = Flavor.BOTH)
+    @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aRuntimeBuiltWithoutAProviderFindsTheDriverAndEchoes(KyotoRuntime rt) throws Exception {
+        IoDriverMetrics metrics = rt.ioDriverMetrics()
+                .orElseThrow(() -> new AssertionError("a runtime with I/O enabled came without an I/O driver"));
 
-                byte[] message = "found through ServiceLoader".getBytes(StandardCharsets.US_ASCII);
-                try (TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"))) {
-                    ByteBuffer serverBuffer = ByteBuffer.allocate(message.length);
-                    JoinHandle<TcpStream> server = rt.spawn(listener.accept().then(s -> s.readExact(serverBuffer)
-                            .then(v -> s.writeAll(serverBuffer.flip()))
-                            .map(v -> s)));
-                    try (TcpStream client = rt.blockOn(TcpStream.connect(listener.localAddress()))) {
-                        rt.blockOn(client.writeAll(ByteBuffer.wrap(message)));
-                        ByteBuffer echoed = ByteBuffer.allocate(message.length);
-                        rt.blockOn(client.readExact(echoed));
-                        assertArrayEquals(message, echoed.array());
+        byte[] message = "found through ServiceLoader".getBytes(StandardCharsets.US_ASCII);
+        try (TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"))) {
+            ByteBuffer serverBuffer = ByteBuffer.allocate(message.length);
+            JoinHandle<TcpStream> server = rt.spawn(listener.accept().then(s -> s.readExact(serverBuffer)
+                    .then(v -> s.writeAll(serverBuffer.flip()))
+                    .map(v -> s)));
+            try (TcpStream client = rt.blockOn(TcpStream.connect(listener.localAddress()))) {
+                rt.blockOn(client.writeAll(ByteBuffer.wrap(message)));
+                ByteBuffer echoed = ByteBuffer.allocate(message.length);
+                rt.blockOn(client.readExact(echoed));
+                assertArrayEquals(message, echoed.array());
 
-                        try (TcpStream accepted = rt.blockOn(server)) {
-                            assertTrue(metrics.registeredCount() >= 3,
-                                    () -> "listener, client and accepted stream should be registered, count " + metrics.registeredCount());
-                            assertTrue(metrics.readyCount() > 0, "the driver delivered no readiness events");
-                            assertTrue(metrics.turnCount() > 0, "the driver never turned");
-                            assertEquals(client.localAddress(), accepted.peerAddress());
-                        }
-                    }
+                try (TcpStream accepted = rt.blockOn(server)) {
+                    assertTrue(metrics.registeredCount() >= 3,
+                            () -> "listener, client and accepted stream should be registered, count " + metrics.registeredCount());
+                    assertTrue(metrics.readyCount() > 0, "the driver delivered no readiness events");
+                    assertTrue(metrics.turnCount() > 0, "the driver never turned");
+                    assertEquals(client.localAddress(), accepted.peerAddress());
                 }
             }
-        });
+        }
     }
 
     @Test

@@ -237,7 +237,11 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         wakeIfParked();
     }
 
-    /** Removes a registration: the key now, its state at the next turn. */
+    /**
+     * Removes a registration: the key now, its state at the next turn. The JDK closes the
+     * descriptor of a closed channel only when the selector next runs, so a turn blocked on
+     * another thread is woken: an idle server must not hold on to the sockets it closed.
+     */
     void deregister(ScheduledIo io) {
         SelectionKey key = io.key;
         if (key != null) {
@@ -246,6 +250,8 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         io.clearWakers();
         if (registrations.deregister(io)) {
             unpark();
+        } else {
+            wakeIfParked();
         }
     }
 

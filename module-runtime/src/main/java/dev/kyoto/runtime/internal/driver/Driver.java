@@ -1,33 +1,50 @@
 package dev.kyoto.runtime.internal.driver;
 
+import dev.kyoto.runtime.internal.time.Clock;
+import dev.kyoto.runtime.internal.time.TimeDriver;
 import dev.kyoto.runtime.spi.DriverHandle;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoHandle;
 
 /**
  * A runtime's driver stack, built once, bottom up: the I/O driver when I/O is enabled, else a
- * plain thread parker. {@code park} and {@code unpark} pass down the stack. (The time driver
- * joins on top of this layer.)
+ * plain thread parker; the time driver on top when time is enabled. {@code park} and
+ * {@code unpark} pass down the stack: the time driver parks the layer below until the next
+ * timer deadline, then fires due timers.
  */
 public final class Driver {
     private final IoDriver io;
     private final ParkThread parkThread;
+    private final TimeDriver time;
+    private final Clock clock;
     private final DriverHandle handle;
 
-    private Driver(IoDriver io, ParkThread parkThread) {
+    /**
+     * Builds a stack.
+     *
+     * @param io the I/O driver, or null for a runtime without I/O
+     * @param enableTime whether to put the time driver on top
+     * @param clock the runtime's clock (read by timers, and by tests through the paused clock)
+     */
+    public Driver(IoDriver io, boolean enableTime, Clock clock) {
         this.io = io;
-        this.parkThread = parkThread;
+        this.parkThread = io == null ? new ParkThread() : null;
+        this.clock = clock;
+        this.time = enableTime ? new TimeDriver(clock, new Below()) : null;
         this.handle = new DriverHandle(io != null ? new IoHandle.Enabled(io) : new IoHandle.Disabled(parkThread));
     }
 
-    /** A stack over {@code io}. */
-    public static Driver withIo(IoDriver io) {
-        return new Driver(io, null);
-    }
+    /** The layers under the time driver. */
+    private final class Below implements TimeDriver.Below {
+        @Override
+        public void park(long timeoutNanos) {
+            parkBelowTime(timeoutNanos);
+        }
 
-    /** A stack without I/O. */
-    public static Driver withoutIo() {
-        return new Driver(null, new ParkThread());
+        @Override
+        public void unpark() {
+            unparkBelowTime();
+        }
     }
 
     /** What driver modules see of this stack. */
@@ -37,6 +54,23 @@ public final class Driver {
 
     /** Parks the calling thread in the stack: see {@link IoDriver#park(long)}. */
     public void park(long timeoutNanos) {
+        if (time != null) {
+            time.park(timeoutNanos);
+        } else {
+            parkBelowTime(timeoutNanos);
+        }
+    }
+
+    /** Unparks the thread parked in the stack, or makes its next park return at once. */
+    public void unpark() {
+        if (time != null) {
+            time.unpark();
+        } else {
+            unparkBelowTime();
+        }
+    }
+
+    private void parkBelowTime(long timeoutNanos) {
         if (io != null) {
             io.park(timeoutNanos);
         } else {
@@ -44,8 +78,7 @@ public final class Driver {
         }
     }
 
-    /** Unparks the thread parked in the stack, or makes its next park return at once. */
-    public void unpark() {
+    private void unparkBelowTime() {
         if (io != null) {
             io.unpark();
         } else {
@@ -53,8 +86,14 @@ public final class Driver {
         }
     }
 
-    /** Shuts the stack down, waking every I/O waiter with the shutdown error. */
+    /**
+     * Shuts the stack down, top first: every timer fires with the shutdown error, then every I/O
+     * waiter is woken with it.
+     */
     public void shutdown() {
+        if (time != null) {
+            time.shutdown();
+        }
         if (io != null) {
             io.shutdown();
         }
@@ -63,5 +102,23 @@ public final class Driver {
     /** The I/O driver, or null when I/O is disabled. */
     public IoDriver io() {
         return io;
+    }
+
+    /**
+     * The time driver.
+     *
+     * @throws IllegalStateException naming the fix when time is disabled
+     */
+    public TimeDriver time() {
+        if (time == null) {
+            throw new IllegalStateException(
+                    "a Kyoto runtime was found, but timers are disabled: call enableTime() (or enableAll()) on KyotoRuntime.Builder");
+        }
+        return time;
+    }
+
+    /** The runtime's clock. */
+    public Clock clock() {
+        return clock;
     }
 }

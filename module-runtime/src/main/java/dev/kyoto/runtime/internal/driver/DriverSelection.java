@@ -72,7 +72,8 @@ public final class DriverSelection {
         }
         IllegalStateException none = new IllegalStateException(
                 "I/O is enabled but no I/O driver is available: add module dev.kyoto.io to the module path "
-                        + "(or the class path), or pass a provider to KyotoRuntime.Builder.ioDriver(...)");
+                        + "(or the class path), or pass a provider to KyotoRuntime.Builder.ioDriver(...); in OSGi, "
+                        + "install and start the dev.kyoto.io bundle, and start Apache Aries SPI Fly before dev.kyoto.runtime");
         failures.forEach(none::addSuppressed);
         throw none;
     }

@@ -146,6 +146,33 @@ public final class CurrentThreadScheduler extends Scheduler {
         }
     }
 
+    /**
+     * Takes the core for shutdown, asking whoever holds it to let go; null if the deadline passed
+     * first (negative {@code timeoutNanos}: wait without limit).
+     */
+    private Core takeCore(Thread me, long timeoutNanos, long deadline) {
+        for (;;) {
+            Core c = core.getAndSet(null);
+            if (c != null) {
+                return c;
+            }
+            long left = deadline - System.nanoTime();
+            if (timeoutNanos >= 0 && left <= 0) {
+                return null;
+            }
+            driver.unpark();
+            coreWaiters.add(me);
+            if (core.get() == null) {
+                if (timeoutNanos < 0) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, left);
+                }
+            }
+            coreWaiters.remove(me);
+        }
+    }
+
     @Override
     boolean isShutdown() {
         return shutdown;
@@ -173,25 +200,18 @@ public final class CurrentThreadScheduler extends Scheduler {
             shutdown = true;
         }
         Thread me = Thread.currentThread();
-        for (;;) {
-            c = core.getAndSet(null);
-            if (c != null) {
-                break;
-            }
-            driver.unpark();
-            coreWaiters.add(me);
-            if (core.get() == null) {
-                LockSupport.park(this);
-            }
-            coreWaiters.remove(me);
-        }
+        c = takeCore(me, timeoutNanos, deadline);
         RuntimeContext cx = RuntimeContext.get();
         SchedulerHandle previous = cx.enter(this);
-        heldCore = c;
-        holder = me;
+        if (c != null) {
+            heldCore = c;
+            holder = me;
+        }
         try {
             cancelAll(inject);
-            for (Task<?> t = c.local.pollFirst(); t != null; t = c.local.pollFirst()) {
+            // Without the core (a thread stuck in a poll kept it past the deadline) its local
+            // queue is not ours to drain; the tasks there are marked and cancel if it runs them.
+            for (Task<?> t = c != null ? c.local.pollFirst() : null; t != null; t = c.local.pollFirst()) {
                 t.run();
             }
             drainAndStopDriver(inject);

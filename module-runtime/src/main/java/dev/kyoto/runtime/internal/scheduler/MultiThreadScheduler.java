@@ -26,8 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class MultiThreadScheduler extends Scheduler {
     private static final int MAX_LIFO_POLLS = 3;
+    /** Where a tuned global queue interval starts, as in Tokio. */
+    private static final int TUNED_START = 61;
 
     private final int eventInterval;
+    /** The configured interval, or 0 to let each worker tune its own. */
     private final int globalQueueInterval;
     private final Runnable onThreadStart;
     private final Runnable onThreadStop;
@@ -49,7 +52,8 @@ public final class MultiThreadScheduler extends Scheduler {
         this.workers = new Worker[workerThreads];
         this.threads = new Thread[workerThreads];
         for (int i = 0; i < workerThreads; i++) {
-            workers[i] = new Worker(this, i, new Parker(driver, driverLock));
+            workers[i] = new Worker(this, i, new Parker(driver, driverLock),
+                    globalQueueInterval > 0 ? null : new QueueIntervalTuner(TUNED_START));
         }
         for (int i = 0; i < workerThreads; i++) {
             Worker w = workers[i];
@@ -130,10 +134,16 @@ public final class MultiThreadScheduler extends Scheduler {
     }
 
     private void work(Worker w, RuntimeContext cx) {
+        if (w.tuner != null) {
+            w.tuner.start(System.nanoTime());
+        }
         while (!shutdown) {
             w.tick++;
             if (w.tick % eventInterval == 0) {
                 parkInternal(w, cx, true);
+                if (w.tuner != null) {
+                    w.tuner.update(System.nanoTime());
+                }
             }
             Task<?> task = nextTask(w);
             if (task == null) {
@@ -150,7 +160,8 @@ public final class MultiThreadScheduler extends Scheduler {
     }
 
     private Task<?> nextTask(Worker w) {
-        if (w.tick % globalQueueInterval == 0) {
+        int interval = w.tuner != null ? w.tuner.interval() : globalQueueInterval;
+        if (w.tick % interval == 0) {
             Task<?> t = inject.pop();
             if (t != null) {
                 return t;
@@ -210,6 +221,9 @@ public final class MultiThreadScheduler extends Scheduler {
                 notifyParked();
             }
         }
+        if (w.tuner != null) {
+            w.tuner.polled();
+        }
         int saved = cx.startBudget();
         try {
             task.run();
@@ -248,6 +262,10 @@ public final class MultiThreadScheduler extends Scheduler {
         while (!shutdown) {
             parkInternal(w, cx, false);
             if (transitionFromParked(w)) {
+                if (w.tuner != null) {
+                    // Time asleep is not time spent polling.
+                    w.tuner.start(System.nanoTime());
+                }
                 return;
             }
         }

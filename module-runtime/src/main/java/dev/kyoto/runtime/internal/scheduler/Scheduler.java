@@ -35,6 +35,11 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
     }
 
     @Override
+    public final Driver driver() {
+        return driver;
+    }
+
+    @Override
     public final <T> JoinHandle<T> spawn(Async<T> future) {
         Task<T> task = new Task<>(future, this);
         if (!owned.bind(task)) {

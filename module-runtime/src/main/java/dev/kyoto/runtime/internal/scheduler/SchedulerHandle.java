@@ -2,6 +2,7 @@ package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.JoinHandle;
+import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.spi.DriverHandle;
 import java.util.concurrent.Callable;
 
@@ -22,6 +23,9 @@ public sealed interface SchedulerHandle permits Scheduler {
 
     /** What driver modules see of this runtime. */
     DriverHandle driverHandle();
+
+    /** The runtime's driver stack: its timers and clock. */
+    Driver driver();
 
     /**
      * Shuts the runtime down: refuses spawns, cancels every task, shuts the driver down and waits

@@ -23,16 +23,19 @@ public final class Worker {
     /** False after three LIFO polls in a row, until the worker goes back to its queue. */
     boolean lifoEnabled = true;
     int tick;
+    /** Null when the interval was configured, which disables tuning. */
+    final QueueIntervalTuner tuner;
     /** Whether this worker counts among the searching workers in {@link Idle}. */
     boolean searching;
     /** True while the worker polls the driver: wakes then are batched, and others notified after. */
     boolean parkerOut;
     private int random;
 
-    Worker(MultiThreadScheduler scheduler, int index, Parker parker) {
+    Worker(MultiThreadScheduler scheduler, int index, Parker parker, QueueIntervalTuner tuner) {
         this.scheduler = scheduler;
         this.index = index;
         this.parker = parker;
+        this.tuner = tuner;
         this.random = 0x9E3779B9 * (index + 1);
     }
 

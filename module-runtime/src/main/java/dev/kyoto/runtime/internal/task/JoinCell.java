@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *       by that task. The completer sets {@code done} then reads {@code joinWaker}; a joiner
  *       writes {@code joinWaker} then reads {@code done}: with both accesses volatile one of them
  *       sees the other, so no wake is lost.</li>
- *   <li>{@code stage}: guarded by {@code this}; the bridge future, created on demand.</li>
+ *   <li>{@code stage}: volatile; the bridge future, installed once by CAS on demand. The completer
+ *       sets {@code done} then reads {@code stage}; the installer sets {@code stage} then reads
+ *       {@code done}: one of them settles it, maybe both (completing twice is harmless).</li>
  *   <li>{@code interested}: volatile; set once anybody polls the handle or asks for the bridge.
  *       A failure that completes while nobody is interested gets {@code unjoined}, a watch that
  *       logs it if the handle is collected before its outcome was observed.</li>
@@ -34,10 +36,12 @@ import org.slf4j.LoggerFactory;
 public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, BlockingTask {
     private static final Logger LOG = LoggerFactory.getLogger(JoinCell.class);
     private static final VarHandle JOIN_WAKER;
+    private static final VarHandle STAGE;
 
     static {
         try {
             JOIN_WAKER = MethodHandles.lookup().findVarHandle(JoinCell.class, "joinWaker", Waker.class);
+            STAGE = MethodHandles.lookup().findVarHandle(JoinCell.class, "stage", CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -82,7 +86,7 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
     private Object outcome;
     private volatile boolean done;
     private volatile Waker joinWaker;
-    private CompletableFuture<T> stage;
+    private volatile CompletableFuture<T> stage;
     private volatile boolean interested;
     private volatile UnjoinedFailure unjoined;
 
@@ -114,10 +118,7 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         if (w != null) {
             w.wake();
         }
-        CompletableFuture<T> s;
-        synchronized (this) {
-            s = stage;
-        }
+        CompletableFuture<T> s = stage;
         if (watch != null) {
             if (interested || w != null || s != null) {
                 watch.observed = true;
@@ -176,13 +177,11 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
 
     @Override
     public final CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> s;
         interested = true;
-        synchronized (this) {
-            if (stage == null) {
-                stage = new CompletableFuture<>();
-            }
-            s = stage;
+        CompletableFuture<T> s = stage;
+        if (s == null) {
+            CompletableFuture<T> fresh = new CompletableFuture<>();
+            s = STAGE.compareAndSet(this, null, fresh) ? fresh : stage;
         }
         if (done) {
             settle(s);

@@ -7,81 +7,109 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The live tasks of one runtime, so that shutdown can cancel every one of them.
  *
- * <p>An intrusive doubly linked list through {@link Task#ownedPrev}/{@link Task#ownedNext},
- * guarded by {@code lock}, as are {@code head}, {@code size} and {@code closed}. Once
- * {@code closed} is set no task is bound again, so after {@link #close()} returns, its result
- * holds every task the runtime will ever have to cancel.
+ * <p>Sharded, so that workers spawning and completing tasks at once rarely meet on a lock: a
+ * task joins the shard of the thread that spawns it ({@link Task#ownedShard}), and each shard is
+ * an intrusive doubly linked list through {@link Task#ownedPrev}/{@link Task#ownedNext}, guarded
+ * by its own lock, as are its {@code head}, {@code size} and {@code closed}. Once a shard is
+ * closed nothing is bound to it again; {@link #close()} closes every shard before it returns, so
+ * its result holds every task the runtime will ever have to cancel.
  */
 public final class OwnedTasks {
-    private final ReentrantLock lock = new ReentrantLock();
-    private Task<?> head;
-    private int size;
-    private boolean closed;
+    private static final int SHARDS = 32;
+
+    private static final class Shard {
+        final ReentrantLock lock = new ReentrantLock();
+        Task<?> head;
+        int size;
+        boolean closed;
+    }
+
+    private final Shard[] shards = new Shard[SHARDS];
+
+    public OwnedTasks() {
+        for (int i = 0; i < SHARDS; i++) {
+            shards[i] = new Shard();
+        }
+    }
 
     /** Adds a new task; false if the runtime is shutting down and the task must not run. */
     public boolean bind(Task<?> task) {
-        lock.lock();
+        int index = (int) (Thread.currentThread().threadId() & (SHARDS - 1));
+        Shard shard = shards[index];
+        shard.lock.lock();
         try {
-            if (closed) {
+            if (shard.closed) {
                 return false;
             }
-            task.ownedNext = head;
-            if (head != null) {
-                head.ownedPrev = task;
+            task.ownedShard = index;
+            task.ownedNext = shard.head;
+            if (shard.head != null) {
+                shard.head.ownedPrev = task;
             }
-            head = task;
-            size++;
+            shard.head = task;
+            shard.size++;
             return true;
         } finally {
-            lock.unlock();
+            shard.lock.unlock();
         }
     }
 
     /** Removes a completed task; a task that was never bound, or already removed, is ignored. */
     public void remove(Task<?> task) {
-        lock.lock();
+        int index = task.ownedShard;
+        if (index < 0) {
+            return;
+        }
+        Shard shard = shards[index];
+        shard.lock.lock();
         try {
-            if (task.ownedPrev == null && head != task) {
+            if (task.ownedPrev == null && shard.head != task) {
                 return;
             }
             if (task.ownedPrev != null) {
                 task.ownedPrev.ownedNext = task.ownedNext;
             } else {
-                head = task.ownedNext;
+                shard.head = task.ownedNext;
             }
             if (task.ownedNext != null) {
                 task.ownedNext.ownedPrev = task.ownedPrev;
             }
             task.ownedPrev = null;
             task.ownedNext = null;
-            size--;
+            shard.size--;
         } finally {
-            lock.unlock();
+            shard.lock.unlock();
         }
     }
 
     /** Refuses further binds and returns every live task. */
     public List<Task<?>> close() {
-        lock.lock();
-        try {
-            closed = true;
-            List<Task<?>> all = new ArrayList<>(size);
-            for (Task<?> t = head; t != null; t = t.ownedNext) {
-                all.add(t);
+        List<Task<?>> all = new ArrayList<>();
+        for (Shard shard : shards) {
+            shard.lock.lock();
+            try {
+                shard.closed = true;
+                for (Task<?> t = shard.head; t != null; t = t.ownedNext) {
+                    all.add(t);
+                }
+            } finally {
+                shard.lock.unlock();
             }
-            return all;
-        } finally {
-            lock.unlock();
         }
+        return all;
     }
 
     /** The number of live tasks. */
     public int size() {
-        lock.lock();
-        try {
-            return size;
-        } finally {
-            lock.unlock();
+        int n = 0;
+        for (Shard shard : shards) {
+            shard.lock.lock();
+            try {
+                n += shard.size;
+            } finally {
+                shard.lock.unlock();
+            }
         }
+        return n;
     }
 }

@@ -56,9 +56,10 @@ public final class Task<T> extends JoinCell<T> implements Waker {
     private final TaskScheduler scheduler;
     private final Context context;
 
-    /** Links of the scheduler's list of live tasks. */
+    /** Links of the scheduler's list of live tasks, and the shard of that list the task is in (-1: none). */
     Task<?> ownedPrev;
     Task<?> ownedNext;
+    int ownedShard = -1;
     /** Link of the intrusive run queue the task sits in. */
     private Task<?> queueNext;
 

@@ -1,18 +1,16 @@
-package dev.kyoto.net;
+package dev.kyoto.io;
 
-import dev.kyoto.io.PollEvented;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /** Writes until the buffer is empty. */
 final class WriteAll implements Async<Void> {
-    private final PollEvented<SocketChannel> io;
+    private final AsyncWrite io;
     private final ByteBuffer src;
 
-    WriteAll(PollEvented<SocketChannel> io, ByteBuffer src) {
+    WriteAll(AsyncWrite io, ByteBuffer src) {
         this.io = io;
         this.src = src;
     }

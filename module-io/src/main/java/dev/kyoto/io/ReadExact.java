@@ -1,19 +1,17 @@
-package dev.kyoto.net;
+package dev.kyoto.io;
 
-import dev.kyoto.io.PollEvented;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /** Reads until the buffer is full; end of stream before that is an {@link EOFException}. */
 final class ReadExact implements Async<Void> {
-    private final PollEvented<SocketChannel> io;
+    private final AsyncRead io;
     private final ByteBuffer dst;
 
-    ReadExact(PollEvented<SocketChannel> io, ByteBuffer dst) {
+    ReadExact(AsyncRead io, ByteBuffer dst) {
         this.io = io;
         this.dst = dst;
     }

@@ -1,0 +1,115 @@
+package dev.kyoto.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.KyotoRuntime;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Connect timeouts without any outside network: a loopback listener with a backlog of one that
+ * never accepts. Once its accept queue is full the kernel drops further SYNs, so a connect to it
+ * stays pending until the timeout fires.
+ */
+class ConnectTimeoutTest {
+
+    static Stream<Named<Supplier<KyotoRuntime>>> flavours() {
+        return Stream.of(
+                Named.of("current-thread", () -> KyotoRuntime.builder().currentThread().enableAll().build()),
+                Named.of("multi-thread", () -> KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build()));
+    }
+
+    /** A listener whose accept queue is full, and the sockets filling it. */
+    private static final class Blackhole implements AutoCloseable {
+        final ServerSocketChannel listener;
+        final List<SocketChannel> fillers = new ArrayList<>();
+
+        Blackhole() throws IOException {
+            listener = ServerSocketChannel.open();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            // Non-blocking connects: the first ones complete into the accept queue, the rest wait.
+            for (int i = 0; i < 8; i++) {
+                SocketChannel ch = SocketChannel.open();
+                ch.configureBlocking(false);
+                ch.connect(listener.getLocalAddress());
+                fillers.add(ch);
+            }
+        }
+
+        InetSocketAddress address() throws IOException {
+            return (InetSocketAddress) listener.getLocalAddress();
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (SocketChannel ch : fillers) {
+                ch.close();
+            }
+            listener.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("flavours")
+    void aConnectToAFullListenerTimesOutOnTimeAndClosesItsSocket(Supplier<KyotoRuntime> flavour) {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (KyotoRuntime rt = flavour.get(); Blackhole hole = new Blackhole()) {
+                Duration limit = Duration.ofMillis(200);
+                long before = Loopback.awaitDescriptors(rt, Loopback.openDescriptors());
+                long t0 = System.nanoTime();
+                SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
+                        () -> rt.blockOn(TcpStream.connect(hole.address(), limit)));
+                long lateMs = (System.nanoTime() - t0) / 1_000_000 - limit.toMillis();
+                assertTrue(e.getMessage().contains(String.valueOf(hole.address().getPort())), e.getMessage());
+                assertTrue(e.getMessage().contains("200 ms"), e.getMessage());
+                assertTrue(lateMs >= 0, "fired " + -lateMs + " ms early");
+                assertTrue(lateMs < 50, "fired " + lateMs + " ms after its deadline");
+                assertEquals(before, Loopback.awaitDescriptors(rt, before), "the half-open socket was closed");
+            }
+        });
+    }
+
+    @Test
+    void everyAddressFormTakesATimeout() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (KyotoRuntime rt = Loopback.runtime(); Blackhole hole = new Blackhole()) {
+                int port = hole.address().getPort();
+                Duration limit = Duration.ofMillis(50);
+                assertThrows(SocketTimeoutException.class, () -> rt.blockOn(TcpStream.connect("127.0.0.1:" + port, limit)));
+                assertThrows(SocketTimeoutException.class, () -> rt.blockOn(TcpStream.connect("local.kyoto.test", port, limit)));
+                assertThrows(SocketTimeoutException.class, () -> rt.blockOn(TcpStream.connect(List.of(hole.address()), limit)));
+                TcpListener open = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
+                try (TcpStream s = rt.blockOn(TcpStream.connect(open.localAddress(), Duration.ofSeconds(5)))) {
+                    assertEquals(open.localAddress(), s.peerAddress(), "a connect that succeeds in time is not disturbed");
+                }
+                open.close();
+            }
+        });
+    }
+
+    @Test
+    void aConnectTimeoutNeedsTimers() {
+        try (KyotoRuntime rt = KyotoRuntime.builder().enableIo().build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> rt.blockOn(TcpStream.connect("127.0.0.1:9", Duration.ofSeconds(1))));
+            assertTrue(e.getMessage().contains("enableTime()"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs the JMH benchmarks of module-bench: Tokio's seven multi-thread runtime workloads (plus one
+# extra) on Kyoto and on java.util.concurrent.ForkJoinPool, in one JMH run, then prints
+# Kyoto time / ForkJoinPool time per workload. See docs/benchmarks.md.
+#
+# Usage:
+#   scripts/bench.sh [JMH options]   install Kyoto, build the benchmarks, run them, print ratios
+#   scripts/bench.sh --report        only print the ratio table of the last run's JSON
+#
+# JMH options pass straight through, e.g. a regex to run a subset and shorter iterations:
+#   scripts/bench.sh 'yieldMany|pingPong' -wi 2 -i 3
+#
+# The whole suite takes about 11 minutes (16 benchmarks, one fork each).
+#
+# Before building the benchmarks this installs Kyoto into ~/.m2 (./mvnw -DskipTests install),
+# because module-bench is built on its own (-pl module-bench) against the installed
+# kyoto-runtime and kyoto-io jars. That step rebuilds every module's target directory: do not
+# let it run while another build of this checkout is running. Set KYOTO_BENCH_INSTALL=0 to skip
+# it when the installed jars are already current.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+export PATH="$JAVA_HOME/bin:$PATH"
+
+result=module-bench/target/jmh-result.json
+
+if [ "${1:-}" != "--report" ]; then
+  if [ "${KYOTO_BENCH_INSTALL:-1}" != 0 ]; then
+    ./mvnw -B -q -DskipTests install
+  fi
+  ./mvnw -B -q -P bench -pl module-bench package
+  java -jar module-bench/target/benchmarks.jar -rf json -rff "$result" "$@"
+fi
+
+python3 - "$result" <<'PY'
+import json, math, sys
+
+rows = {}
+unit = None
+for r in json.load(open(sys.argv[1])):
+    cls, method = r["benchmark"].rsplit(".", 2)[-2:]
+    m = r["primaryMetric"]
+    unit = m["scoreUnit"]
+    try:
+        err = float(m["scoreError"])  # "NaN" (a string) when there was a single iteration
+    except (TypeError, ValueError):
+        err = 0.0
+    err = 0.0 if math.isnan(err) else err
+    rows.setdefault(method, {})[cls] = (m["score"], err)
+
+order = ["spawnManyLocal", "spawnManyRemoteIdle", "spawnManyRemoteBusy1", "spawnManyRemoteBusy2",
+         "pingPong", "yieldMany", "chainedSpawn", "spawnManyLocalOnWorker"]
+methods = [m for m in order if m in rows] + sorted(m for m in rows if m not in order)
+
+def fmt(v):
+    return "%.1f ± %.1f" % v if v else "failed / not run"
+
+print()
+print("%-24s %24s %24s %16s" % ("workload (" + (unit or "?") + ")", "Kyoto", "ForkJoinPool", "Kyoto / FJP"))
+for name in methods:
+    k = rows[name].get("KyotoRuntimeBench")
+    f = rows[name].get("ForkJoinPoolBench")
+    if k and f:
+        ratio = k[0] / f[0]
+        # First-order propagation of the two 99.9 % half-widths (they are not independent samples
+        # of one quantity, so read it as a rough band).
+        rel = math.hypot(k[1] / k[0], f[1] / f[0])
+        r = "%.2f ± %.2f" % (ratio, ratio * rel)
+    else:
+        r = "n/a"
+    print("%-24s %24s %24s %16s" % (name, fmt(k), fmt(f), r))
+print("\nRatio < 1: Kyoto is faster; > 1: Kyoto is slower. Errors are JMH's 99.9 % confidence half-widths.")
+PY
