@@ -6,6 +6,7 @@ import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.time.Time;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
@@ -46,6 +48,9 @@ import picocli.CommandLine.Spec;
         })
 final class BenchCommand implements Callable<Integer> {
     private static final String NAME = "kyoto bench";
+
+    /** How long after the end a client may still wait for its last reply before it is abandoned. */
+    private static final Duration GRACE = Duration.ofSeconds(2);
 
     @Spec
     private CommandSpec spec;
@@ -204,25 +209,37 @@ final class BenchCommand implements Callable<Integer> {
         MeasurementWindow window = new MeasurementWindow(start, start + duration.toNanos());
         LatencyHistogram latencies = new LatencyHistogram();
         LongAdder roundTrips = new LongAdder();
+        // A client still waiting for a reply GRACE after the end is abandoned, so that a target
+        // that stopped answering cannot hang the run.
+        Duration limit = warmup.plus(duration).plus(GRACE);
         List<JoinHandle<Void>> clients = new ArrayList<>(streams.size());
         for (TcpStream s : streams) {
-            clients.add(rt.spawn(new BenchClient(s, size, window, latencies, roundTrips)));
+            clients.add(rt.spawn(Time.timeout(limit, new BenchClient(s, size, window, latencies, roundTrips))));
         }
-        BenchClock clock = BenchClock.start(launchedAt, window, roundTrips, terminal ? spec.commandLine().getOut() : null, clients);
+        ProgressLine progress = terminal ? new ProgressLine(spec.commandLine().getOut(), launchedAt, window, roundTrips) : null;
+        JoinHandle<Void> drawing = progress != null ? rt.spawn(progress.draw()) : null;
         Exception failure = null;
         int abandoned = 0;
         try {
             for (JoinHandle<Void> client : clients) {
                 try {
                     rt.blockOn(client);
-                } catch (CancellationException e) {
+                } catch (TimeoutException e) {
                     abandoned++;
                 } catch (Exception e) {
                     failure = failure == null ? e : failure;
                 }
             }
         } finally {
-            clock.stop();
+            if (drawing != null) {
+                drawing.abort();
+                try {
+                    rt.blockOn(drawing);
+                } catch (CancellationException e) {
+                    // Aborted, as asked: it draws no more, so the line can be erased.
+                }
+                progress.erase();
+            }
         }
         if (failure != null) {
             err.println(NAME + ": a connection to " + described + " failed: " + Failures.describe(failure));
@@ -230,7 +247,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (abandoned > 0) {
             err.println(NAME + ": " + abandoned + " of " + clients.size() + " connections got no reply within "
-                    + BenchClock.GRACE.toSeconds() + " s after the end; is " + described + " an echo server?");
+                    + GRACE.toSeconds() + " s after the end; is " + described + " an echo server?");
             return ExitCode.SOFTWARE;
         }
         new BenchReport(described, runtime.describe(), connections, size, warmup.toNanos() / 1e9, window, latencies)
