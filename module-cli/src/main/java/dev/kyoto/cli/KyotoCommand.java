@@ -12,6 +12,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Network tools built on the Kyoto asynchronous I/O runtime.",
-        subcommands = {ConnectCommand.class, EchoServerCommand.class})
+        subcommands = {ConnectCommand.class, EchoServerCommand.class, BenchCommand.class})
 final class KyotoCommand {
 }

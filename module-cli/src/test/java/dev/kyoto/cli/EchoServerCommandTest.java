@@ -1,6 +1,5 @@
 package dev.kyoto.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,41 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EchoServerCommandTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     @Test
     void echoesEachConnectionUntilKilled() {
-        assertTimeoutPreemptively(TIMEOUT, () -> {
-            try (KyotoProcess server = KyotoProcess.start("echo-server", "--bind", "127.0.0.1:0")) {
-                String first = server.readLine();
-                Matcher m = LISTENING.matcher(String.valueOf(first));
-                assertTrue(m.matches(), "first line: " + first);
-                int port = Integer.parseInt(m.group(1));
+        assertEchoes();
+    }
 
-                try (Socket a = new Socket(InetAddress.getLoopbackAddress(), port);
-                        Socket b = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                    // Interleaved, so that one connection can only be answered while the other stays open.
-                    a.getOutputStream().write(ascii("hello from a"));
-                    b.getOutputStream().write(ascii("hello from b"));
-                    assertArrayEquals(ascii("hello from b"), b.getInputStream().readNBytes(12));
-                    assertArrayEquals(ascii("hello from a"), a.getInputStream().readNBytes(12));
+    @Test
+    void echoesOnACurrentThreadRuntime() {
+        assertEchoes("--current-thread");
+    }
 
-                    a.shutdownOutput();
-                    assertEquals(-1, a.getInputStream().read(), "the server closes a connection at its end of stream");
-                    b.getOutputStream().write(ascii("still here"));
-                    assertArrayEquals(ascii("still here"), b.getInputStream().readNBytes(10));
-                }
-            }
-        });
+    @Test
+    void echoesOnAMultiThreadRuntimeWithOneWorker() {
+        assertEchoes("--workers", "1");
     }
 
     @Test
@@ -80,6 +65,26 @@ class EchoServerCommandTest {
     }
 
     @Test
+    void workersAndCurrentThreadExcludeEachOther() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT,
+                () -> CommandRun.of(new KyotoCommand(), "echo-server", "--workers", "2", "--current-thread"));
+
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("--workers and --current-thread exclude each other: a current-thread runtime has no workers"
+                + System.lineSeparator() + "Usage: kyoto echo-server"), run.err());
+    }
+
+    @Test
+    void aWorkerCountBelowOneIsAUsageError() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT,
+                () -> CommandRun.of(new KyotoCommand(), "echo-server", "--workers", "0"));
+
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("--workers must be at least 1, was 0" + System.lineSeparator() + "Usage: kyoto echo-server"),
+                run.err());
+    }
+
+    @Test
     void anUnexpectedArgumentIsAUsageError() {
         CommandRun run = assertTimeoutPreemptively(TIMEOUT,
                 () -> CommandRun.of(new KyotoCommand(), "echo-server", "127.0.0.1:0"));
@@ -88,7 +93,14 @@ class EchoServerCommandTest {
         assertTrue(run.err().startsWith("Unmatched argument at index 1: '127.0.0.1:0'"), run.err());
     }
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+    /** Starts {@code kyoto echo-server} with {@code options} in a child JVM and has two connections answered. */
+    private static void assertEchoes(String... options) {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            List<String> args = new ArrayList<>(List.of("echo-server", "--bind", "127.0.0.1:0"));
+            args.addAll(List.of(options));
+            try (KyotoProcess server = KyotoProcess.start(args.toArray(String[]::new))) {
+                EchoCheck.twoConnections(server);
+            }
+        });
     }
 }

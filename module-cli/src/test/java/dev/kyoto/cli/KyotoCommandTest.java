@@ -17,6 +17,7 @@ class KyotoCommandTest {
         assertTrue(run.out().startsWith("Usage: kyoto "), run.out());
         assertTrue(run.out().contains("connect      Connects to a TCP server"), run.out());
         assertTrue(run.out().contains("echo-server  Runs a TCP echo server"), run.out());
+        assertTrue(run.out().contains("bench        Measures echo round trips over loopback"), run.out());
     }
 
     @Test
@@ -27,8 +28,18 @@ class KyotoCommandTest {
 
         CommandRun server = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "echo-server", "--help"));
         assertEquals(0, server.exitCode(), server.err());
-        assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--bind=ADDR]"), server.out());
+        assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--current-thread] [--bind=ADDR] [--workers=N]"),
+                server.out());
         assertTrue(server.out().contains("(default: 127.0.0.1:7000)"), server.out());
+        assertTrue(server.out().contains("--workers=N        Worker threads of the multi-thread runtime"), server.out());
+
+        CommandRun bench = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "bench", "--help"));
+        assertEquals(0, bench.exitCode(), bench.err());
+        assertTrue(bench.out().startsWith("Usage: kyoto bench [-hV] [--current-thread] [-c=N] [-d=TIME] [-s=BYTES]"), bench.out());
+        for (String option : new String[] {"--connections=N", "--size=BYTES", "--duration=TIME", "--warmup=TIME",
+                "--target=HOST:PORT", "--workers=N", "--current-thread"}) {
+            assertTrue(bench.out().contains(option), option + " in:\n" + bench.out());
+        }
     }
 
     @Test

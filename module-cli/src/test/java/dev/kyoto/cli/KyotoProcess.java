@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code kyoto} run the way users run it: a separate JVM that launches module {@code dev.kyoto.cli}
- * from the module path, so that the module descriptor (and picocli's reflective access through
- * it) is exercised too.
+ * {@code kyoto} run the way users run it, in a separate process: either a JVM that launches module
+ * {@code dev.kyoto.cli} from the module path, so that the module descriptor (and picocli's
+ * reflective access through it) is exercised too, or the launcher of the linked image.
  *
  * <p>The module path is this test JVM's own module path and class path minus the test classes:
  * the build's classes directory and the dependency jars. Surefire may run the tests from either.
@@ -30,7 +30,7 @@ final class KyotoProcess implements AutoCloseable {
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    /** Starts {@code kyoto args…}; its standard error goes to this JVM's, for diagnosis. */
+    /** Starts {@code kyoto args…} on the module path; its standard error goes to this JVM's, for diagnosis. */
     static KyotoProcess start(String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -42,6 +42,17 @@ final class KyotoProcess implements AutoCloseable {
         return new KyotoProcess(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
 
+    /**
+     * Starts {@code launcher args…}, a launcher of a linked image, with its standard error written
+     * to {@code stderr} so that a test can read what it said.
+     */
+    static KyotoProcess startLinked(Path launcher, Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(List.of(args));
+        return new KyotoProcess(new ProcessBuilder(command).redirectError(stderr.toFile()).start());
+    }
+
     private static String modulePath() {
         Set<String> entries = new LinkedHashSet<>();
         Stream.of(System.getProperty("jdk.module.path"), System.getProperty("java.class.path"))
@@ -50,6 +61,11 @@ final class KyotoProcess implements AutoCloseable {
                 .filter(e -> !e.isEmpty() && !Path.of(e).endsWith("test-classes"))
                 .forEach(entries::add);
         return String.join(File.pathSeparator, entries);
+    }
+
+    /** The process that was started: the JVM itself, unless a launcher left it running as a child. */
+    ProcessHandle handle() {
+        return process.toHandle();
     }
 
     /** The next line of standard output; blocks until it is written, null at end of output. */

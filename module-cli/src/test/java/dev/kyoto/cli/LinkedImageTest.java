@@ -1,0 +1,88 @@
+package dev.kyoto.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jlink image {@code target/kyoto}, run through its own launcher: it must find the I/O driver
+ * through {@code ServiceLoader} with no module path at all, bind the SLF4J provider, and hold no
+ * module it does not need. Run by surefire in the integration-test phase, after the package phase
+ * linked the image; {@code kyoto.image} names it.
+ */
+class LinkedImageTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static Path image;
+
+    @TempDir
+    Path scratch;
+
+    @BeforeAll
+    static void findImage() {
+        String property = System.getProperty("kyoto.image");
+        assertTrue(property != null, "kyoto.image is not set: run this test through the build (./mvnw verify)");
+        image = Path.of(property);
+        assertTrue(Files.isExecutable(image.resolve("bin/kyoto")), "no launcher " + image.resolve("bin/kyoto"));
+    }
+
+    @Test
+    void theLinkedEchoServerAnswersALoopbackClient() throws Exception {
+        Path stderr = scratch.resolve("stderr");
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            try (KyotoProcess server = KyotoProcess.startLinked(image.resolve("bin/kyoto"), stderr,
+                    "echo-server", "--bind", "127.0.0.1:0")) {
+                EchoCheck.twoConnections(server);
+                // The launcher execs: the process started is the JVM, which a kill of it reaches.
+                assertEquals(image.resolve("bin/java").toString(), server.handle().info().command().orElseThrow());
+                assertEquals(0, server.handle().children().count());
+            }
+        });
+        // SLF4J warns on standard error when it finds no provider: org.slf4j.simple must be linked and bound.
+        assertEquals("", Files.readString(stderr));
+    }
+
+    @Test
+    void theLinkedBenchRunsOnItsOwnServer() throws Exception {
+        Path stderr = scratch.resolve("stderr");
+        List<String> out = new ArrayList<>();
+        int exitCode = assertTimeoutPreemptively(TIMEOUT, () -> {
+            try (KyotoProcess bench = KyotoProcess.startLinked(image.resolve("bin/kyoto"), stderr,
+                    "bench", "--duration=500ms", "--warmup=0s", "--connections=2")) {
+                for (String line; (line = bench.readLine()) != null; ) {
+                    out.add(line);
+                }
+                return bench.waitFor();
+            }
+        });
+        assertEquals(0, exitCode, Files.readString(stderr));
+        assertTrue(out.size() >= 3 && out.get(1).contains("round trips/s"), String.join("\n", out));
+    }
+
+    @Test
+    void theImageHoldsJavaBaseKyotoSlf4jAndPicocliOnly() throws Exception {
+        Path stderr = scratch.resolve("stderr");
+        Set<String> modules = new TreeSet<>();
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            try (KyotoProcess java = KyotoProcess.startLinked(image.resolve("bin/java"), stderr, "--list-modules")) {
+                for (String line; (line = java.readLine()) != null; ) {
+                    modules.add(line.substring(0, line.indexOf('@')));
+                }
+                assertEquals(0, java.waitFor());
+            }
+        });
+        assertEquals(new TreeSet<>(List.of("java.base", "dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.net", "dev.kyoto.cli",
+                "org.slf4j", "org.slf4j.simple", "info.picocli")), modules);
+    }
+}
