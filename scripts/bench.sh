@@ -37,9 +37,14 @@ import json, math, sys
 
 rows = {}
 unit = None
+timers = {}
 for r in json.load(open(sys.argv[1])):
     cls, method = r["benchmark"].rsplit(".", 2)[-2:]
     m = r["primaryMetric"]
+    if cls == "TimerBench":
+        side, workload = ("Kyoto", method[5:]) if method.startswith("kyoto") else ("JDK", method[3:])
+        timers.setdefault((workload, r.get("params", {}).get("tasks", "?")), {})[side] = m["score"]
+        continue
     unit = m["scoreUnit"]
     try:
         err = float(m["scoreError"])  # "NaN" (a string) when there was a single iteration
@@ -70,4 +75,10 @@ for name in methods:
         r = "n/a"
     print("%-24s %24s %24s %16s" % (name, fmt(k), fmt(f), r))
 print("\nRatio < 1: Kyoto is faster; > 1: Kyoto is slower. Errors are JMH's 99.9 % confidence half-widths.")
+if timers:
+    print()
+    print("%-24s %6s %14s %14s %12s" % ("timers (ns/op)", "tasks", "Kyoto", "JDK STPE", "Kyoto / JDK"))
+    for (workload, tasks), v in sorted(timers.items()):
+        if "Kyoto" in v and "JDK" in v:
+            print("%-24s %6s %14.1f %14.1f %12.3f" % (workload, tasks, v["Kyoto"], v["JDK"], v["Kyoto"] / v["JDK"]))
 PY

@@ -686,7 +686,9 @@ class LocalQueueTest {
             try {
                 Rng rng = new Rng(7);
                 int[] popped = new int[pool.length];
-                for (int r = 1; r <= rounds && !stop.get(); r++) {
+                // At least `rounds` rounds, and on until each side has won a race: on a loaded
+                // machine the thieves may not get a core inside the owner's window for a while.
+                for (int r = 1; (r <= rounds || stolenByThieves[0] == 0 || poppedByOwner[0] == 0) && !stop.get(); r++) {
                     int x = rng.next();
                     int k = 1 + (x & 0xffff) % 3;
                     for (int i = 0; i < pool.length; i++) {
