@@ -133,10 +133,12 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             turn(0);
             return;
         }
-        long start = timeoutNanos > 0 ? System.nanoTime() : 0;
         int n = turn(timeoutNanos);
         boolean unparked = (int) STATE.getAndSet(this, RUNNING) == NOTIFIED;
-        boolean early = n == 0 && !unparked && (timeoutNanos < 0 || System.nanoTime() - start < timeoutNanos);
+        // Only an untimed select that returns with nothing selected and nobody having woken it is
+        // suspect (the epoll spin bug). Timed selects may return a little early, and a closed
+        // selector (n < 0) returns at once by design; neither is counted.
+        boolean early = n == 0 && !unparked && timeoutNanos < 0;
         earlyReturns = early ? earlyReturns + 1 : 0;
         if (earlyReturns >= REBUILD_THRESHOLD) {
             earlyReturns = 0;
@@ -160,7 +162,8 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
                 s.select(onKey, Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999)));
             }
         } catch (ClosedSelectorException e) {
-            return 0;
+            // Shut down: there is nothing left to wait for.
+            return -1;
         } catch (IOException e) {
             throw new UncheckedIOException("unexpected error when polling the I/O driver", e);
         }
