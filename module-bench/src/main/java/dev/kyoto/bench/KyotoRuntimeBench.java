@@ -14,6 +14,7 @@ import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.sync.Oneshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -269,11 +270,11 @@ public class KyotoRuntimeBench {
         }
     }
 
-    /** One ping-pong: the body of the task ping_pong spawns 1 000 times. */
+    /** One ping-pong on two {@link Oneshot} channels: the body of the task ping_pong spawns 1 000 times. */
     private static final class PingPong implements Async<Void> {
         private final AtomicInteger rem;
         private final CountDownLatch done;
-        private OneShot reply;
+        private Oneshot.Receiver<Void> reply;
 
         PingPong(AtomicInteger rem, CountDownLatch done) {
             this.rem = rem;
@@ -281,16 +282,16 @@ public class KyotoRuntimeBench {
         }
 
         @Override
-        public Poll<Void> poll(Context cx) {
+        public Poll<Void> poll(Context cx) throws Exception {
             if (reply == null) {
-                OneShot ping = new OneShot();
-                OneShot pong = new OneShot();
-                reply = pong;
-                Handle.current().spawn(ping.map(v -> {
-                    pong.send();
+                Oneshot.Channel<Void> ping = Oneshot.channel();
+                Oneshot.Channel<Void> pong = Oneshot.channel();
+                reply = pong.receiver();
+                Handle.current().spawn(ping.receiver().map(v -> {
+                    pong.sender().send(null);
                     return null;
                 }));
-                ping.send();
+                ping.sender().send(null);
             }
             if (reply.poll(cx).isPending()) {
                 return Poll.pending();
