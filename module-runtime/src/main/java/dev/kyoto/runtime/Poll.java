@@ -11,6 +11,8 @@ public sealed interface Poll<T> permits Poll.Ready, Poll.Pending {
 
     /** A computation that has finished with {@code value}. */
     record Ready<T>(T value) implements Poll<T> {
+        /** The result of every computation that completes with null, such as an {@code Async<Void>}. */
+        static final Ready<?> NULL = new Ready<>(null);
     }
 
     /** A computation that cannot progress yet and has arranged for its waker to be woken. */
@@ -32,9 +34,10 @@ public sealed interface Poll<T> permits Poll.Ready, Poll.Pending {
         return (Poll<T>) Pending.INSTANCE;
     }
 
-    /** A ready result carrying {@code value}, which may be null. */
+    /** A ready result carrying {@code value}, which may be null (then a shared instance: no allocation). */
+    @SuppressWarnings("unchecked")
     static <T> Poll<T> ready(T value) {
-        return new Ready<>(value);
+        return value == null ? (Poll<T>) Ready.NULL : new Ready<>(value);
     }
 
     /** Whether the computation has finished. */
