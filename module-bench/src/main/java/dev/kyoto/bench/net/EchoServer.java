@@ -1,0 +1,27 @@
+package dev.kyoto.bench.net;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One stack's echo server, as the network benchmarks run it: bound to a loopback address, with
+ * a fixed number of I/O threads, giving every connection its bytes back until the peer closes.
+ * Each implementation is written the way that stack's own documentation writes an echo server.
+ */
+interface EchoServer extends AutoCloseable {
+
+    /**
+     * Starts serving on {@code address} (port 0 picks one) with {@code workers} I/O threads, and
+     * returns once the socket listens.
+     *
+     * @return the address it listens on
+     */
+    InetSocketAddress start(InetSocketAddress address, int workers) throws Exception;
+
+    /**
+     * Serves until the process is killed. The default is for servers whose threads serve on their
+     * own; a server that needs the calling thread (Kyoto's current-thread runtime) overrides it.
+     */
+    default void serve() throws Exception {
+        Thread.currentThread().join();
+    }
+}

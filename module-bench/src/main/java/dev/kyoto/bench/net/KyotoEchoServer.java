@@ -1,0 +1,72 @@
+package dev.kyoto.bench.net;
+
+import dev.kyoto.net.TcpListener;
+import dev.kyoto.net.TcpStream;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Handle;
+import dev.kyoto.runtime.KyotoRuntime;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Kyoto's echo server, as README.md and {@code kyoto echo-server} write it: the accept loop runs
+ * in {@code blockOn} on the main thread (Tokio's {@code #[tokio::main]}), each connection gets a
+ * task of its own that reads into a 16 KiB buffer and writes it all back, and closes the socket
+ * at end of stream.
+ */
+final class KyotoEchoServer implements EchoServer {
+    private static final int BUFFER_SIZE = 16 * 1024;
+
+    private final boolean currentThread;
+    private KyotoRuntime runtime;
+    private TcpListener listener;
+
+    /** @param currentThread a current-thread runtime (every task on the main thread), else a multi-thread one */
+    KyotoEchoServer(boolean currentThread) {
+        this.currentThread = currentThread;
+    }
+
+    @Override
+    public InetSocketAddress start(InetSocketAddress address, int workers) throws Exception {
+        KyotoRuntime.Builder builder = currentThread
+                ? KyotoRuntime.builder().currentThread()
+                : KyotoRuntime.builder().multiThread().workerThreads(workers);
+        runtime = builder.enableAll().build();
+        listener = runtime.blockOn(TcpListener.bind(address));
+        return listener.localAddress();
+    }
+
+    @Override
+    public void serve() throws Exception {
+        runtime.blockOn(acceptLoop(listener));
+    }
+
+    private static Async<Void> acceptLoop(TcpListener listener) {
+        return listener.accept().then(stream -> {
+            stream.setNoDelay(true);
+            Handle.current().spawn(serve(stream));
+            return acceptLoop(listener);
+        });
+    }
+
+    /** Echoes one connection, then closes it; a failed connection (a reset) ends only itself. */
+    private static Async<Void> serve(TcpStream stream) {
+        return echo(stream, ByteBuffer.allocate(BUFFER_SIZE))
+                .recover(failure -> null)
+                .then(v -> {
+                    stream.close();
+                    return Async.ready(null);
+                });
+    }
+
+    private static Async<Void> echo(TcpStream stream, ByteBuffer buffer) {
+        return stream.read(buffer.clear()).then(n -> n < 0
+                ? Async.ready(null)
+                : stream.writeAll(buffer.flip()).then(v -> echo(stream, buffer)));
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}
