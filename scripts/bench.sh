@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the JMH benchmarks of module-bench: Tokio's seven multi-thread runtime workloads (plus one
 # extra) on Kyoto and on java.util.concurrent.ForkJoinPool, in one JMH run, then prints
-# Kyoto time / ForkJoinPool time per workload. See docs/benchmarks.md.
+# Kyoto time / ForkJoinPool time per workload. See docs/benchmarks-runtime.md.
 #
 # Usage:
 #   scripts/bench.sh [JMH options]   install Kyoto, build the benchmarks, run them, print ratios
@@ -12,11 +12,9 @@
 #
 # The whole suite takes about 11 minutes (16 benchmarks, one fork each).
 #
-# Before building the benchmarks this installs Kyoto into ~/.m2 (./mvnw -DskipTests install),
-# because module-bench is built on its own (-pl module-bench) against the installed
-# kyoto-runtime and kyoto-io jars. That step rebuilds every module's target directory: do not
-# let it run while another build of this checkout is running. Set KYOTO_BENCH_INSTALL=0 to skip
-# it when the installed jars are already current.
+# module-bench is built in the reactor with the modules it uses (-am), so the benchmarks always
+# measure this checkout and nothing is installed into ~/.m2. Do not let it run while another
+# build of this checkout is running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -25,10 +23,7 @@ export PATH="$JAVA_HOME/bin:$PATH"
 result=module-bench/target/jmh-result.json
 
 if [ "${1:-}" != "--report" ]; then
-  if [ "${KYOTO_BENCH_INSTALL:-1}" != 0 ]; then
-    ./mvnw -B -q -DskipTests install
-  fi
-  ./mvnw -B -q -P bench -pl module-bench package
+  ./mvnw -B -q -P bench -pl module-bench -am package -DskipTests
   java -jar module-bench/target/benchmarks.jar -rf json -rff "$result" "$@"
 fi
 

@@ -8,6 +8,12 @@ import java.net.InetSocketAddress;
  * Each implementation is written the way that stack's own documentation writes an echo server.
  */
 interface EchoServer extends AutoCloseable {
+    /**
+     * What the servers that choose their own buffer read at most at a time: 64 KiB, the ceiling
+     * of the adaptive receive buffers Netty sizes for itself, so no server is held to smaller
+     * reads and writes than Netty's on the streaming scenario.
+     */
+    int BUFFER_SIZE = 64 * 1024;
 
     /**
      * Starts serving on {@code address} (port 0 picks one) with {@code workers} I/O threads, and

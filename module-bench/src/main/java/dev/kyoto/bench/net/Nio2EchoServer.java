@@ -12,11 +12,11 @@ import java.util.concurrent.Executors;
 
 /**
  * NIO.2's {@link AsynchronousSocketChannel}: completion handlers on a channel group of
- * {@code workers} threads, read into a 16 KiB direct buffer and written back until it is empty,
- * then the next read. On Linux the JDK runs this on epoll with its own dispatch threads.
+ * {@code workers} threads; each connection reads into a direct buffer of
+ * {@link EchoServer#BUFFER_SIZE} bytes and writes it back until it is empty, then reads again.
+ * On Linux the JDK runs this on epoll with its own dispatch threads.
  */
 final class Nio2EchoServer implements EchoServer {
-    private static final int BUFFER_SIZE = 16 * 1024;
     private AsynchronousChannelGroup group;
     private AsynchronousServerSocketChannel server;
 

@@ -10,10 +10,11 @@ import java.net.Socket;
 /**
  * One virtual thread per connection on blocking {@code java.net} sockets, the JDK's own answer
  * to asynchronous I/O: the JDK parks a blocked virtual thread and its poller wakes it. The
- * virtual-thread scheduler gets {@code workers} carrier threads.
+ * virtual-thread scheduler gets {@code workers} carrier threads. Each connection reads into a
+ * byte array of {@link EchoServer#BUFFER_SIZE} bytes (the stream API takes arrays; the JDK copies
+ * through a cached direct buffer of its own).
  */
 final class VirtualThreadEchoServer implements EchoServer {
-    private static final int BUFFER_SIZE = 16 * 1024;
     private ServerSocket server;
 
     @Override

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Writes docs/benchmarks.md and its SVG chart from the JSON lines scripts/netbench collected.
+
+Usage: netbench-report.py RESULTS.jsonl OUT.md   (the chart goes beside OUT.md, as OUT-ratios.svg)
+
+Every figure is the median over the rounds of one server in one scenario; a ratio is Kyoto
+multi-thread's median over the peer's, oriented so that above 1 means Kyoto is better (more
+round trips, MiB or connections per second).
+"""
+import json
+import os
+import statistics
+import sys
+
+SERVERS = {
+    "kyoto-mt": "Kyoto, multi-thread",
+    "kyoto-ct": "Kyoto, current-thread",
+    "netty-nio": "Netty 4.2 NIO",
+    "netty-epoll": "Netty 4.2 epoll",
+    "netty-iouring": "Netty 4.2 io_uring",
+    "vthreads": "virtual threads",
+    "nio2": "NIO.2 (AsynchronousSocketChannel)",
+}
+SCENARIOS = {
+    "pp1": ("1 connection, ping-pong, 64 B", "round trips/s", "ops_per_s"),
+    "pp64": ("64 connections, ping-pong, 64 B", "round trips/s", "ops_per_s"),
+    "pp1000": ("1,000 connections, ping-pong, 64 B", "round trips/s", "ops_per_s"),
+    "stream": ("1 connection, streaming 64 KiB writes (256 KiB in flight)", "MiB/s echoed", "mib_per_s"),
+    "connect": ("connection rate: connect, one 64 B round trip, close; 16 at a time", "connections/s", "ops_per_s"),
+}
+KYOTO = "kyoto-mt"
+PEER = "netty-nio"
+COLORS = {"kyoto-ct": "#7aa6c2", "netty-nio": "#d1495b", "netty-epoll": "#edae49", "netty-iouring": "#8f5ba8",
+          "vthreads": "#00798c", "nio2": "#66a182"}
+
+
+def load(path):
+    machine, runs, unavailable, syscalls = {}, {}, {}, {}
+    for line in open(path):
+        d = json.loads(line)
+        t = d.get("type")
+        if t == "machine":
+            machine = d
+        elif t == "unavailable":
+            unavailable[d["server"]] = d["reason"]
+        elif t == "syscalls":
+            syscalls[d["server"]] = d
+        elif t == "run":
+            runs.setdefault((d["scenario"], d["server"]), []).append(d)
+    return machine, runs, unavailable, syscalls
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def summary(rs, field):
+    ok = [r for r in rs if "error" not in r and r.get("ops", 0) > 0]
+    if not ok:
+        return None
+    cpu = [r["server_cpu_s"] / r["ops"] * 1e5 for r in ok if r.get("server_cpu_s", -1) >= 0]
+    return {
+        "value": median([r[field] for r in ok]),
+        "values": [r[field] for r in ok],
+        "p50": median([r["p50_us"] for r in ok]),
+        "p99": median([r["p99_us"] for r in ok]),
+        "p999": median([r["p999_us"] for r in ok]),
+        "cpu": median(cpu),
+        "errors": sum(r.get("errors", 0) for r in ok),
+        "failed": len(rs) - len(ok),
+    }
+
+
+def fmt_num(v):
+    if v is None:
+        return "—"
+    if v >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.1f}" if v >= 10 else f"{v:,.2f}"
+
+
+def fmt_us(v):
+    if v is None:
+        return "—"
+    return f"{v / 1000:,.2f} ms" if v >= 1000 else f"{v:,.1f} µs"
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def svg_chart(table, servers, path):
+    """Grouped bars: per scenario, Kyoto multi-thread's throughput over each peer's."""
+    peers = [s for s in servers if s != KYOTO]
+    groups = [sc for sc in SCENARIOS if sc in table]
+    vals = [table[sc]["ratios"].get(p) for sc in groups for p in peers]
+    top = max([v for v in vals if v] + [1.2]) * 1.1
+    bar, gap, left, height, plot_top = 14, 26, 48, 300, 30
+    group_w = bar * len(peers) + gap
+    width = left + group_w * len(groups) + 20
+    legend_h = 18 * ((len(peers) + 2) // 3)
+    total_h = plot_top + height + 40 + legend_h + 10
+
+    def y(v):
+        return plot_top + height - v / top * height
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
+           f'viewBox="0 0 {width} {total_h}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{total_h}" fill="#ffffff"/>',
+           f'<text x="{left}" y="16" font-size="13" font-weight="bold">Kyoto multi-thread / peer, '
+           f'median throughput (above 1: Kyoto faster)</text>']
+    step = 0.5 if top <= 4 else 1.0
+    v = 0.0
+    while v <= top:
+        out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e5e5"/>')
+        out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>')
+        v += step
+    for i, sc in enumerate(groups):
+        x0 = left + gap / 2 + i * group_w
+        for j, p in enumerate(peers):
+            r = table[sc]["ratios"].get(p)
+            if r is None:
+                continue
+            x = x0 + j * bar
+            out.append(f'<rect x="{x:.1f}" y="{y(r):.1f}" width="{bar - 2}" height="{y(0) - y(r):.1f}" '
+                       f'fill="{COLORS.get(p, "#999")}"><title>{SERVERS[p]}: {r:.2f}</title></rect>')
+            out.append(f'<text x="{x + (bar - 2) / 2:.1f}" y="{y(r) - 3:.1f}" text-anchor="middle" '
+                       f'font-size="8">{r:.2f}</text>')
+        out.append(f'<text x="{x0 + (group_w - gap) / 2:.1f}" y="{plot_top + height + 16}" '
+                   f'text-anchor="middle">{sc}</text>')
+    out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(1):.1f}" y2="{y(1):.1f}" stroke="#000" '
+               f'stroke-dasharray="4 3"/>')
+    for j, p in enumerate(peers):
+        lx = left + (j % 3) * 200
+        ly = plot_top + height + 36 + (j // 3) * 18
+        out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{COLORS.get(p, "#999")}"/>')
+        out.append(f'<text x="{lx + 16}" y="{ly}">{SERVERS[p]}</text>')
+    out.append('</svg>')
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    results, out = sys.argv[1], sys.argv[2]
+    machine, runs, unavailable, syscalls = load(results)
+    servers = [s for s in SERVERS if any(k[1] == s for k in runs) or s in unavailable]
+    table = {}
+    for sc, (title, unit, field) in SCENARIOS.items():
+        rows = {s: summary(runs.get((sc, s), []), field) for s in servers}
+        if not any(rows.values()):
+            continue
+        k = rows.get(KYOTO)
+        ratios = {s: ratio(k["value"], r["value"]) for s, r in rows.items() if k and r and s != KYOTO}
+        table[sc] = {"rows": rows, "ratios": ratios}
+
+    chart = os.path.splitext(out)[0] + "-ratios.svg"
+    svg_chart(table, servers, chart)
+    md = []
+    w = md.append
+    w("# Network benchmarks: Kyoto against the stacks users would pick instead")
+    w("")
+    w("Generated by `scripts/netbench` from its own measurements; do not edit by hand. The JMH "
+      "benchmarks of the scheduler, timers and channels are in [benchmarks-runtime.md](benchmarks-runtime.md).")
+    w("")
+    w("## The run")
+    w("")
+    jdk = machine.get("jdk", ["?"])
+    w(f"- Date: {machine.get('date', '?')}; Kyoto at commit `{machine.get('commit', '?')}`; "
+      f"mode `{machine.get('mode', '?')}`.")
+    w(f"- Machine: {machine.get('cores', '?')} cores ({machine.get('cpu', '?')}), "
+      f"{machine.get('mem_gib', '?')} GiB, Linux {machine.get('kernel', '?')}; load average at the start "
+      f"{' '.join(machine.get('loadavg_start', []))}.")
+    w(f"- JDK: {jdk[0]}; {jdk[-1] if len(jdk) > 1 else ''}.")
+    w(f"- Every server: its own JVM, `{machine.get('jvm_flags', '?')}`, {machine.get('workers', '?')} I/O "
+      f"threads (event loops, workers, carriers), listening on 127.0.0.1.")
+    w(f"- {machine.get('rounds', '?')} rounds; in each, every server in turn: start, "
+      f"{machine.get('server_warmup_s', '?'):g} s of 64-connection ping-pong to warm the JIT up, then "
+      f"each scenario for {machine.get('warmup_s', '?'):g} s unmeasured and {machine.get('duration_s', '?'):g} s "
+      f"measured; stop. Figures are the medians over the rounds.")
+    w("")
+    w("![Kyoto multi-thread / peer, median throughput](" + os.path.basename(chart) + ")")
+    w("")
+    if unavailable:
+        w("Not measured:")
+        w("")
+        for s, reason in unavailable.items():
+            w(f"- **{SERVERS[s]}**: `{reason}`")
+        w("")
+
+    w("## The bar (issue #8), from this run")
+    w("")
+    checks = []
+    for sc in table:
+        r = table[sc]["ratios"].get(PEER)
+        need = 1.15 if sc == "pp64" else 1.0
+        if r is not None:
+            checks.append((f"{sc}: Kyoto multi-thread / Netty NIO throughput {r:.2f} (needs ≥ {need:.2f})", r >= need))
+        k, n = table[sc]["rows"].get(KYOTO), table[sc]["rows"].get(PEER)
+        if k and n and n["p99"]:
+            q = k["p99"] / n["p99"]
+            checks.append((f"{sc}: Kyoto p99 / Netty NIO p99 {q:.2f} (needs ≤ 1.50)", q <= 1.5))
+    for text, ok in checks:
+        w(f"- {'met' if ok else '**not met**'}: {text}")
+    w("")
+
+    for sc, (title, unit, field) in SCENARIOS.items():
+        if sc not in table:
+            continue
+        rows, ratios = table[sc]["rows"], table[sc]["ratios"]
+        per = "GiB" if sc == "stream" else ("100k connections" if sc == "connect" else "100k round trips")
+        w(f"## {title} (`{sc}`)")
+        w("")
+        w(f"| server | {unit} | Kyoto-mt / it | p50 | p99 | p99.9 | server CPU s per {per} | rounds |")
+        w("|---|---:|---:|---:|---:|---:|---:|---|")
+        for s in servers:
+            r = rows.get(s)
+            if s in unavailable and not r:
+                w(f"| {SERVERS[s]} | unavailable | | | | | | |")
+                continue
+            if not r:
+                continue
+            cpu = r["cpu"]
+            if sc == "stream" and cpu is not None:
+                # Per 100k operations of 64 KiB each → per GiB: 100k × 64 KiB = 6.1 GiB.
+                cpu = cpu / (1e5 * 65536 / 2**30)
+            rr = "—" if s == KYOTO else (f"**{ratios[s]:.2f}**" if ratios.get(s) else "—")
+            spread = " ".join(fmt_num(v) for v in r["values"])
+            notes = []
+            if r["errors"]:
+                notes.append(f"{r['errors']} connect errors")
+            if r["failed"]:
+                notes.append(f"{r['failed']} failed runs")
+            w(f"| {SERVERS[s]} | {fmt_num(r['value'])} | {rr} | {fmt_us(r['p50'])} | {fmt_us(r['p99'])} | "
+              f"{fmt_us(r['p999'])} | {fmt_num(cpu)} | {spread}{'; ' + ', '.join(notes) if notes else ''} |")
+        w("")
+
+    if syscalls:
+        w("## System calls per round trip (64 connections, ping-pong, 64 B)")
+        w("")
+        w("`strace -c -f` attached to every thread of the server for a few seconds of the 64-connection "
+          "scenario, divided by the round trips the client completed in the same window (strace slows "
+          "the server many times over; the counts per round trip are what matter).")
+        w("")
+        names = sorted({n for d in syscalls.values() for n in d["calls"]},
+                       key=lambda n: -max(d["calls"].get(n, {}).get("calls", 0) for d in syscalls.values()))
+        cols = [s for s in SERVERS if s in syscalls]
+        w("| system call | " + " | ".join(SERVERS[s] for s in cols) + " |")
+        w("|---|" + "---:|" * len(cols))
+        for n in names:
+            cells = []
+            for s in cols:
+                c = syscalls[s]["calls"].get(n)
+                rt = syscalls[s]["round_trips"]
+                if not c or not rt:
+                    cells.append("")
+                    continue
+                e = f" ({c['errors'] / rt:.3f} failed)" if c["errors"] else ""
+                cells.append(f"{c['calls'] / rt:.3f}{e}")
+            if any(cells) and any(float(x.split()[0]) >= 0.001 for x in cells if x):
+                w(f"| {n} | " + " | ".join(cells) + " |")
+        tot = []
+        for s in cols:
+            d = syscalls[s]
+            tot.append(f"**{sum(c['calls'] for c in d['calls'].values()) / d['round_trips']:.3f}**")
+        w("| all | " + " | ".join(tot) + " |")
+        w("| round trips traced | " + " | ".join(f"{syscalls[s]['round_trips']:,}" for s in cols) + " |")
+        w("")
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "netbench-method.md")) as f:
+        w(f.read().rstrip())
+    with open(out, "w") as f:
+        f.write("\n".join(md) + "\n")
+    print(f"netbench: wrote {out} and {chart}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
