@@ -19,13 +19,19 @@ import java.util.concurrent.locks.LockSupport;
  * ticks and pulls batches from when its own queue is empty. An idle worker steals half of another
  * worker's queue; at most half the workers search at once ({@link Idle}). A worker with nothing
  * to do parks in the driver if no other worker holds it, else on its own {@link Parker}; busy
- * workers poll the driver without blocking every {@code eventInterval} ticks.
+ * workers poll the driver without blocking every {@code eventInterval} ticks, but never before
+ * they have run the tasks the previous poll left queued ({@link #schedulePoll}).
  *
  * <p>{@code shutdown} is set once; workers see it between tasks and exit, and the thread that
  * shuts down then cancels what is left (see {@link #shutdown}).
  */
 public final class MultiThreadScheduler extends Scheduler {
     private static final int MAX_LIFO_POLLS = 3;
+    /**
+     * The most ticks a busy worker defers its next driver poll past {@code eventInterval}: the most
+     * events one poll of the JDK's epoll selector reports (1,024).
+     */
+    private static final int MAX_POLL_DEFERRAL = 1024;
     /** Where a tuned global queue interval starts, as in Tokio. */
     private static final int TUNED_START = 61;
 
@@ -139,7 +145,7 @@ public final class MultiThreadScheduler extends Scheduler {
         }
         while (!shutdown) {
             w.tick++;
-            if (w.tick % eventInterval == 0) {
+            if (w.tick - w.nextPollTick >= 0) {
                 parkInternal(w, cx, true);
                 if (w.tuner != null) {
                     w.tuner.update(System.nanoTime());
@@ -277,9 +283,25 @@ public final class MultiThreadScheduler extends Scheduler {
         w.parker.park(yieldOnly);
         cx.wakeDeferred();
         w.parkerOut = false;
-        if (!w.searching && w.queue.len() + (w.lifo != null ? 1 : 0) > 1) {
+        int queued = w.queue.len() + (w.lifo != null ? 1 : 0);
+        schedulePoll(w, queued + inject.length());
+        if (!w.searching && queued > 1) {
             notifyParked();
         }
+    }
+
+    /**
+     * Sets the tick of the worker's next non-blocking driver poll: {@code eventInterval} ticks
+     * away, or once it has run as many tasks as are queued now (its own and the inject queue's,
+     * where a poll's wakes overflow) if those are more, up to {@link #MAX_POLL_DEFERRAL}. The
+     * selector is level-triggered: a poll made while tasks woken by the previous one still wait
+     * to read their sockets reports all those sockets again, and each report costs the kernel a
+     * socket poll and the reactor an event. Tokio's edge-triggered epoll reports nothing twice,
+     * so its fixed interval costs it nothing; here the batch a poll woke is served first, as
+     * Netty's event loop serves every selected key before it selects again.
+     */
+    private void schedulePoll(Worker w, int queued) {
+        w.nextPollTick = w.tick + Math.max(eventInterval, Math.min(queued, MAX_POLL_DEFERRAL));
     }
 
     private boolean transitionFromParked(Worker w) {

@@ -6,9 +6,10 @@ import dev.kyoto.runtime.internal.task.Task;
  * One worker of a multi-thread runtime: its run queue, its LIFO slot and its parker.
  *
  * <p>Everything but {@code queue}'s steal side and {@code parker}'s unpark side belongs to the
- * worker's own thread: {@code lifo}, {@code lifoEnabled}, {@code tick}, {@code searching},
- * {@code parkerOut} and {@code random} are plain fields read and written only by it (and, after
- * the thread has been joined at shutdown, by the thread that shuts the runtime down).
+ * worker's own thread: {@code lifo}, {@code lifoEnabled}, {@code tick}, {@code nextPollTick},
+ * {@code searching}, {@code parkerOut} and {@code random} are plain fields read and written only
+ * by it (and, after the thread has been joined at shutdown, by the thread that shuts the runtime
+ * down).
  */
 public final class Worker {
     final MultiThreadScheduler scheduler;
@@ -23,6 +24,8 @@ public final class Worker {
     /** False after three LIFO polls in a row, until the worker goes back to its queue. */
     boolean lifoEnabled = true;
     int tick;
+    /** The tick at which the worker next polls the driver without blocking (compared with wrap-around). */
+    int nextPollTick;
     /** Null when the interval was configured, which disables tuning. */
     final QueueIntervalTuner tuner;
     /** Whether this worker counts among the searching workers in {@link Idle}. */
