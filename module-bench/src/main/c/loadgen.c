@@ -91,8 +91,11 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* utime + stime of a process, in seconds; -1 if unreadable. Fields 14 and 15, after the ")". */
-static double process_cpu_s(int pid) {
+/*
+ * utime + stime of a process (all its threads), in seconds, through *user and *sys; -1 if
+ * unreadable. Fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the name.
+ */
+static double process_cpu_s(int pid, double *user, double *sys) {
     char path[64], buf[4096];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
     FILE *f = fopen(path, "r");
@@ -105,7 +108,10 @@ static double process_cpu_s(int pid) {
     unsigned long long utime = 0, stime = 0;
     /* After ")": state(3) ppid(4) ... utime(14) stime(15): skip 11 fields after the state. */
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return -1;
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+    double hz = (double)sysconf(_SC_CLK_TCK);
+    *user = utime / hz;
+    *sys = stime / hz;
+    return (utime + stime) / hz;
 }
 
 static double self_cpu_s(void) {
@@ -439,13 +445,14 @@ int main(int argc, char **argv) {
     }
 
     double cpu_start = -1, cpu_end = -1, self_start = 0, self_end = 0;
+    double user_start = 0, sys_start = 0, user_end = 0, sys_end = 0;
     int measuring = 0;
     struct epoll_event events[1024];
     for (;;) {
         uint64_t t = now_ns();
         if (!measuring && t >= measure_start) {
             measuring = 1;
-            if (opt.pid) cpu_start = process_cpu_s(opt.pid);
+            if (opt.pid) cpu_start = process_cpu_s(opt.pid, &user_start, &sys_start);
             self_start = self_cpu_s();
         }
         if (t >= measure_end) break;
@@ -461,7 +468,7 @@ int main(int argc, char **argv) {
             else slot_event(c, events[i].events);
         }
     }
-    if (opt.pid) cpu_end = process_cpu_s(opt.pid);
+    if (opt.pid) cpu_end = process_cpu_s(opt.pid, &user_end, &sys_end);
     self_end = self_cpu_s();
 
     static const char *names[] = {"pingpong", "stream", "connect"};
@@ -470,10 +477,12 @@ int main(int argc, char **argv) {
     printf("{\"mode\":\"%s\",\"connections\":%d,\"concurrency\":%d,\"size\":%d,\"window\":%ld,"
            "\"duration_s\":%.3f,\"ops\":%llu,\"ops_per_s\":%.1f,\"mib_per_s\":%.2f,"
            "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
-           "\"server_cpu_s\":%.2f,\"client_cpu_s\":%.2f,\"errors\":%llu}\n",
+           "\"server_cpu_s\":%.2f,\"server_user_s\":%.2f,\"server_sys_s\":%.2f,\"client_cpu_s\":%.2f,"
+           "\"errors\":%llu}\n",
            names[opt.mode], opt.connections, opt.concurrency, opt.size, opt.window, secs,
            (unsigned long long)ops, ops / secs, bytes_in / secs / 1048576.0,
            percentile_us(50), percentile_us(99), percentile_us(99.9), hist_max / 1000.0,
-           server_cpu, self_end - self_start, (unsigned long long)errors);
+           server_cpu, user_end - user_start, sys_end - sys_start, self_end - self_start,
+           (unsigned long long)errors);
     return 0;
 }
