@@ -7,7 +7,8 @@ import dev.kyoto.runtime.internal.task.Task;
  *
  * <p>Everything but {@code queue}'s steal side and {@code parker}'s unpark side belongs to the
  * worker's own thread: {@code lifo}, {@code lifoEnabled}, {@code tick}, {@code nextPollTick},
- * {@code searching}, {@code parkerOut} and {@code random} are plain fields read and written only
+ * {@code handoffPending}, {@code polledAt}, {@code searching}, {@code parkerOut} and
+ * {@code random} are plain fields read and written only
  * by it (and, after the thread has been joined at shutdown, by the thread that shuts the runtime
  * down).
  */
@@ -26,6 +27,10 @@ public final class Worker {
     int tick;
     /** The tick at which the worker next polls the driver without blocking (compared with wrap-around). */
     int nextPollTick;
+    /** Whether the tasks the last driver poll queued here should be handed off if they wait too long. */
+    boolean handoffPending;
+    /** When that poll returned ({@link System#nanoTime()}). */
+    long polledAt;
     /** Null when the interval was configured, which disables tuning. */
     final QueueIntervalTuner tuner;
     /** Whether this worker counts among the searching workers in {@link Idle}. */
