@@ -163,7 +163,9 @@ public final class MultiThreadScheduler extends Scheduler {
                 handOffIfStillQueued(w);
             }
             Task<?> task = nextTask(w);
-            if (task == null) {
+            // A worker holding deferred tasks (a yield, a spent budget) has work of its own: it
+            // must not start searching, or running them would count as a find and wake a peer.
+            if (task == null && !cx.hasDeferred()) {
                 task = steal(w);
             }
             if (task != null) {
