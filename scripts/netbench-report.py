@@ -95,9 +95,9 @@ def svg_chart(table, servers, path):
     groups = [sc for sc in SCENARIOS if sc in table]
     vals = [table[sc]["ratios"].get(p) for sc in groups for p in peers]
     top = max([v for v in vals if v] + [1.2]) * 1.1
-    bar, gap, left, height, plot_top = 14, 26, 48, 300, 30
+    bar, gap, left, height, plot_top, legend_w = 19, 26, 48, 300, 30, 230
     group_w = bar * len(peers) + gap
-    width = left + group_w * len(groups) + 20
+    width = max(left + group_w * len(groups) + 20, left + 3 * legend_w)
     legend_h = 18 * ((len(peers) + 2) // 3)
     total_h = plot_top + height + 40 + legend_h + 10
 
@@ -131,7 +131,7 @@ def svg_chart(table, servers, path):
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y(1):.1f}" y2="{y(1):.1f}" stroke="#000" '
                f'stroke-dasharray="4 3"/>')
     for j, p in enumerate(peers):
-        lx = left + (j % 3) * 200
+        lx = left + (j % 3) * legend_w
         ly = plot_top + height + 36 + (j // 3) * 18
         out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{COLORS.get(p, "#999")}"/>')
         out.append(f'<text x="{lx + 16}" y="{ly}">{SERVERS[p]}</text>')
