@@ -34,7 +34,7 @@ public final class TcpListener implements AutoCloseable {
 
     private final PollEvented<ServerSocketChannel> io;
 
-    private TcpListener(PollEvented<ServerSocketChannel> io) {
+    TcpListener(PollEvented<ServerSocketChannel> io) {
         this.io = io;
     }
 
