@@ -269,6 +269,16 @@ public final class PollEvented<C extends SelectableChannel> implements AsyncRead
         return registration.readiness();
     }
 
+    /**
+     * Deregisters the channel from the reactor and leaves it open, for the caller to use
+     * elsewhere; waits on this object then fail as after {@link #close()}. The JDK completes the
+     * deregistration at the selector's next turn: until then {@link SelectableChannel#isRegistered()}
+     * stays true and the channel's blocking mode cannot change. Idempotent.
+     */
+    public void deregister() {
+        registration.deregister();
+    }
+
     /** Deregisters the channel from the reactor and closes it. Idempotent. */
     @Override
     public void close() throws IOException {
