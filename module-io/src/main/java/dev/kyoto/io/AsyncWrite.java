@@ -49,6 +49,7 @@ public interface AsyncWrite {
      * rt.blockOn(stream.writeAll(ByteBuffer.wrap(request)).then(v -> stream.shutdown()));
      * }</pre>
      *
+     * @param cx the poll's context
      * @return ready once the write half is shut down, or pending after arranging for
      *         {@code cx.waker()} to be woken
      * @throws IOException the shutdown's failure
@@ -57,7 +58,11 @@ public interface AsyncWrite {
         return Poll.ready(null);
     }
 
-    /** Shuts the write half down; see {@link #pollShutdown}. */
+    /**
+     * Shuts the write half down; see {@link #pollShutdown}.
+     *
+     * @return a computation that completes once the write half is shut down
+     */
     default Async<Void> shutdown() {
         return this::pollShutdown;
     }

@@ -100,12 +100,14 @@ public final class BufReader implements AsyncRead {
     /**
      * The stream this reader reads from. Reading it directly skips the bytes already buffered
      * here; take them with {@link #buffered()} first.
+     *
+     * @return the wrapped stream
      */
     public AsyncRead inner() {
         return inner;
     }
 
-    /** The buffer's configured size in bytes (it grows beyond it only while a long line is read). */
+    /** {@return the buffer's configured size in bytes} It grows beyond it only while a long line is read. */
     public int capacity() {
         return capacity;
     }
@@ -113,6 +115,8 @@ public final class BufReader implements AsyncRead {
     /**
      * The bytes read from the inner stream and not yet consumed, as a read-only view that is
      * valid until the next read or {@link #consume}. Consuming them is up to the caller.
+     *
+     * @return the buffered bytes, from position to limit
      */
     public ByteBuffer buffered() {
         return ByteBuffer.wrap(buf, pos, end - pos).slice().asReadOnlyBuffer();
@@ -131,6 +135,7 @@ public final class BufReader implements AsyncRead {
             return Poll.ready(0);
         }
         if (pos == end && dst.remaining() >= buf.length) {
+            // The caller's buffer is at least as big as ours: copying through ours gains nothing.
             return inner.pollRead(cx, dst);
         }
         if (pollFillBuf(cx).isPending()) {
@@ -157,6 +162,7 @@ public final class BufReader implements AsyncRead {
      * in.consume(used);
      * }</pre>
      *
+     * @param cx the poll's context
      * @return a read-only view of the buffered bytes, empty at end of stream, valid until the next
      *         read or {@code consume}; or pending
      * @throws IOException the inner stream's failure
@@ -172,6 +178,7 @@ public final class BufReader implements AsyncRead {
     /**
      * Marks the first {@code n} buffered bytes as read.
      *
+     * @param n how many of the bytes {@link #pollFillBuf} returned were used
      * @throws IllegalArgumentException if {@code n} is negative or more than are buffered
      */
     public void consume(int n) {
@@ -195,6 +202,8 @@ public final class BufReader implements AsyncRead {
      * {@code out}. No limit: use it only with a peer that is trusted to send the delimiter, or see
      * {@link #readUntil(byte, ByteArrayOutputStream, int)}.
      *
+     * @param delim the byte that ends a record
+     * @param out where the record's bytes are appended
      * @return a computation that completes with the number of bytes appended, the delimiter
      *         included; 0 at end of stream
      */
@@ -214,6 +223,8 @@ public final class BufReader implements AsyncRead {
      * <p>Cancel-safe: the bytes consumed are in {@code out} as soon as they are read, so a call
      * after a cancel, with the same sink, completes the record.
      *
+     * @param delim the byte that ends a record
+     * @param out where the record's bytes are appended
      * @param maxBytes the most bytes one call may append, delimiter included
      * @return a computation that completes with the number of bytes appended, the delimiter
      *         included; 0 at end of stream. It fails with an {@link IOException} once
@@ -228,6 +239,8 @@ public final class BufReader implements AsyncRead {
     /**
      * Reads one line of UTF-8 text, of at most {@value #DEFAULT_MAX_LINE} bytes; see
      * {@link #readLine(int)}.
+     *
+     * @return a computation that completes with the line, or null at end of stream
      */
     public Async<String> readLine() {
         return new ReadLine(this, DEFAULT_MAX_LINE, "readLine()");

@@ -74,6 +74,10 @@ public final class Io {
      * Io.Copied c = rt.blockOn(Io.copyBidirectional(inbound, outbound));
      * }</pre>
      *
+     * @param a one side, whose bytes go to {@code b}
+     * @param b the other side, whose bytes go to {@code a}
+     * @param <A> the type of {@code a}: a reader and a writer, such as a {@code TcpStream}
+     * @param <B> the type of {@code b}
      * @return a computation that completes with the bytes copied each way once both directions
      *         have reached end of stream and shut their writer down, or fails at the first
      *         failure of either direction (the other direction then stops too)
