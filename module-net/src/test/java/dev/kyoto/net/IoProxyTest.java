@@ -28,7 +28,7 @@ class IoProxyTest {
     @MethodSource("dev.kyoto.net.MultiThreadNetTest#flavours")
     void aProxyOnCopyBidirectionalCarriesMegabytesAndPassesTheEndOn(Supplier<KyotoRuntime> flavour) {
         long size = 8L << 20;
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = flavour.get()) {
                 TcpListener echo = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
                 rt.spawn(cx -> {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class WriteBackpressureTest {
     /** Far more than any kernel buffers a connection: a writer that gets this far queues without bound. */
-    private static final long RUNAWAY = 512L << 20;
+    private static final long RUNAWAY = 256L << 20;
 
     @Test
     void aWriteToAPeerThatDoesNotReadStaysPendingUntilThePeerReads() {
