@@ -33,4 +33,37 @@ public interface AsyncWrite {
     default Async<Void> writeAll(ByteBuffer src) {
         return new WriteAll(this, Objects.requireNonNull(src, "src"));
     }
+
+    /**
+     * Shuts the write half down: tells the peer that no more bytes will come, so that it reads
+     * end of stream. Reading, where the writer is also a reader, goes on. Call it once every byte
+     * has been written; a write after it fails.
+     *
+     * <p>The default does nothing and is ready at once: right for a sink with no peer to tell,
+     * such as an in-memory buffer. A socket overrides it to half-close the connection (a TCP
+     * {@code FIN}); {@link Io#copyBidirectional} relies on that to pass end of stream from one
+     * side to the other, and a proxy whose writer keeps this default never lets its peer see the
+     * end.
+     *
+     * <pre>{@code
+     * rt.blockOn(stream.writeAll(ByteBuffer.wrap(request)).then(v -> stream.shutdown()));
+     * }</pre>
+     *
+     * @param cx the poll's context
+     * @return ready once the write half is shut down, or pending after arranging for
+     *         {@code cx.waker()} to be woken
+     * @throws IOException the shutdown's failure
+     */
+    default Poll<Void> pollShutdown(Context cx) throws IOException {
+        return Poll.ready(null);
+    }
+
+    /**
+     * Shuts the write half down; see {@link #pollShutdown}.
+     *
+     * @return a computation that completes once the write half is shut down
+     */
+    default Async<Void> shutdown() {
+        return this::pollShutdown;
+    }
 }
