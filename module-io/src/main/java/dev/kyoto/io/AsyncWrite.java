@@ -35,6 +35,32 @@ public interface AsyncWrite {
     }
 
     /**
+     * Writes from {@code srcs}, in order, if there is room. The default writes from the first
+     * buffer that has bytes, as Tokio's default does; sockets override it with one gathering write.
+     *
+     * @return the number of bytes written (0 only if every buffer is empty), or pending
+     * @throws IOException the write's failure
+     */
+    default Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        for (ByteBuffer src : srcs) {
+            if (src.hasRemaining()) {
+                Poll<Integer> p = pollWrite(cx, src);
+                return p.isPending() ? Poll.pending() : Poll.ready((long) p.value());
+            }
+        }
+        return Poll.ready(0L);
+    }
+
+    /**
+     * Writes from {@code srcs}, in order: completes with the number of bytes written, which may
+     * be fewer than all of them.
+     */
+    default Async<Long> write(ByteBuffer[] srcs) {
+        Objects.requireNonNull(srcs, "srcs");
+        return cx -> pollWriteVectored(cx, srcs);
+    }
+
+    /**
      * Shuts the write half down: tells the peer that no more bytes will come, so that it reads
      * end of stream. Reading, where the writer is also a reader, goes on. Call it once every byte
      * has been written; a write after it fails.

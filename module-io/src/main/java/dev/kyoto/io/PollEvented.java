@@ -179,6 +179,7 @@ public final class PollEvented<C extends SelectableChannel> implements AsyncRead
      * @return the number of bytes written (0 only if every buffer is empty), or pending
      * @throws ClassCastException if the channel is not a {@link GatheringByteChannel}
      */
+    @Override
     public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
         GatheringByteChannel out = (GatheringByteChannel) channel;
         for (;;) {

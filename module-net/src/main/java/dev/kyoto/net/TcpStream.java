@@ -205,13 +205,10 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return use().tryWrite(src);
     }
 
-    /**
-     * Writes from {@code srcs}, in order, with one gathering write: completes with the number of
-     * bytes written, which may be fewer than all of them.
-     */
-    public Async<Long> write(ByteBuffer[] srcs) {
-        Objects.requireNonNull(srcs, "srcs");
-        return cx -> use().io.pollWriteVectored(cx, srcs);
+    /** Writes from {@code srcs}, in order, with one gathering write ({@link #write(ByteBuffer[])}). */
+    @Override
+    public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        return use().io.pollWriteVectored(cx, srcs);
     }
 
     /**
@@ -298,6 +295,16 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     /** Shuts the write half down: the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
         use().io.channel().shutdownOutput();
+    }
+
+    /**
+     * Shuts the write half down ({@code FIN}), at once: what {@link dev.kyoto.io.Io#copyBidirectional}
+     * calls to pass end of stream on. A second shutdown, or one after the peer reset, succeeds.
+     */
+    @Override
+    public Poll<Void> pollShutdown(Context cx) throws IOException {
+        shutdownOutput();
+        return Poll.ready(null);
     }
 
     /** Enables or disables Nagle's algorithm ({@code TCP_NODELAY}). */

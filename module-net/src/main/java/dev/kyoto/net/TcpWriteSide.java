@@ -9,7 +9,6 @@ import dev.kyoto.runtime.Poll;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 /**
  * The write operations of a TCP connection's write half, borrowed ({@link TcpWriteHalf}) or owned
@@ -30,10 +29,10 @@ abstract sealed class TcpWriteSide implements AsyncWrite permits TcpWriteHalf, O
         return use().io.pollWrite(cx, src);
     }
 
-    /** Writes from several buffers with one gathering write; see {@link TcpStream#write(ByteBuffer[])}. */
-    public Async<Long> write(ByteBuffer[] srcs) {
-        Objects.requireNonNull(srcs, "srcs");
-        return cx -> use().io.pollWriteVectored(cx, srcs);
+    /** Writes from several buffers with one gathering write. */
+    @Override
+    public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        return use().io.pollWriteVectored(cx, srcs);
     }
 
     /** Writes what fits without waiting; see {@link TcpStream#tryWrite(ByteBuffer)}. */
@@ -54,6 +53,13 @@ abstract sealed class TcpWriteSide implements AsyncWrite permits TcpWriteHalf, O
     /** Shuts the write direction down: the peer reads end of stream; reading goes on. */
     public void shutdownOutput() throws IOException {
         use().io.channel().shutdownOutput();
+    }
+
+    /** Shuts the write direction down at once; see {@link TcpStream#pollShutdown(Context)}. */
+    @Override
+    public Poll<Void> pollShutdown(Context cx) throws IOException {
+        shutdownOutput();
+        return Poll.ready(null);
     }
 
     /** The local address of the connection. */

@@ -38,7 +38,7 @@ class IoProxyTest {
                 InetSocketAddress echoAddress = echo.localAddress();
                 TcpListener proxy = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
                 JoinHandle<Io.Copied> proxied = rt.spawn(proxy.accept().then(in -> TcpStream.connect(echoAddress).then(out ->
-                        Io.copyBidirectional(HalfClosing.of(in), HalfClosing.of(out)).map(copied -> {
+                        Io.copyBidirectional(in, out).map(copied -> {
                             in.close();
                             out.close();
                             return copied;
