@@ -71,10 +71,11 @@ import java.util.Objects;
 public final class UdpSocket implements AutoCloseable {
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
-    private final PollEvented<DatagramChannel> io;
+    // io and slot are package-private for the white-box tests of the slot's wake-ups.
+    final PollEvented<DatagramChannel> io;
+    final PeekSlot slot = new PeekSlot();
     /** The address bound to; its family decides which peers the socket can reach. */
     private final InetSocketAddress bound;
-    private final PeekSlot slot = new PeekSlot();
     private final List<MembershipKey> memberships = new ArrayList<>();
 
     private UdpSocket(PollEvented<DatagramChannel> io, InetSocketAddress bound) {
