@@ -100,6 +100,37 @@ class UnixStreamTest {
         });
     }
 
+    /** Both ends in tasks on a multi-thread runtime: 16 connections echo 256 KiB each at once. */
+    @Test
+    void echoWithBothEndsInSpawnedTasksOnAMultiThreadRuntime() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(4).enableAll().build()) {
+                Path path = dir.resolve("mt.sock");
+                UnixListener listener = rt.blockOn(UnixListener.bind(path));
+                rt.spawn(echoServer(listener));
+                java.util.List<byte[]> sent = new java.util.ArrayList<>();
+                java.util.List<JoinHandle<byte[]>> results = new java.util.ArrayList<>();
+                for (int c = 0; c < 16; c++) {
+                    byte[] data = new byte[256 * 1024];
+                    new Random(c).nextBytes(data);
+                    sent.add(data);
+                    results.add(rt.spawn(UnixStream.connect(path).then(s -> {
+                        byte[] back = new byte[data.length];
+                        JoinHandle<Void> writer = Handle.current().spawn(s.writeAll(ByteBuffer.wrap(data)));
+                        return s.readExact(ByteBuffer.wrap(back)).then(v -> writer).map(v -> {
+                            s.close();
+                            return back;
+                        });
+                    })));
+                }
+                for (int c = 0; c < 16; c++) {
+                    assertArrayEquals(sent.get(c), rt.blockOn(results.get(c)), "connection " + c);
+                }
+                listener.close();
+            }
+        });
+    }
+
     /** Tokio's tcp_shutdown: after shutdownOutput the peer reads end of stream, and can still answer. */
     @Test
     void readsEndOfStreamAfterShutdownOutput() {
