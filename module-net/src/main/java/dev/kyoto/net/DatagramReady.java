@@ -31,12 +31,20 @@ final class DatagramReady implements Async<Ready> {
     public Poll<Ready> poll(Context cx) throws Exception {
         boolean read = interest.isReadable();
         if (read && slot.isFull()) {
+            dropInner();
             return held();
         }
         if (inner == null) {
             inner = io.ready(interest);
         }
-        Poll<Ready> p = inner.poll(cx);
+        Poll<Ready> p;
+        try {
+            p = inner.poll(cx);
+        } catch (Exception e) {
+            // A failed computation is never cancelled: leave nothing queued with the slot.
+            slot.unregister(waiter);
+            throw e;
+        }
         if (p.isReady() || !read) {
             slot.unregister(waiter);
             return p;
@@ -45,11 +53,18 @@ final class DatagramReady implements Async<Ready> {
         // readiness was cleared, and the reactor may never report that datagram.
         slot.register(waiter, cx.waker());
         if (slot.isFull()) {
-            inner.cancel();
-            inner = null;
+            dropInner();
             return held();
         }
         return Poll.pending();
+    }
+
+    /** Abandons the socket wait of an earlier poll: the held datagram answered this one instead. */
+    private void dropInner() {
+        if (inner != null) {
+            inner.cancel();
+            inner = null;
+        }
     }
 
     private Poll<Ready> held() {

@@ -68,9 +68,20 @@ final class DatagramRecv<R> implements Async<R> {
 
     @Override
     public Poll<R> poll(Context cx) throws Exception {
+        try {
+            return attempt(cx);
+        } catch (Exception e) {
+            // A failed computation is never cancelled: leave nothing queued with the slot.
+            slot.unregister(waiter);
+            throw e;
+        }
+    }
+
+    private Poll<R> attempt(Context cx) throws Exception {
         int start = dst == null ? 0 : dst.position();
         InetSocketAddress from = slot.isFull() ? fromSlot() : null;
         if (from != null) {
+            dropInner();
             return done(from, start);
         }
         if (inner == null) {
@@ -85,11 +96,18 @@ final class DatagramRecv<R> implements Async<R> {
         // empty; the reactor may not report that datagram, so look here rather than wait for it.
         from = slot.isFull() ? fromSlot() : null;
         if (from != null) {
-            inner.cancel();
-            inner = null;
+            dropInner();
             return done(from, start);
         }
         return Poll.pending();
+    }
+
+    /** Abandons the socket wait of an earlier poll: the held datagram served this one instead. */
+    private void dropInner() {
+        if (inner != null) {
+            inner.cancel();
+            inner = null;
+        }
     }
 
     private InetSocketAddress fromSlot() throws IOException {

@@ -167,6 +167,15 @@ final class PeekSlot {
         }
     }
 
+    /** How many waiters are queued; for tests. */
+    synchronized int waiterCount() {
+        int n = 0;
+        for (Waiter w = head; w != null; w = w.next) {
+            n++;
+        }
+        return n;
+    }
+
     /** Unlinks every waiter and returns their wakers, to be woken once the lock is released. */
     private List<Waker> detachAll() {
         if (head == null) {

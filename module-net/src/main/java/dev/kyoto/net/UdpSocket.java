@@ -331,7 +331,7 @@ public final class UdpSocket implements AutoCloseable {
 
     /** Polls to receive one datagram into {@code dst}, for hand-written computations: its length, or pending. */
     public Poll<Integer> pollRecv(Context cx, ByteBuffer dst) throws IOException {
-        int start = dst.position();
+        int start = Objects.requireNonNull(dst, "dst").position();
         return pollRecvFrom(cx, dst).isPending() ? Poll.pending() : Poll.ready(dst.position() - start);
     }
 

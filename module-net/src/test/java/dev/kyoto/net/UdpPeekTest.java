@@ -272,6 +272,42 @@ class UdpPeekTest {
         });
     }
 
+    /** Every way a waiting receive ends (completes, is aborted, fails) leaves nothing queued with the slot. */
+    @Test
+    void finishedReceivesLeaveNothingQueuedWithTheSlot() {
+        run(rt -> {
+            UdpSocket receiver = bindV4(rt);
+            JoinHandle<Integer> first = rt.spawn(receiver.recv(ByteBuffer.allocate(8)));
+            JoinHandle<Integer> aborted = rt.spawn(receiver.recv(ByteBuffer.allocate(8)));
+            JoinHandle<Integer> second = rt.spawn(receiver.recv(ByteBuffer.allocate(8)));
+            JoinHandle<Ready> readable = rt.spawn(receiver.readable());
+            rt.blockOn(Async.yieldNow());
+            assertEquals(4, receiver.slot.waiterCount(), "each waiting receive is queued with the slot");
+            aborted.abort();
+            rt.blockOn(Async.yieldNow());
+            assertEquals(3, receiver.slot.waiterCount());
+            UdpSocket sender = bindV4(rt);
+            rt.blockOn(sender.sendTo(bytes(MSG), receiver.localAddress()));
+            while (!first.isFinished() && !second.isFinished()) {
+                rt.blockOn(Async.yieldNow());
+            }
+            rt.blockOn(Async.yieldNow());
+            // One receive got the datagram; the other waits again. The readiness wait was woken
+            // too, and waits again if it was polled after the readiness was cleared (a hint, not
+            // a promise): which one depends on the order the tasks ran in.
+            boolean readableDone = readable.isFinished();
+            assertEquals(readableDone ? 1 : 2, receiver.slot.waiterCount());
+            JoinHandle<Integer> stillWaiting = first.isFinished() ? second : first;
+            receiver.close();
+            assertEquals("socket closed", assertThrows(IOException.class, () -> rt.blockOn(stillWaiting)).getMessage());
+            if (!readableDone) {
+                assertEquals("socket closed", assertThrows(IOException.class, () -> rt.blockOn(readable)).getMessage());
+            }
+            assertEquals(0, receiver.slot.waiterCount(), "a failed receive or wait leaves nothing queued");
+            sender.close();
+        });
+    }
+
     // White-box: the slot's wake-ups. Each test sets up, inside one poll of blockOn (so the reactor
     // does not turn in between), the interleaving two threads can produce: a receiver finds the
     // socket empty and clears its readiness; then a datagram arrives and a peek on another task
