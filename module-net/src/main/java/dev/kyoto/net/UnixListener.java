@@ -29,6 +29,8 @@ import java.util.Objects;
  * any number of tasks at once; each connection completes one of them.
  */
 public final class UnixListener implements AutoCloseable {
+    /** The listen backlog, TcpListener's: the kernel caps it at {@code net.core.somaxconn}. */
+    private static final int BACKLOG = 1024;
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
     private final PollEvented<ServerSocketChannel> io;
@@ -38,7 +40,7 @@ public final class UnixListener implements AutoCloseable {
     }
 
     /**
-     * Binds to {@code path} with a backlog of {@value TcpListener#BACKLOG}. A computation so that,
+     * Binds to {@code path} with a backlog of {@value #BACKLOG}. A computation so that,
      * as {@link TcpListener#bind(String)}, it registers with the runtime that runs it.
      *
      * @throws IllegalArgumentException from the computation if the path is too long for the system
@@ -52,7 +54,7 @@ public final class UnixListener implements AutoCloseable {
     private static UnixListener bindNow(Path path) throws Exception {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.bind(UnixPaths.address(path), TcpListener.BACKLOG);
+            ch.bind(UnixPaths.address(path), BACKLOG);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e instanceof IOException io ? UnixPaths.bindFailed(path, io) : e;

@@ -145,6 +145,17 @@ class UdpErrorsTest {
         });
     }
 
+    /** As for TCP: a runtime built without I/O names the fix, and the socket opened for the bind is closed. */
+    @Test
+    void bindingOnARuntimeWithoutIoNamesTheFix() throws Exception {
+        try (KyotoRuntime rt = KyotoRuntime.builder().currentThread().build()) {
+            long before = Loopback.openDescriptors();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> rt.blockOn(UdpSocket.bind("127.0.0.1:0")));
+            assertMentions(e, "I/O is disabled", "enableIo()");
+            assertEquals(before, Loopback.openDescriptors());
+        }
+    }
+
     @Test
     void sendNeedsAConnectedSocket() {
         run(rt -> {

@@ -178,6 +178,27 @@ class UnixListenerTest {
         });
     }
 
+    /**
+     * On a runtime built without I/O the error names the fix, and neither a socket nor the file is
+     * left behind. The connect reaches a plain JDK listener first, so its failure is the
+     * registration's.
+     */
+    @Test
+    void onARuntimeWithoutIoTheErrorNamesTheFixAndNothingIsLeftBehind() throws Exception {
+        Path plain = dir.resolve("plain.sock");
+        try (KyotoRuntime rt = KyotoRuntime.builder().currentThread().build();
+                java.nio.channels.ServerSocketChannel listening =
+                        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            listening.bind(java.net.UnixDomainSocketAddress.of(plain));
+            Path path = dir.resolve("no-io.sock");
+            long before = Loopback.openDescriptors();
+            assertMentions(assertThrows(IllegalStateException.class, () -> rt.blockOn(UnixListener.bind(path))), "enableIo()");
+            assertFalse(Files.exists(path), "the file the bind created is removed");
+            assertMentions(assertThrows(IllegalStateException.class, () -> rt.blockOn(UnixStream.connect(plain))), "enableIo()");
+            assertEquals(before, Loopback.openDescriptors());
+        }
+    }
+
     /** Closing the listener fails a waiting accept, and later ones, with "listener closed". */
     @Test
     void closeFailsWaitingAndLaterAcceptsWithListenerClosed() {
