@@ -1,7 +1,6 @@
 package dev.kyoto.net;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The read half of {@link TcpStream#intoSplit()}: owns the read direction of the connection and
@@ -9,19 +8,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * both owned halves are closed. {@link #reunite} puts the stream back together.
  */
 public final class OwnedTcpReadHalf extends TcpReadSide implements AutoCloseable {
-    private final TcpStream stream;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    final HalfOwnership ownership;
 
     OwnedTcpReadHalf(TcpStream stream, TcpCore core) {
         super(core);
-        this.stream = stream;
+        this.ownership = new HalfOwnership(stream, "read half closed");
     }
 
     @Override
     TcpCore use() throws IOException {
-        if (closed.get()) {
-            throw new IOException("read half closed");
-        }
+        ownership.check();
         return core;
     }
 
@@ -36,23 +32,10 @@ public final class OwnedTcpReadHalf extends TcpReadSide implements AutoCloseable
         return TcpStream.reunite(this, write);
     }
 
-    TcpStream stream() {
-        return stream;
-    }
-
-    /** Marks the half spent without releasing the connection, for a reunite. */
-    boolean spend() {
-        return closed.compareAndSet(false, true);
-    }
-
-    boolean isClosed() {
-        return closed.get();
-    }
-
     /** Stops reads through this half; closes the connection if the write half is closed too. Idempotent. */
     @Override
     public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
+        if (ownership.spend()) {
             core.releaseHalf();
         }
     }

@@ -1,7 +1,6 @@
 package dev.kyoto.net;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The write half of {@link TcpStream#intoSplit()}: owns the write direction of the connection and
@@ -10,19 +9,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * halves are closed. {@link #reunite} puts the stream back together.
  */
 public final class OwnedTcpWriteHalf extends TcpWriteSide implements AutoCloseable {
-    private final TcpStream stream;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    final HalfOwnership ownership;
 
     OwnedTcpWriteHalf(TcpStream stream, TcpCore core) {
         super(core);
-        this.stream = stream;
+        this.ownership = new HalfOwnership(stream, "write half closed");
     }
 
     @Override
     TcpCore use() throws IOException {
-        if (closed.get()) {
-            throw new IOException("write half closed");
-        }
+        ownership.check();
         return core;
     }
 
@@ -37,25 +33,13 @@ public final class OwnedTcpWriteHalf extends TcpWriteSide implements AutoCloseab
         return TcpStream.reunite(read, this);
     }
 
-    TcpStream stream() {
-        return stream;
-    }
-
-    boolean spend() {
-        return closed.compareAndSet(false, true);
-    }
-
-    boolean isClosed() {
-        return closed.get();
-    }
-
     /**
      * Shuts the write direction down and gives up this half; closes the connection if the read
      * half is closed too. Idempotent.
      */
     @Override
     public void close() throws IOException {
-        if (closed.compareAndSet(false, true)) {
+        if (ownership.spend()) {
             try {
                 if (core.io.channel().isOpen()) {
                     core.io.channel().shutdownOutput();

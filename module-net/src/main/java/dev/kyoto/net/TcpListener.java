@@ -116,12 +116,7 @@ public final class TcpListener implements AutoCloseable {
 
     /** Registers an accepted channel; closes it if that fails, so nothing leaks. */
     private static TcpStream adopt(SocketChannel ch) throws IOException {
-        try {
-            return new TcpStream(PollEvented.register(ch, READ_WRITE));
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+        return new TcpStream(Registered.orClosed(ch, READ_WRITE));
     }
 
     /** The bound address; with port 0, the port the system picked. */

@@ -278,16 +278,18 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     static TcpStream reunite(OwnedTcpReadHalf read, OwnedTcpWriteHalf write) {
         Objects.requireNonNull(read, "read");
         Objects.requireNonNull(write, "write");
-        if (read.stream() != write.stream()) {
+        HalfOwnership r = read.ownership;
+        HalfOwnership w = write.ownership;
+        if (r.stream() != w.stream()) {
             throw new ReuniteException(read, write);
         }
-        if (read.isClosed() || write.isClosed()) {
+        if (r.isSpent() || w.isSpent()) {
             throw new IllegalStateException("a closed half cannot be reunited; the connection was "
-                    + (read.isClosed() && write.isClosed() ? "closed" : "half given up") + " when the half was closed");
+                    + (r.isSpent() && w.isSpent() ? "closed" : "half given up") + " when the half was closed");
         }
-        read.spend();
-        write.spend();
-        TcpStream stream = read.stream();
+        r.spend();
+        w.spend();
+        TcpStream stream = r.stream();
         stream.split = false;
         return stream;
     }

@@ -84,12 +84,7 @@ public final class UnixListener implements AutoCloseable {
     }
 
     private static UnixStream register(SocketChannel ch) throws IOException {
-        try {
-            return new UnixStream(PollEvented.register(ch, READ_WRITE));
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+        return new UnixStream(Registered.orClosed(ch, READ_WRITE));
     }
 
     /** The bound address. */
