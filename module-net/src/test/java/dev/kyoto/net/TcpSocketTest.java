@@ -172,12 +172,12 @@ class TcpSocketTest {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = Loopback.runtime()) {
                 InetSocketAddress refused = Loopback.refusedAddress();
-                long before = Loopback.awaitDescriptors(rt, Loopback.openDescriptors());
+                long before = Loopback.openDescriptors();
+                long regs = Released.registrations(rt);
                 TcpSocket s = TcpSocket.newV4();
                 assertEquals(before + 1, Loopback.openDescriptors(), "the socket exists before it connects");
                 assertThrows(ConnectException.class, () -> rt.blockOn(s.connect(refused)));
-                assertEquals(before, Loopback.awaitDescriptors(rt, before), "the failed connect closed the socket");
-                assertEquals(0, rt.ioDriverMetrics().orElseThrow().registeredCount());
+                Released.await(rt, before, regs, "the failed connect closed the socket");
             }
         });
     }
@@ -186,11 +186,12 @@ class TcpSocketTest {
     void aCancelledConnectClosesTheSocket() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = Loopback.runtime(); Blackhole hole = new Blackhole()) {
-                long before = Loopback.awaitDescriptors(rt, Loopback.openDescriptors());
+                long before = Loopback.openDescriptors();
+                long regs = Released.registrations(rt);
                 TcpSocket s = TcpSocket.newV4();
                 assertThrows(TimeoutException.class,
                         () -> rt.blockOn(Time.timeout(Duration.ofMillis(50), s.connect(hole.address()))));
-                assertEquals(before, Loopback.awaitDescriptors(rt, before), "cancelling the connect closed the socket");
+                Released.await(rt, before, regs, "cancelling the connect closed the socket");
             }
         });
     }
