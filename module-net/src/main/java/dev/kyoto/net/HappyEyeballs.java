@@ -128,13 +128,17 @@ final class HappyEyeballs implements Async<TcpStream> {
                 }
                 i++;
             }
+            if (running.isEmpty()) {
+                // Nothing is left to wait for: start the next attempt now, or the race is lost.
+                if (next == order.size()) {
+                    throw allFailed();
+                }
+                startNow = true;
+            }
             if (startNow && next < order.size()) {
                 continue;
             }
             startNow = false;
-            if (running.isEmpty()) {
-                throw allFailed();
-            }
             if (next < order.size() && delay.poll(cx).isReady()) {
                 startNow = true;
                 continue;

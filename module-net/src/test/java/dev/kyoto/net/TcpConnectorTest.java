@@ -149,6 +149,29 @@ class TcpConnectorTest {
     }
 
     @Test
+    void aFailureWhileAnEarlierAttemptIsStillPendingAlsoStartsTheNextAtOnce() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (KyotoRuntime rt = currentThread(); Blackhole hole = new Blackhole()) {
+                TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
+                long delayMs = 2000;
+                TcpConnector connector = TcpConnector.builder().attemptDelay(Duration.ofMillis(delayMs)).build();
+                long t0 = System.nanoTime();
+                // The blackhole keeps the first attempt pending; the second is refused at the first
+                // delay, and the third must start then, not one more delay later.
+                try (TcpStream s = rt.blockOn(connector.connect(
+                        List.of(hole.address(), refused(V4), listener.localAddress())))) {
+                    double elapsed = millisSince(t0);
+                    System.out.printf("Happy Eyeballs timing: pending, refused at the delay, then connected after"
+                            + " %.1f ms (attempt delay %d ms)%n", elapsed, delayMs);
+                    assertEquals(listener.localAddress(), s.peerAddress());
+                    assertTrue(elapsed >= delayMs && elapsed < delayMs + MARGIN_MS, elapsed + " ms");
+                }
+                listener.close();
+            }
+        });
+    }
+
+    @Test
     void whenEveryAttemptIsRefusedOneErrorCarriesEachCause() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = currentThread()) {
