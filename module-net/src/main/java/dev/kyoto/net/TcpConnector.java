@@ -65,6 +65,8 @@ public final class TcpConnector {
     /**
      * Connects to {@code HOST:PORT} (or {@code [IPV6]:PORT}).
      *
+     * @param hostAndPort the target, for example {@code example.com:443}
+     * @return the connect, to poll or {@code blockOn}
      * @throws IllegalArgumentException at once if the text is not of that form
      */
     public Async<TcpStream> connect(String hostAndPort) {
@@ -74,6 +76,9 @@ public final class TcpConnector {
     /**
      * Connects to {@code host} (a name or a literal) at {@code port}.
      *
+     * @param host a host name or an address literal
+     * @param port the port, 0 to 65535
+     * @return the connect, to poll or {@code blockOn}
      * @throws IllegalArgumentException at once if the port is out of range or the host is empty
      */
     public Async<TcpStream> connect(String host, int port) {
@@ -83,6 +88,8 @@ public final class TcpConnector {
     /**
      * Connects to {@code address}; an unresolved {@link InetSocketAddress} is resolved first.
      *
+     * @param address the target
+     * @return the connect, to poll or {@code blockOn}
      * @throws IllegalArgumentException if it is not an {@link InetSocketAddress}
      */
     public Async<TcpStream> connect(SocketAddress address) {
@@ -97,6 +104,8 @@ public final class TcpConnector {
      * Races the given resolved addresses, treating the list as a resolver's answer (it is
      * reordered by family as the class comment says).
      *
+     * @param addresses the target's addresses, in the order a resolver would give them
+     * @return the connect, to poll or {@code blockOn}
      * @throws IllegalArgumentException if an address is not a resolved {@link InetSocketAddress}
      */
     public Async<TcpStream> connect(List<? extends SocketAddress> addresses) {
@@ -161,6 +170,8 @@ public final class TcpConnector {
          * the limit is cancelled (its sockets closed) and fails with
          * {@link java.net.SocketTimeoutException}.
          *
+         * @param limit the longest a connect may take
+         * @return this builder
          * @throws IllegalArgumentException if {@code limit} is zero or negative
          */
         public Builder timeout(Duration limit) {
@@ -177,6 +188,8 @@ public final class TcpConnector {
          * Sets how long an attempt runs alone before the next one starts (RFC 8305's Connection
          * Attempt Delay; 250 ms by default, 100 ms to 2 s are the RFC's recommended bounds).
          *
+         * @param delay the delay, at least 10 ms
+         * @return this builder
          * @throws IllegalArgumentException if {@code delay} is less than {@link TcpConnector#MIN_ATTEMPT_DELAY}
          */
         public Builder attemptDelay(Duration delay) {
@@ -193,6 +206,8 @@ public final class TcpConnector {
          * Binds every attempt's socket to {@code address} (port 0 lets the system choose the
          * port). Only target addresses of its family are tried.
          *
+         * @param address a resolved local address
+         * @return this builder
          * @throws IllegalArgumentException if {@code address} is unresolved
          */
         public Builder localAddress(InetSocketAddress address) {
@@ -226,6 +241,8 @@ public final class TcpConnector {
         /**
          * Sets {@code SO_SNDBUF} on every attempt's socket; see {@link TcpSocket#setSendBufferSize}.
          *
+         * @param size the size in bytes
+         * @return this builder
          * @throws IllegalArgumentException if {@code size} is not positive
          */
         public Builder sendBufferSize(int size) {
@@ -236,6 +253,8 @@ public final class TcpConnector {
         /**
          * Sets {@code SO_RCVBUF} on every attempt's socket; see {@link TcpSocket#setReceiveBufferSize}.
          *
+         * @param size the size in bytes
+         * @return this builder
          * @throws IllegalArgumentException if {@code size} is not positive
          */
         public Builder receiveBufferSize(int size) {
@@ -255,6 +274,8 @@ public final class TcpConnector {
          * Sets {@code SO_LINGER} on every attempt's socket, or off with null; see
          * {@link TcpSocket#setLinger}.
          *
+         * @param linger whole seconds, zero to reset on close, or null for off
+         * @return this builder
          * @throws IllegalArgumentException if {@code linger} is negative or not whole seconds
          */
         public Builder linger(Duration linger) {

@@ -99,6 +99,7 @@ public final class TcpSocket implements AutoCloseable {
      * Sets {@code SO_REUSEPORT}: whether several sockets may bind the same address and port
      * (Linux then spreads incoming connections over their listeners).
      *
+     * @param reuse whether to set the option
      * @throws UnsupportedOperationException naming the platform, if the JDK does not support the
      *         option there and {@code reuse} is true
      */
@@ -130,6 +131,9 @@ public final class TcpSocket implements AutoCloseable {
      * Sets {@code SO_SNDBUF}, a hint: the kernel clamps it to its limits. Linux reserves twice
      * the size for bookkeeping and the JDK halves what it reads back, so {@link #sendBufferSize()}
      * shows the size set, not Tokio's doubled figure.
+     *
+     * @param size the size in bytes
+     * @throws IllegalArgumentException if {@code size} is not positive
      */
     public void setSendBufferSize(int size) throws IOException {
         requirePositive(size, "send");
@@ -190,6 +194,7 @@ public final class TcpSocket implements AutoCloseable {
      * turns it off when it closes a channel registered with a selector, so that close never
      * blocks (Tokio deprecates {@code set_linger} for the same reason).
      *
+     * @param linger whole seconds to linger, zero to reset on close, or null for off
      * @throws IllegalArgumentException if {@code linger} is negative or not a whole number of seconds
      */
     public void setLinger(Duration linger) throws IOException {
@@ -224,6 +229,7 @@ public final class TcpSocket implements AutoCloseable {
      * Binds the socket to {@code address} at once (port 0 picks a free port; see
      * {@link #localAddress()}).
      *
+     * @param address a resolved address of the socket's family
      * @throws java.net.BindException if the address is in use or not local
      * @throws IllegalArgumentException if the address is unresolved or of the other family
      */
@@ -243,6 +249,8 @@ public final class TcpSocket implements AutoCloseable {
      * connect fails (a {@link java.net.ConnectException} when refused) or the computation is
      * cancelled, the socket is closed.
      *
+     * @param address a resolved address of the socket's family
+     * @return the connect, to poll or {@code blockOn}
      * @throws IllegalArgumentException if the address is unresolved or of the other family
      * @throws IllegalStateException if the socket was already consumed or closed
      */
@@ -264,6 +272,8 @@ public final class TcpSocket implements AutoCloseable {
      * briefly free; if another process takes it then, {@code listen} fails with
      * {@link java.net.BindException}.
      *
+     * @param backlog how many connections may wait to be accepted
+     * @return the listener, registered with the runtime on this thread
      * @throws IllegalArgumentException if {@code backlog} is less than 1
      * @throws IllegalStateException if no runtime with I/O runs on this thread, or an option a
      *         listener cannot carry was set (in both cases the socket is not consumed), or the
