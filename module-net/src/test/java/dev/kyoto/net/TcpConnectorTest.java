@@ -106,6 +106,29 @@ class TcpConnectorTest {
     }
 
     @Test
+    void eachAttemptGetsItsOwnDelayBeforeTheNextStarts() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (KyotoRuntime rt = currentThread(); Blackhole hole = new Blackhole()) {
+                TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
+                TcpConnector connector = TcpConnector.builder().attemptDelay(Duration.ofMillis(50)).build();
+                long fds = Loopback.openDescriptors();
+                long regs = Released.registrations(rt);
+                long t0 = System.nanoTime();
+                try (TcpStream s = rt.blockOn(connector.connect(
+                        List.of(hole.address(), hole.address(), listener.localAddress())))) {
+                    double elapsed = millisSince(t0);
+                    System.out.printf("Happy Eyeballs timing: two pending, third connected after %.1f ms"
+                            + " (attempt delay 50 ms)%n", elapsed);
+                    assertEquals(listener.localAddress(), s.peerAddress());
+                    assertTrue(elapsed >= 100 && elapsed < 100 + MARGIN_MS, elapsed + " ms");
+                    Released.await(rt, fds + 1, regs + 1, "both pending attempts were closed");
+                }
+                listener.close();
+            }
+        });
+    }
+
+    @Test
     void theFamiliesAreInterleavedSoTheOtherFamilyIsTriedSecond() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = currentThread(); Blackhole hole6 = new Blackhole(V6)) {
