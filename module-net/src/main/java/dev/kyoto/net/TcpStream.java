@@ -319,6 +319,36 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return use().io.channel().getOption(StandardSocketOptions.TCP_NODELAY);
     }
 
+    /** Enables or disables {@code SO_KEEPALIVE}: probes on an idle connection. */
+    public void setKeepAlive(boolean keepAlive) throws IOException {
+        use().io.channel().setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
+    }
+
+    /** Whether {@code SO_KEEPALIVE} is set. */
+    public boolean keepAlive() throws IOException {
+        return use().io.channel().getOption(StandardSocketOptions.SO_KEEPALIVE);
+    }
+
+    /** Sets {@code SO_SNDBUF}, a hint the kernel may round; read it back with {@link #sendBufferSize()}. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        use().io.channel().setOption(StandardSocketOptions.SO_SNDBUF, bytes);
+    }
+
+    /** The {@code SO_SNDBUF} size. */
+    public int sendBufferSize() throws IOException {
+        return use().io.channel().getOption(StandardSocketOptions.SO_SNDBUF);
+    }
+
+    /** Sets {@code SO_RCVBUF}, a hint the kernel may round; read it back with {@link #receiveBufferSize()}. */
+    public void setReceiveBufferSize(int bytes) throws IOException {
+        use().io.channel().setOption(StandardSocketOptions.SO_RCVBUF, bytes);
+    }
+
+    /** The {@code SO_RCVBUF} size. */
+    public int receiveBufferSize() throws IOException {
+        return use().io.channel().getOption(StandardSocketOptions.SO_RCVBUF);
+    }
+
     /**
      * Sets {@code SO_LINGER}: with a duration, closing waits up to that long (whole seconds) for
      * unsent data; {@link Duration#ZERO} makes closing reset the connection at once; null turns
