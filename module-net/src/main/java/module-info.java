@@ -1,5 +1,7 @@
 /**
- * Kyoto's networking: non-blocking TCP streams and listeners on the runtime's reactor.
+ * Kyoto's networking on the runtime's reactor: TCP streams, listeners and sockets with their
+ * options, a Happy Eyeballs connector, UDP sockets, Unix-domain streams and listeners, and name
+ * resolution on the blocking pool.
  */
 module dev.kyoto.net {
     // TcpStream is an AsyncRead and an AsyncWrite and hands out Async values: users of this module

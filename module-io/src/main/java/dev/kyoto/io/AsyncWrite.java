@@ -33,4 +33,63 @@ public interface AsyncWrite {
     default Async<Void> writeAll(ByteBuffer src) {
         return new WriteAll(this, Objects.requireNonNull(src, "src"));
     }
+
+    /**
+     * Writes from {@code srcs}, in order, if there is room. The default writes from the first
+     * buffer that has bytes, as Tokio's default does; sockets override it with one gathering write.
+     *
+     * @return the number of bytes written (0 only if every buffer is empty), or pending
+     * @throws IOException the write's failure
+     */
+    default Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        for (ByteBuffer src : srcs) {
+            if (src.hasRemaining()) {
+                Poll<Integer> p = pollWrite(cx, src);
+                return p.isPending() ? Poll.pending() : Poll.ready((long) p.value());
+            }
+        }
+        return Poll.ready(0L);
+    }
+
+    /**
+     * Writes from {@code srcs}, in order: completes with the number of bytes written, which may
+     * be fewer than all of them.
+     */
+    default Async<Long> write(ByteBuffer[] srcs) {
+        Objects.requireNonNull(srcs, "srcs");
+        return cx -> pollWriteVectored(cx, srcs);
+    }
+
+    /**
+     * Shuts the write half down: tells the peer that no more bytes will come, so that it reads
+     * end of stream. Reading, where the writer is also a reader, goes on. Call it once every byte
+     * has been written; a write after it fails.
+     *
+     * <p>The default does nothing and is ready at once: right for a sink with no peer to tell,
+     * such as an in-memory buffer. A socket overrides it to half-close the connection (a TCP
+     * {@code FIN}); {@link Io#copyBidirectional} relies on that to pass end of stream from one
+     * side to the other, and a proxy whose writer keeps this default never lets its peer see the
+     * end.
+     *
+     * <pre>{@code
+     * rt.blockOn(stream.writeAll(ByteBuffer.wrap(request)).then(v -> stream.shutdown()));
+     * }</pre>
+     *
+     * @param cx the poll's context
+     * @return ready once the write half is shut down, or pending after arranging for
+     *         {@code cx.waker()} to be woken
+     * @throws IOException the shutdown's failure
+     */
+    default Poll<Void> pollShutdown(Context cx) throws IOException {
+        return Poll.ready(null);
+    }
+
+    /**
+     * Shuts the write half down; see {@link #pollShutdown}.
+     *
+     * @return a computation that completes once the write half is shut down
+     */
+    default Async<Void> shutdown() {
+        return this::pollShutdown;
+    }
 }

@@ -1,11 +1,10 @@
 package dev.kyoto.net;
 
-import dev.kyoto.io.Interest;
-import dev.kyoto.io.PollEvented;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
@@ -14,15 +13,13 @@ import java.util.List;
 /**
  * The connect state machine: resolve, then try each address in order; the first success wins,
  * and if every address fails the last error is thrown. A failed or abandoned attempt closes its
- * socket before the next begins.
+ * socket before the next begins. {@link TcpConnector} is the concurrent upgrade.
  */
 final class Connect implements Async<TcpStream> {
-    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
-
     private Async<List<InetSocketAddress>> resolving;
     private List<InetSocketAddress> addresses;
     private int next;
-    private PollEvented<SocketChannel> attempt;
+    private ConnectAttempt attempt;
     private IOException lastError;
 
     Connect(Async<List<InetSocketAddress>> resolving) {
@@ -47,53 +44,40 @@ final class Connect implements Async<TcpStream> {
                 if (next == addresses.size()) {
                     throw lastError;
                 }
+                InetSocketAddress address = addresses.get(next++);
                 try {
-                    attempt = start(addresses.get(next++));
+                    attempt = ConnectAttempt.start(open(address), address);
                 } catch (IOException e) {
                     lastError = e;
                     continue;
                 }
             }
-            Poll<Boolean> connected;
+            Poll<TcpStream> connected;
             try {
-                connected = attempt.pollWriteIo(cx, ch -> ch.finishConnect() ? Boolean.TRUE : null);
+                connected = attempt.poll(cx);
             } catch (IOException e) {
                 lastError = e;
                 closeAttempt();
                 continue;
             }
-            if (connected.isPending()) {
-                return Poll.pending();
+            if (connected.isReady()) {
+                attempt = null;
             }
-            TcpStream stream = new TcpStream(attempt);
-            attempt = null;
-            return Poll.ready(stream);
+            return connected;
         }
     }
 
-    /** Opens a non-blocking socket, starts connecting and registers it; closes it on any failure. */
-    private static PollEvented<SocketChannel> start(InetSocketAddress address) throws IOException {
-        SocketChannel ch = SocketChannel.open(address.getAddress() instanceof java.net.Inet6Address
+    /** A socket of the address's family. */
+    static SocketChannel open(InetSocketAddress address) throws IOException {
+        return SocketChannel.open(address.getAddress() instanceof Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        try {
-            ch.configureBlocking(false);
-            ch.connect(address);
-            return PollEvented.register(ch, READ_WRITE);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
     }
 
     private void closeAttempt() {
-        PollEvented<SocketChannel> a = attempt;
+        IOException e = attempt.close();
         attempt = null;
-        try {
-            a.close();
-        } catch (IOException e) {
-            if (lastError != null) {
-                lastError.addSuppressed(e);
-            }
+        if (e != null && lastError != null) {
+            lastError.addSuppressed(e);
         }
     }
 

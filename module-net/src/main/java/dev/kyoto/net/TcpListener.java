@@ -34,7 +34,7 @@ public final class TcpListener implements AutoCloseable {
 
     private final PollEvented<ServerSocketChannel> io;
 
-    private TcpListener(PollEvented<ServerSocketChannel> io) {
+    TcpListener(PollEvented<ServerSocketChannel> io) {
         this.io = io;
     }
 
@@ -96,24 +96,27 @@ public final class TcpListener implements AutoCloseable {
         }
     }
 
-    /** Accepts the next connection. */
+    /**
+     * Accepts the next connection. Any number of tasks may accept on one listener at once; each
+     * connection goes to exactly one of them.
+     */
     public Async<TcpStream> accept() {
-        return this::pollAccept;
+        return io.asyncIo(Interest.READABLE, ServerSocketChannel::accept).map(TcpListener::adopt);
     }
 
-    /** Polls for the next connection, for hand-written computations. */
+    /**
+     * Polls for the next connection on the listener's single accept slot, for hand-written
+     * computations: one task polls at a time (a second takes the first one's place). Use
+     * {@link #accept()} from several tasks instead.
+     */
     public Poll<TcpStream> pollAccept(Context cx) throws IOException {
         Poll<SocketChannel> p = io.pollReadIo(cx, ServerSocketChannel::accept);
-        if (p.isPending()) {
-            return Poll.pending();
-        }
-        SocketChannel ch = p.value();
-        try {
-            return Poll.ready(new TcpStream(PollEvented.register(ch, READ_WRITE)));
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+        return p.isPending() ? Poll.pending() : Poll.ready(adopt(p.value()));
+    }
+
+    /** Registers an accepted channel; closes it if that fails, so nothing leaks. */
+    private static TcpStream adopt(SocketChannel ch) throws IOException {
+        return new TcpStream(Registered.orClosed(ch, READ_WRITE));
     }
 
     /** The bound address; with port 0, the port the system picked. */
@@ -121,7 +124,10 @@ public final class TcpListener implements AutoCloseable {
         return (InetSocketAddress) io.channel().getLocalAddress();
     }
 
-    /** Deregisters and closes the listening socket. Idempotent. */
+    /**
+     * Deregisters and closes the listening socket; idempotent. Tasks waiting in {@link #accept()}
+     * are woken and fail with "listener closed".
+     */
     @Override
     public void close() throws IOException {
         io.close();

@@ -2,7 +2,9 @@ package dev.kyoto.net;
 
 import dev.kyoto.io.AsyncRead;
 import dev.kyoto.io.AsyncWrite;
+import dev.kyoto.io.Interest;
 import dev.kyoto.io.PollEvented;
+import dev.kyoto.io.Ready;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A TCP connection on the runtime's reactor.
@@ -28,14 +31,25 @@ import java.util.Objects;
  *
  * <p>It is an {@link AsyncRead} and an {@link AsyncWrite}: {@code read}, {@code write},
  * {@code readExact} and {@code writeAll} return {@link Async} values that do nothing until
- * polled. At most one read and one write may be in progress at a time. Closing deregisters the
- * socket and closes it.
+ * polled. At most one read and one write may be in progress at a time: to read in one task and
+ * write in another, {@link #split()} it (or {@link #intoSplit()} it, to hand the halves over).
+ * {@link #readable()}, {@link #writable()} and {@link #ready(Interest)} may be awaited by any
+ * number of tasks at once; {@link #tryRead}/{@link #tryWrite} never wait. A write completes when
+ * its bytes are in the kernel's send buffer, so a writer to a peer that does not read waits
+ * instead of queueing without bound.
+ *
+ * <p>Closing deregisters the socket and closes it; tasks still waiting on it then fail with
+ * {@code IOException("stream closed")}.
  */
 public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
-    private final PollEvented<SocketChannel> io;
+    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
+
+    private final TcpCore core;
+    /** Set while the stream is spent: split into owned halves, or given up by intoChannel. Written by its owner. */
+    private boolean split;
 
     TcpStream(PollEvented<SocketChannel> io) {
-        this.io = io;
+        this.core = new TcpCore(io);
     }
 
     /**
@@ -108,51 +122,304 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return new ConnectTimeout(connect(addresses), addresses, timeout);
     }
 
+    /**
+     * Takes over a connected {@link SocketChannel}: switches it to non-blocking mode and
+     * registers it with the reactor of the runtime running on this thread. For interop with code
+     * that connects sockets itself.
+     *
+     * @throws IllegalArgumentException if the channel is not connected (nothing is changed then)
+     * @throws IOException if registration fails; the channel is left open, still the caller's
+     */
+    public static TcpStream from(SocketChannel channel) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        if (!channel.isConnected()) {
+            throw new IllegalArgumentException("TcpStream.from takes a connected SocketChannel, was " + channel
+                    + "; connect it first, or use TcpStream.connect");
+        }
+        return new TcpStream(PollEvented.register(channel, READ_WRITE));
+    }
+
+    /**
+     * Gives the channel back for use outside the runtime: completes, with the channel open and
+     * still in non-blocking mode (as Tokio's {@code into_std}), once the reactor has let go of it.
+     * The JDK releases a selector registration only at the selector's next turn, so this waits
+     * for that turn; then {@code configureBlocking(true)} and registering elsewhere both work.
+     */
+    public Async<SocketChannel> intoChannel() {
+        return new IntoChannel(this);
+    }
+
+    /** Deregisters for {@link #intoChannel()}; the stream is spent afterwards. */
+    SocketChannel detach() {
+        TcpCore c = use0();
+        split = true;
+        c.io.deregister();
+        return c.io.channel();
+    }
+
     @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
-        return io.pollRead(cx, dst);
+        return use().pollRead(cx, dst);
     }
 
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
-        return io.pollWrite(cx, src);
+        return use().io.pollWrite(cx, src);
+    }
+
+    /**
+     * Reads into {@code dst} without removing the bytes: the next read or peek returns them
+     * again. Completes with the number of bytes (at least one), or -1 at end of stream.
+     *
+     * <p>The JDK cannot receive with {@code MSG_PEEK}, so the stream reads the bytes into a buffer
+     * of its own (at least as large as {@code dst}) and serves reads from it first; a peek may
+     * therefore return fewer bytes than the kernel holds. Peeking is a read: one task at a time.
+     */
+    public Async<Integer> peek(ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        return cx -> use().pollPeek(cx, dst);
+    }
+
+    /** Polls a {@link #peek(ByteBuffer)}, for hand-written computations. */
+    public Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
+        return use().pollPeek(cx, dst);
+    }
+
+    /**
+     * Reads what is available without waiting.
+     *
+     * @return the number of bytes read, -1 at end of stream, or 0 if nothing is available (or
+     *         {@code dst} is full), the JDK's non-blocking convention where Tokio says "would block"
+     */
+    public int tryRead(ByteBuffer dst) throws IOException {
+        return use().tryRead(dst);
+    }
+
+    /**
+     * Writes what the kernel will take without waiting.
+     *
+     * @return the number of bytes written, or 0 if the socket's send buffer is full (or
+     *         {@code src} is empty)
+     */
+    public int tryWrite(ByteBuffer src) throws IOException {
+        return use().tryWrite(src);
+    }
+
+    /** Writes from {@code srcs}, in order, with one gathering write ({@link #write(ByteBuffer[])}). */
+    @Override
+    public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        return use().io.pollWriteVectored(cx, srcs);
+    }
+
+    /**
+     * Waits until the stream is readable (or at end of stream). Any number of tasks may wait at
+     * once. Readiness is a hint: a {@link #tryRead} afterwards may still find nothing, and then
+     * clears it, so that the next wait waits for new data.
+     */
+    public Async<Void> readable() {
+        return new CoreReady(this::use, Interest.READABLE).map(r -> null);
+    }
+
+    /** Waits until the stream is writable; any number of tasks may wait at once. See {@link #readable()}. */
+    public Async<Void> writable() {
+        return new CoreReady(this::use, Interest.WRITABLE).map(r -> null);
+    }
+
+    /**
+     * Waits until the stream has any readiness that {@code interest} asks for, and completes with
+     * it. Any number of tasks may wait at once, each woken on its own.
+     */
+    public Async<Ready> ready(Interest interest) {
+        Objects.requireNonNull(interest, "interest");
+        return new CoreReady(this::use, interest);
+    }
+
+    /**
+     * Read readiness on the single reader slot, for hand-written computations: the readiness, or
+     * pending with this task stored as the stream's one reader.
+     */
+    public Poll<Ready> pollReadReady(Context cx) throws IOException {
+        return use().pollReadReady(cx);
+    }
+
+    /** Write readiness on the single writer slot, for hand-written computations. */
+    public Poll<Ready> pollWriteReady(Context cx) throws IOException {
+        return use().io.pollWriteReady(cx);
+    }
+
+    /**
+     * Borrowed halves, for reading in one task while another writes. The stream keeps owning the
+     * connection: closing it ends both halves.
+     */
+    public Split split() {
+        TcpCore c = use0();
+        return new Split(new TcpReadHalf(c), new TcpWriteHalf(c));
+    }
+
+    /**
+     * Owned halves that may each move to another task: closing the write half shuts the write
+     * direction down, and the connection closes when both are closed. This stream is spent until
+     * {@link OwnedTcpReadHalf#reunite} gives it back.
+     */
+    public OwnedSplit intoSplit() {
+        TcpCore c = use0();
+        split = true;
+        return new OwnedSplit(new OwnedTcpReadHalf(this, c), new OwnedTcpWriteHalf(this, c));
+    }
+
+    /** The halves of {@link #split()}. */
+    public record Split(TcpReadHalf read, TcpWriteHalf write) {
+    }
+
+    /** The halves of {@link #intoSplit()}. */
+    public record OwnedSplit(OwnedTcpReadHalf read, OwnedTcpWriteHalf write) {
+    }
+
+    static TcpStream reunite(OwnedTcpReadHalf read, OwnedTcpWriteHalf write) {
+        Objects.requireNonNull(read, "read");
+        Objects.requireNonNull(write, "write");
+        HalfOwnership r = read.ownership;
+        HalfOwnership w = write.ownership;
+        if (r.stream() != w.stream()) {
+            throw new ReuniteException(read, write);
+        }
+        if (r.isSpent() || w.isSpent()) {
+            throw new IllegalStateException("a closed half cannot be reunited; the connection was "
+                    + (r.isSpent() && w.isSpent() ? "closed" : "half given up") + " when the half was closed");
+        }
+        r.spend();
+        w.spend();
+        TcpStream stream = r.stream();
+        stream.split = false;
+        return stream;
     }
 
     /** Shuts the write half down: the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
-        io.channel().shutdownOutput();
+        use().io.channel().shutdownOutput();
+    }
+
+    /**
+     * Shuts the write half down ({@code FIN}), at once: what {@link dev.kyoto.io.Io#copyBidirectional}
+     * calls to pass end of stream on. A second shutdown, or one after the peer reset, succeeds.
+     */
+    @Override
+    public Poll<Void> pollShutdown(Context cx) throws IOException {
+        shutdownOutput();
+        return Poll.ready(null);
     }
 
     /** Enables or disables Nagle's algorithm ({@code TCP_NODELAY}). */
     public void setNoDelay(boolean noDelay) throws IOException {
-        io.channel().setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
+        use().io.channel().setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
     }
 
     /** Whether {@code TCP_NODELAY} is set. */
     public boolean noDelay() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.TCP_NODELAY);
+        return use().io.channel().getOption(StandardSocketOptions.TCP_NODELAY);
+    }
+
+    /** Enables or disables {@code SO_KEEPALIVE}: probes on an idle connection. */
+    public void setKeepAlive(boolean keepAlive) throws IOException {
+        use().io.channel().setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
+    }
+
+    /** Whether {@code SO_KEEPALIVE} is set. */
+    public boolean keepAlive() throws IOException {
+        return use().io.channel().getOption(StandardSocketOptions.SO_KEEPALIVE);
+    }
+
+    /** Sets {@code SO_SNDBUF}, a hint the kernel may round; read it back with {@link #sendBufferSize()}. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        use().io.channel().setOption(StandardSocketOptions.SO_SNDBUF, bytes);
+    }
+
+    /** The {@code SO_SNDBUF} size. */
+    public int sendBufferSize() throws IOException {
+        return use().io.channel().getOption(StandardSocketOptions.SO_SNDBUF);
+    }
+
+    /** Sets {@code SO_RCVBUF}, a hint the kernel may round; read it back with {@link #receiveBufferSize()}. */
+    public void setReceiveBufferSize(int bytes) throws IOException {
+        use().io.channel().setOption(StandardSocketOptions.SO_RCVBUF, bytes);
+    }
+
+    /** The {@code SO_RCVBUF} size. */
+    public int receiveBufferSize() throws IOException {
+        return use().io.channel().getOption(StandardSocketOptions.SO_RCVBUF);
+    }
+
+    /**
+     * Sets {@code SO_LINGER}: with a duration, closing waits up to that long (whole seconds) for
+     * unsent data; {@link Duration#ZERO} makes closing reset the connection at once; null turns
+     * lingering off, the default.
+     *
+     * @throws IllegalArgumentException if {@code linger} is negative
+     */
+    public void setLinger(Duration linger) throws IOException {
+        int seconds = -1;
+        if (linger != null) {
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("linger cannot be negative, was " + linger + "; use null to turn it off");
+            }
+            seconds = (int) Math.min(Integer.MAX_VALUE, linger.toSeconds());
+        }
+        use().io.channel().setOption(StandardSocketOptions.SO_LINGER, seconds);
+    }
+
+    /** Sets a zero linger: closing the stream resets the connection ({@code RST}) instead of ending it. */
+    public void setZeroLinger() throws IOException {
+        setLinger(Duration.ZERO);
+    }
+
+    /** The {@code SO_LINGER} setting: empty when lingering is off. */
+    public Optional<Duration> linger() throws IOException {
+        int seconds = use().io.channel().getOption(StandardSocketOptions.SO_LINGER);
+        return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 
     /** The local address of the connection. */
     public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) io.channel().getLocalAddress();
+        return use().localAddress();
     }
 
     /** The address of the peer. */
     public InetSocketAddress peerAddress() throws IOException {
-        return (InetSocketAddress) io.channel().getRemoteAddress();
+        return use().peerAddress();
     }
 
-    /** Deregisters and closes the socket. Idempotent. */
+    /**
+     * Deregisters and closes the socket; idempotent. Tasks waiting on the stream are woken and
+     * fail with "stream closed", as does any later operation.
+     */
     @Override
     public void close() throws IOException {
-        io.close();
+        core.close();
+    }
+
+    private TcpCore use() throws IOException {
+        if (split) {
+            throw spent();
+        }
+        return core;
+    }
+
+    private TcpCore use0() {
+        if (split) {
+            throw spent();
+        }
+        return core;
+    }
+
+    private static IllegalStateException spent() {
+        return new IllegalStateException("this TcpStream was split with intoSplit() or given up with intoChannel(); "
+                + "use its owned halves, or reunite them to get the stream back");
     }
 
     @Override
     public String toString() {
         try {
-            return "TcpStream[" + localAddress() + " -> " + peerAddress() + "]";
+            return "TcpStream[" + core.localAddress() + " -> " + core.peerAddress() + "]";
         } catch (IOException e) {
             return "TcpStream[closed]";
         }

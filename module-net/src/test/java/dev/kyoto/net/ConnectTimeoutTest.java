@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -24,9 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Connect timeouts without any outside network: a loopback listener with a backlog of one that
- * never accepts. Once its accept queue is full the kernel drops further SYNs, so a connect to it
- * stays pending until the timeout fires.
+ * Connect timeouts without any outside network: a connect to a {@link Blackhole} stays pending
+ * until the timeout fires.
  */
 class ConnectTimeoutTest {
 
@@ -34,36 +28,6 @@ class ConnectTimeoutTest {
         return Stream.of(
                 Named.of("current-thread", () -> KyotoRuntime.builder().currentThread().enableAll().build()),
                 Named.of("multi-thread", () -> KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build()));
-    }
-
-    /** A listener whose accept queue is full, and the sockets filling it. */
-    private static final class Blackhole implements AutoCloseable {
-        final ServerSocketChannel listener;
-        final List<SocketChannel> fillers = new ArrayList<>();
-
-        Blackhole() throws IOException {
-            listener = ServerSocketChannel.open();
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-            // Non-blocking connects: the first ones complete into the accept queue, the rest wait.
-            for (int i = 0; i < 8; i++) {
-                SocketChannel ch = SocketChannel.open();
-                ch.configureBlocking(false);
-                ch.connect(listener.getLocalAddress());
-                fillers.add(ch);
-            }
-        }
-
-        InetSocketAddress address() throws IOException {
-            return (InetSocketAddress) listener.getLocalAddress();
-        }
-
-        @Override
-        public void close() throws IOException {
-            for (SocketChannel ch : fillers) {
-                ch.close();
-            }
-            listener.close();
-        }
     }
 
     @ParameterizedTest

@@ -5,14 +5,24 @@ import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.spi.Coop;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
 import java.io.IOException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
 
 /**
  * One resource's registration with the reactor: waits for and clears its readiness.
  *
  * <p>A readiness event is the {@link ScheduledIo} word observed when the resource was ready;
  * {@code 0} means pending. Pass the event back to a clear method after an operation would block,
- * so a readiness that arrived meanwhile (a newer tick) is kept. At most one task reads and one
- * task writes at a time.
+ * so a readiness that arrived meanwhile (a newer tick) is kept.
+ *
+ * <p>Two ways to wait. The single-slot path ({@link #pollReadReady}, {@link #pollWriteReady})
+ * keeps one reader and one writer waker and allocates nothing: at most one task reads and one
+ * task writes at a time. The multi-waiter path ({@link #pollReadiness} with a
+ * {@link ReadinessWaiter} per wait) serves any number of tasks at once.
+ *
+ * <p>After {@link #deregister()} every wait fails with an {@link IOException} saying the resource
+ * is closed ("stream closed", "listener closed", "socket closed"), and waiters are woken to see it.
  */
 public final class Registration {
     /** What the poll methods return while the resource is not ready. */
@@ -21,7 +31,6 @@ public final class Registration {
     private final SelectorReactor reactor;
     private final ScheduledIo io;
     private final int readOp;
-    private boolean deregistered;
 
     Registration(SelectorReactor reactor, ScheduledIo io, int readOp) {
         this.reactor = reactor;
@@ -59,10 +68,93 @@ public final class Registration {
         int event = io.pollReady(cx, mask, write);
         if (event == PENDING) {
             Coop.refund();
-        } else if (event < 0) {
-            throw RuntimeShutdown.error();
+        } else {
+            checkUsable(event);
         }
         return event;
+    }
+
+    /** A node for one multi-path wait on {@code mask}'s readiness bits ({@link dev.kyoto.io.Ready#bits()}). */
+    public ReadinessWaiter newWaiter(int mask) {
+        return new ReadinessWaiter(mask);
+    }
+
+    /**
+     * Readiness for {@code node}'s mask, or {@link #PENDING} after queueing {@code node} with the
+     * poll's waker. Any number of tasks may wait at once, each with its own node; once this
+     * returns an event the node is no longer queued. Spends budget as the single-slot path does.
+     *
+     * @throws IOException the closed or shutdown error; the node is no longer queued
+     */
+    public int pollReadiness(Context cx, ReadinessWaiter node) throws IOException {
+        if (!Coop.proceed(cx)) {
+            return PENDING;
+        }
+        int stop = node.mask | ScheduledIo.CLOSED;
+        ReadinessWaiters waiters = io.waiters;
+        for (;;) {
+            int w = io.word();
+            if ((w & stop) != 0 || w < 0) {
+                cancelWait(node);
+                checkUsable(w);
+                return w;
+            }
+            if (node.waiting && waiters.stillQueued(node, cx.waker())) {
+                Coop.refund();
+                return PENDING;
+            }
+            w = waiters.enqueue(node, cx.waker(), io);
+            node.waiting = true;
+            if ((w & stop) == 0 && w >= 0) {
+                Coop.refund();
+                return PENDING;
+            }
+        }
+    }
+
+    /** Ends {@code node}'s wait, if it waits: a cancelled computation leaves nothing queued. */
+    public void cancelWait(ReadinessWaiter node) {
+        if (node.waiting) {
+            node.waiting = false;
+            io.waiters.remove(node);
+        }
+    }
+
+    /**
+     * The current readiness event if any of {@code mask} is ready, else {@link #PENDING}; never
+     * waits. For a {@code try…} operation, which clears the event if it would block.
+     *
+     * @throws IOException the closed or shutdown error
+     */
+    public int readyEvent(int mask) throws IOException {
+        int w = io.word();
+        checkUsable(w);
+        return (w & mask) != 0 ? w : PENDING;
+    }
+
+    /** After an operation would block: clears the {@code mask} readiness seen in {@code event}. */
+    public void clearReadiness(int event, int mask) {
+        if ((mask & Ready.READABLE.bits()) != 0) {
+            clearReadReady(event);
+        }
+        if ((mask & Ready.WRITABLE.bits()) != 0) {
+            clearWriteReady(event);
+        }
+    }
+
+    private void checkUsable(int word) throws IOException {
+        if (ScheduledIo.isClosed(word)) {
+            throw closedError();
+        }
+        if (word < 0) {
+            throw RuntimeShutdown.error();
+        }
+    }
+
+    private IOException closedError() {
+        SelectableChannel ch = io.key.channel();
+        String what = ch instanceof ServerSocketChannel ? "listener" : ch instanceof DatagramChannel ? "socket" : "stream";
+        return new IOException(what + " closed");
     }
 
     /** After a read would block: clears read readiness seen in {@code event}, re-arming interest if needed. */
@@ -94,10 +186,12 @@ public final class Registration {
         return readiness(io.word());
     }
 
-    /** Removes the registration; idempotent. Called by the owner of the channel, which then closes it. */
+    /**
+     * Removes the registration and wakes every waiter, whose waits then fail with the closed
+     * error; idempotent. Called by the owner of the channel, which then closes it.
+     */
     public void deregister() {
-        if (!deregistered) {
-            deregistered = true;
+        if (io.close()) {
             reactor.deregister(io);
         }
     }

@@ -13,19 +13,23 @@ import java.nio.channels.SelectionKey;
  *
  * <p>{@code word} packs, in one atomic int:
  * <ul>
- *   <li>bits 0–15: readiness, in {@link Ready#bits()} encoding;</li>
+ *   <li>bits 0–14: readiness, in {@link Ready#bits()} encoding;</li>
+ *   <li>bit 15: closed by its owner, set once and never cleared;</li>
  *   <li>bits 16–30: a 15-bit tick, bumped on every readiness the reactor sets;</li>
  *   <li>bit 31: shutdown, set once and never cleared.</li>
  * </ul>
  * A task that saw readiness at tick {@code t} and then got "would block" clears it only if the
  * tick is still {@code t}: if the reactor set new readiness in between, the clear is discarded,
- * so that event is never lost. Clearing never touches the shutdown bit or the sticky closed bits.
+ * so that event is never lost. Clearing never touches the shutdown and closed bits or the sticky
+ * read-closed and write-closed readiness. A waiter sees the closed and shutdown bits as ready and
+ * then fails, so closing a resource or shutting the runtime down releases every task waiting on it.
  *
  * <p>{@code reader} and {@code writer} hold the waker of the task waiting to read or write (one
  * each, as in Tokio: at most one reader and one writer task per resource). A waiter publishes its
  * waker and then re-reads {@code word}; the reactor updates {@code word} and then takes the
  * waker; with both steps volatile, one side always sees the other, so no wake is lost. Wakers
- * are invoked outside any lock.
+ * are invoked outside any lock. Any number of other tasks may wait in {@code waiters}, the
+ * multi-waiter path ({@code readable()}, concurrent accepts); a wake serves both.
  *
  * <p>{@code readDisarmed} records that the reactor removed read interest from the selector while
  * read readiness was still set (the task had not drained the resource, and a level-triggered
@@ -39,12 +43,13 @@ final class ScheduledIo {
     static final int TICK_SHIFT = 16;
     static final int TICK_MAX = 0x7FFF;
     static final int SHUTDOWN = 1 << 31;
+    static final int CLOSED = 1 << 15;
     /** What {@link #pollReady} returns while not ready: never a ready snapshot, which has readiness or shutdown set. */
     static final int PENDING = 0;
 
     static final int READ_MASK = Ready.READABLE.bits() | Ready.READ_CLOSED.bits();
     static final int WRITE_MASK = Ready.WRITABLE.bits() | Ready.WRITE_CLOSED.bits();
-    private static final int CLOSED_BITS = Ready.READ_CLOSED.bits() | Ready.WRITE_CLOSED.bits();
+    private static final int STICKY_BITS = Ready.READ_CLOSED.bits() | Ready.WRITE_CLOSED.bits() | CLOSED;
 
     private static final VarHandle WORD;
     private static final VarHandle READER;
@@ -64,6 +69,8 @@ final class ScheduledIo {
     private volatile int word;
     private volatile Waker reader;
     private volatile Waker writer;
+    /** The tasks waiting on the multi-waiter path. */
+    final ReadinessWaiters waiters = new ReadinessWaiters();
     volatile boolean readDisarmed;
     /** The selection key; replaced only when the reactor rebuilds its selector. */
     volatile SelectionKey key;
@@ -117,7 +124,7 @@ final class ScheduledIo {
      * @return whether the clear took effect
      */
     boolean clearReadiness(int observed, int mask) {
-        int clear = mask & ~CLOSED_BITS & READINESS_MASK;
+        int clear = mask & ~STICKY_BITS & READINESS_MASK;
         for (;;) {
             int w = word;
             if (tick(w) != tick(observed)) {
@@ -135,8 +142,12 @@ final class ScheduledIo {
         wake(Ready.ALL.bits());
     }
 
-    /** Wakes the reader if {@code bits} is read readiness, the writer if it is write readiness. */
+    /**
+     * Wakes the reader if {@code bits} is read readiness, the writer if it is write readiness,
+     * and every multi-path waiter whose interest {@code bits} meets.
+     */
     void wake(int bits) {
+        waiters.wake(bits);
         if ((bits & READ_MASK) != 0 && reader != null) {
             Waker w = (Waker) READER.getAndSet(this, (Waker) null);
             if (w != null) {
@@ -152,12 +163,13 @@ final class ScheduledIo {
     }
 
     /**
-     * Returns the word if any of {@code mask} is ready or the resource is shut down; else stores
+     * Returns the word if any of {@code mask} is ready or the resource is closed or shut down; else stores
      * the poll's waker in the reader (or writer) slot and returns {@link #PENDING}.
      */
     int pollReady(Context cx, int mask, boolean write) {
+        int stop = mask | CLOSED;
         int w = word;
-        if ((w & mask) != 0 || w < 0) {
+        if ((w & stop) != 0 || w < 0) {
             return w;
         }
         Waker waker = cx.waker();
@@ -167,7 +179,22 @@ final class ScheduledIo {
             reader = waker;
         }
         w = word;
-        return (w & mask) != 0 || w < 0 ? w : PENDING;
+        return (w & stop) != 0 || w < 0 ? w : PENDING;
+    }
+
+    static boolean isClosed(int word) {
+        return (word & CLOSED) != 0;
+    }
+
+    /**
+     * Marks the resource closed by its owner and wakes every waiter of either path, who will then fail.
+     *
+     * @return whether this call closed it (false if it was closed already)
+     */
+    boolean close() {
+        int before = (int) WORD.getAndBitwiseOr(this, CLOSED);
+        wake(Ready.ALL.bits());
+        return !isClosed(before);
     }
 
     /** Drops the stored wakers, so a closed resource keeps no task reachable. */

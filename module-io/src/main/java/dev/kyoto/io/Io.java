@@ -1,0 +1,99 @@
+package dev.kyoto.io;
+
+import dev.kyoto.runtime.Async;
+import java.util.Objects;
+
+/**
+ * Moving bytes between any two Kyoto streams: Tokio's {@code io::copy} and
+ * {@code io::copy_bidirectional}.
+ *
+ * <pre>{@code
+ * // A TCP proxy: every byte from the client to the server and back, until both sides are done.
+ * Async<Void> proxy(TcpStream client, TcpStream server) {
+ *     return Io.copyBidirectional(client, server)
+ *             .map(c -> { log.info("{} bytes up, {} down", c.aToB(), c.bToA()); return null; });
+ * }
+ * }</pre>
+ *
+ * <h2>Memory and backpressure</h2>
+ * A copy owns one buffer of {@value #COPY_BUFFER_SIZE} bytes per direction (Tokio's size),
+ * allocated when the copy is created, and allocates nothing while it runs. It reads only after the
+ * writer has taken every byte of the previous read, so it never holds more than that buffer: a
+ * writer that is slow, or a peer that does not read, stops the copy reading, and the bytes wait
+ * in the kernel of the sending side instead of in this process. A socket's write completes when
+ * its bytes are in the kernel's send buffer, so a copy between sockets needs no flush, and it
+ * issues none.
+ *
+ * <h2>Cancellation</h2>
+ * A copy keeps no waker of its own and spawns nothing: cancelling it ({@link Async#cancel}) leaves
+ * nothing behind, and the reader and writer can be used again at once. The only wakers are those
+ * the reader and writer keep for their last poll, which the next poll of each replaces. Bytes that
+ * were read but not yet written when the copy was cancelled (or failed) are lost: a copy is not
+ * cancel-safe, as in Tokio.
+ */
+public final class Io {
+    /** The size in bytes of the buffer each direction of a copy owns: Tokio's 8 KiB. */
+    public static final int COPY_BUFFER_SIZE = 8 * 1024;
+
+    private Io() {
+    }
+
+    /**
+     * Copies everything {@code reader} produces into {@code writer}, until the reader's end of
+     * stream.
+     *
+     * <pre>{@code
+     * long n = rt.blockOn(Io.copy(socket, fileSink));
+     * }</pre>
+     *
+     * <p>The writer is not shut down at the end: the caller may still have more to write.
+     *
+     * @param reader the source; read until it returns -1
+     * @param writer the sink; every byte read is written to it, in order
+     * @return a computation that completes with the number of bytes copied, or fails with the
+     *         first failure of either side (and then stops; the bytes read but not yet written are
+     *         lost)
+     */
+    public static Async<Long> copy(AsyncRead reader, AsyncWrite writer) {
+        Objects.requireNonNull(reader, "reader");
+        Objects.requireNonNull(writer, "writer");
+        return new Copy(reader, writer, COPY_BUFFER_SIZE);
+    }
+
+    /**
+     * Copies {@code a} into {@code b} and {@code b} into {@code a} at the same time, in one
+     * computation, until both directions are done.
+     *
+     * <p>When one side reaches end of stream, the copy finishes writing what it read from it and
+     * then shuts the other side's output down ({@link AsyncWrite#pollShutdown}), so that the other
+     * side's peer reads end of stream too; the opposite direction goes on until its own end of
+     * stream. A stream whose {@code pollShutdown} is the default no-op never lets its peer see
+     * the end, and a proxy between such streams may then wait for ever.
+     *
+     * <pre>{@code
+     * Io.Copied c = rt.blockOn(Io.copyBidirectional(inbound, outbound));
+     * }</pre>
+     *
+     * @param a one side, whose bytes go to {@code b}
+     * @param b the other side, whose bytes go to {@code a}
+     * @param <A> the type of {@code a}: a reader and a writer, such as a {@code TcpStream}
+     * @param <B> the type of {@code b}
+     * @return a computation that completes with the bytes copied each way once both directions
+     *         have reached end of stream and shut their writer down, or fails at the first
+     *         failure of either direction (the other direction then stops too)
+     */
+    public static <A extends AsyncRead & AsyncWrite, B extends AsyncRead & AsyncWrite> Async<Copied> copyBidirectional(A a, B b) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        return new CopyBidirectional(a, a, b, b, COPY_BUFFER_SIZE);
+    }
+
+    /**
+     * What {@link #copyBidirectional} moved.
+     *
+     * @param aToB bytes read from {@code a} and written to {@code b}
+     * @param bToA bytes read from {@code b} and written to {@code a}
+     */
+    public record Copied(long aToB, long bToA) {
+    }
+}

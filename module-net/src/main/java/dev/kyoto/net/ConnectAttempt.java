@@ -1,0 +1,98 @@
+package dev.kyoto.net;
+
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.PollEvented;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One non-blocking connect on its own socket: Tokio's {@code connect_mio}. The socket is
+ * registered with the reactor, the attempt waits for it to become writable (the handshake
+ * finished or failed), and {@code finishConnect} reports which. The sequential {@link Connect},
+ * {@link TcpSocket#connect} and the {@link HappyEyeballs} race are all built from these.
+ *
+ * <p>Until {@link #poll} hands the socket to a {@link TcpStream}, the attempt owns it:
+ * {@link #close()} (a failure, a lost race, a cancel) deregisters and closes it.
+ */
+final class ConnectAttempt {
+    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
+
+    private final InetSocketAddress address;
+    private PollEvented<SocketChannel> io;
+
+    private ConnectAttempt(InetSocketAddress address, PollEvented<SocketChannel> io) {
+        this.address = address;
+        this.io = io;
+    }
+
+    /**
+     * Starts connecting {@code channel} (open, configured, perhaps bound) to {@code address} and
+     * registers it with the reactor of the runtime on this thread. Takes ownership of the
+     * channel: on any failure it is closed before the exception leaves.
+     */
+    static ConnectAttempt start(SocketChannel channel, InetSocketAddress address) throws IOException {
+        try {
+            channel.configureBlocking(false);
+            channel.connect(address);
+            return new ConnectAttempt(address, PollEvented.register(channel, READ_WRITE));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel, e);
+            throw e;
+        }
+    }
+
+    /** The address this attempt connects to. */
+    InetSocketAddress address() {
+        return address;
+    }
+
+    /**
+     * Pending while the handshake runs; the connected stream when it completes, after which the
+     * stream owns the socket. Throws the connect's failure (a {@link java.net.ConnectException},
+     * say) unchanged; the caller then closes the attempt.
+     */
+    Poll<TcpStream> poll(Context cx) throws IOException {
+        Poll<Boolean> connected = io.pollWriteIo(cx, ch -> ch.finishConnect() ? Boolean.TRUE : null);
+        if (connected.isPending()) {
+            return Poll.pending();
+        }
+        TcpStream stream = new TcpStream(io);
+        io = null;
+        return Poll.ready(stream);
+    }
+
+    /**
+     * Deregisters and closes the socket unless a stream took it. Idempotent.
+     *
+     * @return the failure to close, for the caller to attach to its own error, or null
+     */
+    IOException close() {
+        PollEvented<SocketChannel> open = io;
+        io = null;
+        if (open == null) {
+            return null;
+        }
+        try {
+            open.close();
+            return null;
+        } catch (IOException e) {
+            return e;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel, Exception cause) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectAttempt[" + address + (io == null ? ", done" : "") + "]";
+    }
+}

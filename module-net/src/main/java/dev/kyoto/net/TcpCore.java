@@ -1,0 +1,131 @@
+package dev.kyoto.net;
+
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.PollEvented;
+import dev.kyoto.io.Ready;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The shared core of one TCP connection, behind a {@link TcpStream} and its halves: the
+ * registration, and the bytes {@link #pollPeek} read ahead.
+ *
+ * <p>The JDK's socket channels cannot receive with {@code MSG_PEEK}, so a peek reads into
+ * {@code peekBuf} and every read-side operation returns those bytes before it reads the socket.
+ * {@code peekBuf} and {@code peeked} belong to the read side: only the one task reading at a time
+ * writes them. {@code peeked} is volatile because readiness checks, which any task may make, read
+ * it: while it is set the connection is readable without asking the reactor.
+ *
+ * <p>{@code openHalves} counts the owned halves of {@link TcpStream#intoSplit()} not yet closed;
+ * the one that takes it to zero closes the connection.
+ */
+final class TcpCore {
+    private static final int MIN_PEEK = 64;
+
+    final PollEvented<SocketChannel> io;
+    private ByteBuffer peekBuf;
+    private volatile boolean peeked;
+    private final AtomicInteger openHalves = new AtomicInteger(2);
+
+    TcpCore(PollEvented<SocketChannel> io) {
+        this.io = io;
+    }
+
+    Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+        if (peeked) {
+            return Poll.ready(takePeeked(dst));
+        }
+        return io.pollRead(cx, dst);
+    }
+
+    Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return Poll.ready(0);
+        }
+        if (!peeked) {
+            int want = Math.max(dst.remaining(), MIN_PEEK);
+            if (peekBuf == null || peekBuf.capacity() < want) {
+                peekBuf = ByteBuffer.allocate(want);
+            }
+            peekBuf.clear().limit(want);
+            Poll<Integer> p = io.pollRead(cx, peekBuf);
+            if (p.isPending()) {
+                return p;
+            }
+            if (p.value() < 0) {
+                return p;
+            }
+            peekBuf.flip();
+            peeked = true;
+        }
+        int n = Math.min(dst.remaining(), peekBuf.remaining());
+        dst.put(dst.position(), peekBuf, peekBuf.position(), n).position(dst.position() + n);
+        return Poll.ready(n);
+    }
+
+    private int takePeeked(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), peekBuf.remaining());
+        dst.put(dst.position(), peekBuf, peekBuf.position(), n).position(dst.position() + n);
+        peekBuf.position(peekBuf.position() + n);
+        if (!peekBuf.hasRemaining()) {
+            peeked = false;
+        }
+        return n;
+    }
+
+    int tryRead(ByteBuffer dst) throws IOException {
+        if (peeked) {
+            return takePeeked(dst);
+        }
+        Integer n = io.tryIo(Interest.READABLE, ch -> {
+            int r = ch.read(dst);
+            return r == 0 && dst.hasRemaining() ? null : r;
+        });
+        return n == null ? 0 : n;
+    }
+
+    int tryWrite(ByteBuffer src) throws IOException {
+        Integer n = io.tryIo(Interest.WRITABLE, ch -> {
+            int w = ch.write(src);
+            return w == 0 && src.hasRemaining() ? null : w;
+        });
+        return n == null ? 0 : n;
+    }
+
+    Async<Ready> ready(Interest interest) {
+        if (interest.isReadable() && peeked) {
+            return Async.ready(Ready.READABLE);
+        }
+        return io.ready(interest);
+    }
+
+    Poll<Ready> pollReadReady(Context cx) throws IOException {
+        return peeked ? Poll.ready(Ready.READABLE) : io.pollReadReady(cx);
+    }
+
+    InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) io.channel().getLocalAddress();
+    }
+
+    InetSocketAddress peerAddress() throws IOException {
+        return (InetSocketAddress) io.channel().getRemoteAddress();
+    }
+
+    /** Closes one owned half; the second to close closes the connection. */
+    void releaseHalf() throws IOException {
+        if (openHalves.decrementAndGet() == 0) {
+            close();
+        }
+    }
+
+    void close() throws IOException {
+        peeked = false;
+        io.close();
+    }
+}

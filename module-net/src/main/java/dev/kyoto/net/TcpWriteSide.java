@@ -1,0 +1,74 @@
+package dev.kyoto.net;
+
+import dev.kyoto.io.AsyncWrite;
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.Ready;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The write operations of a TCP connection's write half, borrowed ({@link TcpWriteHalf}) or owned
+ * ({@link OwnedTcpWriteHalf}). One task writes at a time, as on the stream.
+ */
+abstract sealed class TcpWriteSide implements AsyncWrite permits TcpWriteHalf, OwnedTcpWriteHalf {
+    final TcpCore core;
+
+    TcpWriteSide(TcpCore core) {
+        this.core = core;
+    }
+
+    /** The core, once the half is known to be usable. */
+    abstract TcpCore use() throws IOException;
+
+    @Override
+    public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
+        return use().io.pollWrite(cx, src);
+    }
+
+    /** Writes from several buffers with one gathering write. */
+    @Override
+    public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        return use().io.pollWriteVectored(cx, srcs);
+    }
+
+    /** Writes what fits without waiting; see {@link TcpStream#tryWrite(ByteBuffer)}. */
+    public int tryWrite(ByteBuffer src) throws IOException {
+        return use().tryWrite(src);
+    }
+
+    /** Waits until the connection is writable; see {@link TcpStream#writable()}. */
+    public Async<Void> writable() {
+        return new CoreReady(this::use, Interest.WRITABLE).map(r -> null);
+    }
+
+    /** Write readiness on the single writer slot; see {@link TcpStream#pollWriteReady(Context)}. */
+    public Poll<Ready> pollWriteReady(Context cx) throws IOException {
+        return use().io.pollWriteReady(cx);
+    }
+
+    /** Shuts the write direction down: the peer reads end of stream; reading goes on. */
+    public void shutdownOutput() throws IOException {
+        use().io.channel().shutdownOutput();
+    }
+
+    /** Shuts the write direction down at once; see {@link TcpStream#pollShutdown(Context)}. */
+    @Override
+    public Poll<Void> pollShutdown(Context cx) throws IOException {
+        shutdownOutput();
+        return Poll.ready(null);
+    }
+
+    /** The local address of the connection. */
+    public InetSocketAddress localAddress() throws IOException {
+        return core.localAddress();
+    }
+
+    /** The address of the peer. */
+    public InetSocketAddress peerAddress() throws IOException {
+        return core.peerAddress();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.kyoto.net;
+
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.PollEvented;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A Unix-domain listening socket on the runtime's reactor.
+ *
+ * <pre>{@code
+ * UnixListener listener = rt.blockOn(UnixListener.bind(Path.of("/run/app.sock")));
+ * UnixStream client = rt.blockOn(listener.accept());
+ * }</pre>
+ *
+ * <p>Binding creates the socket file; a path that already exists (bound by another socket, or left
+ * over) is a {@link java.net.BindException}. Closing the listener does <b>not</b> delete the file,
+ * as in Tokio and the JDK: delete it yourself when done, typically with
+ * {@code Files.deleteIfExists(path)} after {@link #close()}. {@link #accept()} may be awaited by
+ * any number of tasks at once; each connection completes one of them.
+ */
+public final class UnixListener implements AutoCloseable {
+    /** The listen backlog, TcpListener's: the kernel caps it at {@code net.core.somaxconn}. */
+    private static final int BACKLOG = 1024;
+    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
+
+    private final PollEvented<ServerSocketChannel> io;
+
+    private UnixListener(PollEvented<ServerSocketChannel> io) {
+        this.io = io;
+    }
+
+    /**
+     * Binds to {@code path} with a backlog of {@value #BACKLOG}. A computation so that,
+     * as {@link TcpListener#bind(String)}, it registers with the runtime that runs it.
+     *
+     * @throws IllegalArgumentException from the computation if the path is too long for the system
+     */
+    public static Async<UnixListener> bind(Path path) {
+        Objects.requireNonNull(path, "path");
+        return cx -> Poll.ready(bindNow(path));
+    }
+
+    /** Opens, binds and registers; a failure at any step closes the socket. */
+    private static UnixListener bindNow(Path path) throws Exception {
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.bind(UnixPaths.address(path), BACKLOG);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e instanceof IOException io ? UnixPaths.bindFailed(path, io) : e;
+        }
+        try {
+            return new UnixListener(PollEvented.register(ch, Interest.READABLE));
+        } catch (IOException | RuntimeException e) {
+            // The bind created the file; left behind, it would make the next bind of the path fail.
+            ch.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
+    }
+
+    /**
+     * Accepts the next connection. Any number of accepts may wait at once, each woken when a
+     * connection arrives; those that find it taken by another wait again.
+     */
+    public Async<UnixStream> accept() {
+        return io.asyncIo(Interest.READABLE, ServerSocketChannel::accept).map(UnixListener::register);
+    }
+
+    /** Polls for the next connection on the single-slot path, for hand-written computations. */
+    public Poll<UnixStream> pollAccept(Context cx) throws IOException {
+        Poll<SocketChannel> p = io.pollReadIo(cx, ServerSocketChannel::accept);
+        return p.isPending() ? Poll.pending() : Poll.ready(register(p.value()));
+    }
+
+    private static UnixStream register(SocketChannel ch) throws IOException {
+        return new UnixStream(Registered.orClosed(ch, READ_WRITE));
+    }
+
+    /** The bound address. */
+    public UnixDomainSocketAddress localAddress() throws IOException {
+        return (UnixDomainSocketAddress) io.channel().getLocalAddress();
+    }
+
+    /** Deregisters and closes the listening socket; its file stays. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        io.close();
+    }
+
+    @Override
+    public String toString() {
+        try {
+            return "UnixListener[" + localAddress().getPath() + "]";
+        } catch (IOException e) {
+            return "UnixListener[closed]";
+        }
+    }
+}
