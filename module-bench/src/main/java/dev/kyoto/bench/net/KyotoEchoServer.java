@@ -25,6 +25,8 @@ import java.nio.ByteBuffer;
  * runs every task on the main thread anyway.
  */
 final class KyotoEchoServer implements EchoServer {
+    /** The first read buffer of a connection; see {@link #grown}. */
+    private static final int INITIAL_BUFFER_SIZE = 2 * 1024;
     private final boolean currentThread;
     private KyotoRuntime runtime;
     private TcpListener listener;
@@ -59,7 +61,7 @@ final class KyotoEchoServer implements EchoServer {
 
     /** Echoes one connection, then closes it; a failed connection (a reset) ends only itself. */
     private static Async<Void> serve(TcpStream stream) {
-        return echo(stream, ByteBuffer.allocateDirect(BUFFER_SIZE))
+        return echo(stream, ByteBuffer.allocateDirect(INITIAL_BUFFER_SIZE))
                 .recover(failure -> null)
                 .then(v -> {
                     stream.close();
@@ -70,7 +72,19 @@ final class KyotoEchoServer implements EchoServer {
     private static Async<Void> echo(TcpStream stream, ByteBuffer buffer) {
         return stream.read(buffer.clear()).then(n -> n < 0
                 ? Async.ready(null)
-                : stream.writeAll(buffer.flip()).then(v -> echo(stream, buffer)));
+                : stream.writeAll(buffer.flip()).then(v -> echo(stream, grown(buffer, n))));
+    }
+
+    /**
+     * The buffer for the next read: four times larger, up to {@link EchoServer#BUFFER_SIZE}, if
+     * this read filled it. Netty's adaptive allocator grows the same way, so a connection that
+     * only ever sends small messages never pays for allocating and zeroing 64 KiB.
+     */
+    private static ByteBuffer grown(ByteBuffer buffer, int read) {
+        if (read < buffer.capacity() || buffer.capacity() >= BUFFER_SIZE) {
+            return buffer;
+        }
+        return ByteBuffer.allocateDirect(Math.min(BUFFER_SIZE, buffer.capacity() * 4));
     }
 
     @Override
