@@ -10,7 +10,9 @@ import java.io.IOException;
  * enabled it takes, in order: the provider given to {@code KyotoRuntime.Builder.ioDriver}, else
  * the provider named by the system property {@code kyoto.io.driver}, else every provider that
  * reports itself {@linkplain #isSupported() supported}, highest {@linkplain #priority() priority}
- * first. A provider whose {@link #open()} fails is logged and skipped.
+ * first. A provider whose {@link #open()} fails is logged and skipped, unless it throws
+ * {@link IllegalArgumentException}: that means its configuration is wrong, and the runtime's
+ * build fails with it.
  */
 public interface IoDriverProvider {
 
@@ -30,7 +32,9 @@ public interface IoDriverProvider {
     /**
      * Opens a new driver for one runtime.
      *
-     * @throws IOException if the operating system refuses the driver's resources
+     * @throws IOException              if the operating system refuses the driver's resources
+     * @throws IllegalArgumentException if the driver's configuration (a system property, say) is
+     *                                  wrong; the message names the setting and how to fix it
      */
     IoDriver open() throws IOException;
 }

@@ -19,8 +19,15 @@ public final class SelectorDriverProvider implements IoDriverProvider {
         return "nio";
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code -Dkyoto.io.spinMicros} is not a spin the reactor
+     *                                  accepts (see the message)
+     */
     @Override
     public IoDriver open() throws IOException {
-        return new SelectorReactor(Selector.open());
+        SpinPolicy spin = SpinPolicy.fromSystemProperties();
+        return new SelectorReactor(Selector.open(), spin);
     }
 }

@@ -50,8 +50,12 @@ import org.slf4j.LoggerFactory;
  * the JDK before {@code state} is read, and applied at the start of the next select, so they
  * need a wakeup only when the state is {@code PARKED} ({@link #wakeIfParked()}).
  *
+ * <p>Before a blocking select, a park may first poll without blocking for a few tens of
+ * microseconds, when {@link SpinPolicy} judges that an event is about to come: the state stays
+ * {@code RUNNING} meanwhile, and a pending unpark ends the spin.
+ *
  * <p>Fields written only by the parking thread: {@code readyThisTurn}, {@code blockingTurn},
- * {@code earlyReturns}; {@code turns} and {@code readyEvents} are written only by it and read by
+ * {@code earlyReturns}, the state of {@code spin}; {@code turns} and {@code readyEvents} are written only by it and read by
  * anyone. {@code selector} is replaced only by the parking thread, when it rebuilds a selector
  * that keeps returning early with nothing selected.
  */
@@ -82,9 +86,15 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     private int readyThisTurn;
     private boolean blockingTurn;
     private int earlyReturns;
+    private final SpinPolicy spin;
 
     public SelectorReactor(Selector selector) {
+        this(selector, SpinPolicy.fromSystemProperties());
+    }
+
+    SelectorReactor(Selector selector, SpinPolicy spin) {
         this.selector = selector;
+        this.spin = spin;
     }
 
     /**
@@ -128,6 +138,10 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             turn(0);
             return;
         }
+        long start = System.nanoTime();
+        if (spin.shouldSpin(timeoutNanos) && spinTurns(start)) {
+            return;
+        }
         if (!STATE.compareAndSet(this, RUNNING, PARKED)) {
             state = RUNNING;
             turn(0);
@@ -135,6 +149,7 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         }
         int n = turn(timeoutNanos);
         boolean unparked = (int) STATE.getAndSet(this, RUNNING) == NOTIFIED;
+        spin.blocked(n, System.nanoTime() - start);
         // Only an untimed select that returns with nothing selected and nobody having woken it is
         // suspect (the epoll spin bug). Timed selects may return a little early, and a closed
         // selector (n < 0) returns at once by design; neither is counted.
@@ -146,12 +161,40 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         }
     }
 
+    /**
+     * Polls without blocking until an event comes, an unpark is pending or the spin is over.
+     * Each poll counts as a blocking turn for the read-disarm rule: like a blocking park, a spin
+     * runs only when the parking thread has nothing else to do.
+     *
+     * @return whether the park is over (events came, or the selector closed); false if it should
+     *         go on to block (which, after an unpark, polls once and returns)
+     */
+    private boolean spinTurns(long start) {
+        do {
+            if (state == NOTIFIED) {
+                return false;
+            }
+            int n = turn(0, true);
+            if (n != 0) {
+                spin.spinCaught(n, System.nanoTime() - start);
+                return true;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - start < spin.spinNanos());
+        spin.spinMissed();
+        return false;
+    }
+
     private int turn(long timeoutNanos) {
+        return turn(timeoutNanos, timeoutNanos != 0);
+    }
+
+    private int turn(long timeoutNanos, boolean blocking) {
         if (registrations.needsRelease()) {
             registrations.release();
         }
         readyThisTurn = 0;
-        blockingTurn = timeoutNanos != 0;
+        blockingTurn = blocking;
         Selector s = selector;
         try {
             if (timeoutNanos == 0) {
@@ -256,6 +299,11 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         } else {
             wakeIfParked();
         }
+    }
+
+    /** Whether a thread is, or is about to be, blocked in the selector; for tests. */
+    boolean parked() {
+        return state == PARKED;
     }
 
     /** Wakes a thread blocked in select so that it applies an interest change. */

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Chooses and opens a runtime's I/O driver: the explicit provider if one was given, else the
  * one the {@code kyoto.io.driver} system property names, else every supported
  * {@link ServiceLoader} provider, highest priority first. A provider that fails to load or open
- * is logged and skipped; only when none is left is that an error.
+ * is logged and skipped; only when none is left is that an error. A provider that rejects its
+ * configuration ({@link IllegalArgumentException} from {@code open}) fails the runtime's build
+ * with that exception, which names the setting to fix.
  */
 public final class DriverSelection {
     /** The system property that names the provider to use. */
@@ -65,6 +67,10 @@ public final class DriverSelection {
                 IoDriver driver = p.open();
                 LOG.debug("using I/O driver {} ({})", p.name(), p.getClass().getName());
                 return driver;
+            } catch (IllegalArgumentException e) {
+                // The provider rejected its configuration: skipping it would hide the mistake
+                // behind "no I/O driver is available".
+                throw e;
             } catch (Exception | LinkageError e) {
                 LOG.warn("I/O driver {} failed to open; skipping it", p.name(), e);
                 failures.add(e);
@@ -83,6 +89,8 @@ public final class DriverSelection {
             IoDriver driver = p.open();
             LOG.debug("using I/O driver {} ({})", p.name(), p.getClass().getName());
             return driver;
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (Exception | LinkageError e) {
             IllegalStateException failed = new IllegalStateException("I/O driver " + p.name() + " failed to open: " + e, e);
             earlier.forEach(failed::addSuppressed);
