@@ -55,9 +55,9 @@ import org.slf4j.LoggerFactory;
  * {@code RUNNING} meanwhile, and a pending unpark ends the spin.
  *
  * <p>Fields written only by the parking thread: {@code readyThisTurn}, {@code blockingTurn},
- * {@code earlyReturns}, the state of {@code spin}; {@code turns} and {@code readyEvents} are written only by it and read by
- * anyone. {@code selector} is replaced only by the parking thread, when it rebuilds a selector
- * that keeps returning early with nothing selected.
+ * {@code earlyReturns}, the state of {@code spin}; {@code turns} and {@code readyEvents} are
+ * written only by it and read by anyone. {@code selector} is replaced only by the parking
+ * thread, when it rebuilds a selector that keeps returning early with nothing selected.
  */
 public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(SelectorReactor.class);
