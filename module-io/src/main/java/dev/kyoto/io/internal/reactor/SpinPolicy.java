@@ -20,7 +20,7 @@ package dev.kyoto.io.internal.reactor;
  * are rare, the spin is wasted. So the reactor spins only after a park that ended with a
  * single event that came after at least {@link #MIN_WAIT_NANOS} (events are not arriving in a
  * stream) and within {@link #ENTER_WAIT_NANOS} (they are not rare either). A spin that catches
- * nothing backs off: the next 2, 4, 8, … up to {@value #MAX_SKIP} parks that would qualify block
+ * nothing backs off: the next 1, 2, 4, … up to {@value #MAX_SKIP} parks that would qualify block
  * instead, until a spin catches an event again. Under load on a small machine that is the
  * common failure: the spinning thread holds the CPU that the peer needed to send the event, and
  * 64 busy connections saw one single-event park in five qualify and nearly every spin miss.
