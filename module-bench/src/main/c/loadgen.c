@@ -345,13 +345,6 @@ static void stream_event(struct conn *c, uint32_t events) {
 }
 
 /*
- * connect mode: every slot cycles through connect, one round trip, close. This mode is bound by
- * the client's core (the kernel does much of both ends' TCP work in the client's system calls),
- * so each cycle makes as few calls as it can: an edge-triggered registration for both directions
- * at once (no epoll_ctl to switch), no SO_ERROR query (a failed connect shows as EPOLLERR or as a
- * failed write), and no TCP_NODELAY (one small write into an idle connection is never delayed).
- */
-/*
  * The client's own ports, bound explicitly in turn. Left to connect(), the kernel picks only the
  * even ports of ip_local_port_range (32768-60999: 14,116 of them) and, with tcp_tw_reuse, takes
  * one back only a second after its last connection closed into TIME_WAIT: a ceiling of about
@@ -384,6 +377,13 @@ static int bind_next_port(int fd) {
     return 0;
 }
 
+/*
+ * connect mode: every slot cycles through connect, one round trip, close. This mode costs much of
+ * the client's core (the kernel does much of both ends' TCP work in the client's system calls),
+ * so each cycle makes as few calls as it can: an edge-triggered registration for both directions
+ * at once (no epoll_ctl to switch), no SO_ERROR query (a failed connect shows as EPOLLERR or as a
+ * failed write), and no TCP_NODELAY (one small write into an idle connection is never delayed).
+ */
 static void slot_open(struct conn *c) {
     for (;;) {
         c->started = now_ns();
@@ -397,9 +397,9 @@ static void slot_open(struct conn *c) {
             continue;
         }
         if (connect(c->fd, (struct sockaddr *)&server_addr, sizeof server_addr) == 0 || errno == EINPROGRESS) break;
-        /* EADDRNOTAVAIL: this port's last connection to the server is in TIME_WAIT and younger
-         * than the one second tcp_tw_reuse asks for; the next port will do. Anything else (a
-         * refusal) is an error. */
+        /* EADDRNOTAVAIL: this port's four-tuple with the server is still taken (by a connection
+         * the kernel will not let go of yet); the next port will do. Anything else (a refusal)
+         * is an error. */
         if (errno != EADDRNOTAVAIL) errors++;
         close(c->fd);
     }

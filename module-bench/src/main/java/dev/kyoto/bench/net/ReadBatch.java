@@ -26,6 +26,12 @@ final class ReadBatch {
     static final int INITIAL_BUFFER_SIZE = 2 * 1024;
 
     private final ByteBuffer[] buffers = new ByteBuffer[MAX_READS];
+    /**
+     * {@code views[n]} holds the first {@code n} buffers, for a gathering write of a batch of
+     * {@code n} reads; made once per length, as the buffers of a streaming connection no longer
+     * change once the first has reached full size.
+     */
+    private final ByteBuffer[][] views = new ByteBuffer[MAX_READS + 1][];
     private final ByteBuffer[] single = new ByteBuffer[1];
     private boolean ended;
 
@@ -69,7 +75,11 @@ final class ReadBatch {
             used++;
             last = next;
         }
-        ByteBuffer[] out = Arrays.copyOf(buffers, used);
+        ByteBuffer[] out = views[used];
+        if (out == null) {
+            out = Arrays.copyOf(buffers, used);
+            views[used] = out;
+        }
         for (ByteBuffer b : out) {
             b.flip();
         }
