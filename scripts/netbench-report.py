@@ -173,10 +173,17 @@ def main():
     w(f"- JDK: {jdk[0]}; {jdk[-1] if len(jdk) > 1 else ''}.")
     w(f"- Every server: its own JVM, `{machine.get('jvm_flags', '?')}`, {machine.get('workers', '?')} I/O "
       f"threads (event loops, workers, carriers), listening on 127.0.0.1.")
-    w(f"- {machine.get('rounds', '?')} rounds; in each, every server in turn: start, "
-      f"{machine.get('server_warmup_s', '?'):g} s of 64-connection ping-pong to warm the JIT up, then "
-      f"each scenario for {machine.get('warmup_s', '?'):g} s unmeasured and {machine.get('duration_s', '?'):g} s "
-      f"measured; stop. Figures are the medians over the rounds.")
+    if machine.get("order") == "scenario-by-scenario":
+        w(f"- {machine.get('rounds', '?')} rounds; in each, every server is started (a fresh JVM) and given "
+          f"{machine.get('server_warmup_s', '?'):g} s of 64-connection ping-pong to warm the JIT up; then "
+          f"each scenario runs on every server in turn, {machine.get('warmup_s', '?'):g} s unmeasured and "
+          f"{machine.get('duration_s', '?'):g} s measured, starting one server later each round; then every "
+          f"server stops. Figures are the medians over the rounds.")
+    else:
+        w(f"- {machine.get('rounds', '?')} rounds; in each, every server in turn: start, "
+          f"{machine.get('server_warmup_s', '?'):g} s of 64-connection ping-pong to warm the JIT up, then "
+          f"each scenario for {machine.get('warmup_s', '?'):g} s unmeasured and {machine.get('duration_s', '?'):g} s "
+          f"measured; stop. Figures are the medians over the rounds.")
     w("")
     w("![Kyoto multi-thread / peer, median throughput](" + os.path.basename(chart) + ")")
     w("")
