@@ -173,7 +173,7 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
             }
         }
         try {
-            wakeAll(waiting, null);
+            wakeAll(waiting, false);
         } finally {
             if (s != null) {
                 settle(s);
@@ -288,23 +288,23 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
     }
 
     /**
-     * Wakes every waker in {@code set} (null, one waker or an array) except those still in
-     * {@code keep}. A waker that throws does not keep the others asleep; the first failure is
-     * rethrown once all are woken.
+     * Wakes every waker in {@code set} (null, one waker or an array), or with {@code skipTasks}
+     * every one that is not a task. A waker that throws does not keep the others asleep; the
+     * first failure is rethrown once all are woken.
      */
-    private static void wakeAll(Object set, Object keep) {
+    private static void wakeAll(Object set, boolean skipTasks) {
         if (set == null) {
             return;
         }
         if (!(set instanceof Waker[] all)) {
-            if (set != keep) {
+            if (!(skipTasks && set instanceof Task)) {
                 ((Waker) set).wake();
             }
             return;
         }
         RuntimeException failure = null;
         for (Waker w : all) {
-            if (holds(keep, w)) {
+            if (skipTasks && w instanceof Task) {
                 continue;
             }
             try {
@@ -320,18 +320,6 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         if (failure != null) {
             throw failure;
         }
-    }
-
-    private static boolean holds(Object set, Waker w) {
-        if (set instanceof Waker[] all) {
-            for (Waker x : all) {
-                if (x == w) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return set == w;
     }
 
     @SuppressWarnings("unchecked")
@@ -400,7 +388,8 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
                 return;
             }
             if (JOINERS.compareAndSet(this, cur, next)) {
-                wakeAll(cur, next);
+                // The tasks dropped had finished: only the other wakers need telling.
+                wakeAll(cur, true);
                 return;
             }
         }
