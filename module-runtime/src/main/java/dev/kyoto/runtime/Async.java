@@ -94,6 +94,12 @@ public interface Async<T> {
     /**
      * A computation that completes when {@code stage} does, with its value or its failure
      * (a {@link java.util.concurrent.CompletionException} is unwrapped to its cause).
+     *
+     * <p>{@linkplain #cancel() Cancelling} the computation (a timeout firing, an aborted task)
+     * only stops listening: the callback it put on the stage is removed, and the stage no longer
+     * holds the waiting task. The stage itself is not cancelled, since others may be waiting on
+     * it; cancel it yourself if it is yours alone. For the other direction, see
+     * {@link JoinHandle#toCompletableFuture()}.
      */
     static <T> Async<T> fromCompletionStage(CompletionStage<T> stage) {
         return new Combinators.FromStage<>(stage.toCompletableFuture());

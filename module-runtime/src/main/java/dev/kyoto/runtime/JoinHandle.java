@@ -9,8 +9,11 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Polling (or {@link KyotoRuntime#blockOn awaiting}) the handle yields the task's value,
  * rethrows the task's exception unchanged, or throws {@link CancellationException} if the task
- * was {@linkplain #abort() aborted} or its runtime shut down first. Losing interest in a handle
- * ({@link #cancel()}, or simply dropping it) detaches the task; it never aborts it.
+ * was {@linkplain #abort() aborted} or its runtime shut down first. A handle is an ordinary
+ * object: any number of tasks and threads may join it at once (poll it, {@code blockOn} it, or
+ * wait on {@link #toCompletableFuture()}), and every one of them is woken when the task finishes.
+ * Losing interest in a handle ({@link #cancel()}, or simply dropping it) detaches from the task;
+ * it never aborts it.
  *
  * @param <T> the task's value type
  */
@@ -27,10 +30,25 @@ public sealed interface JoinHandle<T> extends Async<T> permits JoinCell {
     /** Whether the task has finished: with a value, a failure, or by cancellation. */
     boolean isFinished();
 
-    /** A {@link CompletableFuture} that completes with the task's outcome, for code outside Kyoto. */
+    /**
+     * A {@link CompletableFuture} that completes with the task's outcome, for code outside Kyoto;
+     * every call returns the same future.
+     *
+     * <p>Cancelling it ({@link CompletableFuture#cancel(boolean)}) {@linkplain #abort() aborts}
+     * the task: the future completes with {@link CancellationException} at once, and so, once the
+     * abort takes effect, do the task and every other joiner. A blocking task that has already
+     * started runs to its end; only the future is cancelled then. Completing the future by other
+     * means ({@code complete}, {@code completeExceptionally}, {@code orTimeout}) does not touch
+     * the task, and cancelling a future derived from it ({@code thenApply} and the like) does not
+     * reach back to it, as everywhere in the JDK.
+     */
     CompletableFuture<T> toCompletableFuture();
 
-    /** Detaches from the task: it keeps running, and nobody is woken when it finishes. */
+    /**
+     * Detaches the caller from the task: the task keeps running. Other joiners of the same handle
+     * are unaffected, and still woken when the task finishes (a joiner that is not a task may be
+     * woken once early and simply polls again).
+     */
     @Override
     void cancel();
 }

@@ -5,6 +5,8 @@ import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.time.Clock;
+import dev.kyoto.runtime.internal.time.Saturating;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -12,9 +14,11 @@ import java.util.Objects;
  * Ticks at a fixed period: made by {@link Time#interval}. The first tick completes at the start
  * time; each later one a period after the previous scheduled tick. When ticks fall behind, the
  * {@link MissedTickBehavior} decides how to catch up. One task polls an interval at a time; it
- * reuses a single timer.
+ * reuses a single timer. Tick times saturate: a period too long for a {@code long} of
+ * nanoseconds puts the next tick practically forever away, never in the past.
  */
 public final class Interval {
+    private final Duration period;
     private final long periodNanos;
     private final Instant start;
     private final Sleep delay;
@@ -24,9 +28,10 @@ public final class Interval {
     /** The clock reading of the next scheduled tick; valid once {@code clock} is set. */
     private long nextNanos;
 
-    Interval(Instant start, long periodNanos) {
+    Interval(Instant start, Duration period) {
         this.start = start;
-        this.periodNanos = periodNanos;
+        this.period = period;
+        this.periodNanos = Saturating.nanos(period);
         this.delay = new Sleep(0);
     }
 
@@ -57,14 +62,15 @@ public final class Interval {
     }
 
     private long following(long scheduled, long now) {
+        long late = Saturating.subtract(now, scheduled);
         // A tick up to a millisecond late is on time: timers have millisecond resolution.
-        if (now - scheduled <= 1_000_000) {
-            return scheduled + periodNanos;
+        if (late <= 1_000_000) {
+            return Saturating.add(scheduled, periodNanos);
         }
         return switch (behavior) {
-            case BURST -> scheduled + periodNanos;
-            case DELAY -> now + periodNanos;
-            case SKIP -> scheduled + periodNanos * ((now - scheduled) / periodNanos + 1);
+            case BURST -> Saturating.add(scheduled, periodNanos);
+            case DELAY -> Saturating.add(now, periodNanos);
+            case SKIP -> Saturating.add(scheduled, Saturating.multiply(periodNanos, Saturating.add(late / periodNanos, 1)));
         };
     }
 
@@ -73,7 +79,7 @@ public final class Interval {
         if (clock == null) {
             clock = RuntimeContext.current().driver().time().clock();
         }
-        nextNanos = clock.nowNanos() + periodNanos;
+        nextNanos = Saturating.add(clock.nowNanos(), periodNanos);
         delay.resetAtClock(nextNanos);
     }
 
@@ -87,7 +93,7 @@ public final class Interval {
     }
 
     /** The period between ticks. */
-    public java.time.Duration period() {
-        return java.time.Duration.ofNanos(periodNanos);
+    public Duration period() {
+        return period;
     }
 }

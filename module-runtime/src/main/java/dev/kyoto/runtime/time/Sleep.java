@@ -5,6 +5,7 @@ import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.time.Clock;
+import dev.kyoto.runtime.internal.time.Saturating;
 import dev.kyoto.runtime.internal.time.TimeDriver;
 import dev.kyoto.runtime.internal.time.TimerEntry;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
@@ -16,6 +17,10 @@ import java.time.Instant;
  * {@link Time#sleepUntil}. It registers with the runtime's timer wheel on its first poll (a
  * relative sleep's deadline is measured from then), rounded up to the next millisecond. It can
  * be {@linkplain #reset(Duration) reset} and {@linkplain #cancel() cancelled} without allocating.
+ *
+ * <p>A deadline further away than a {@code long} of nanoseconds reaches (about 292 years:
+ * {@code Duration.ofSeconds(Long.MAX_VALUE)}, {@code ChronoUnit.FOREVER}, {@code Instant.MAX}) is
+ * held there, "practically forever": it never fires early and never overflows into the past.
  *
  * <p>A sleep is polled by one task at a time. After its runtime shuts down, polling it throws
  * the runtime's shutdown error.
@@ -70,9 +75,11 @@ public final class Sleep implements Async<Void> {
             driver = RuntimeContext.current().driver().time();
         }
         Clock clock = driver.clock();
-        long deadlineNanos = atNanos != UNSET ? atNanos : until != null ? clock.toNanos(until) : clock.nowNanos() + delayNanos;
+        long deadlineNanos = atNanos != UNSET ? atNanos
+                : until != null ? clock.toNanos(until)
+                : Saturating.add(clock.nowNanos(), delayNanos);
         // Rounded up: a sleep never completes before its deadline.
-        long deadlineMs = Math.floorDiv(deadlineNanos + 999_999, 1_000_000);
+        long deadlineMs = Math.ceilDiv(deadlineNanos, 1_000_000);
         driver.register(entry, deadlineMs);
         registered = true;
     }
@@ -86,7 +93,7 @@ public final class Sleep implements Async<Void> {
     public void reset(Duration delay) {
         until = null;
         atNanos = UNSET;
-        delayNanos = Math.max(0, delay.toNanos());
+        delayNanos = Math.max(0, Saturating.nanos(delay));
         reRegister();
     }
 
@@ -99,7 +106,8 @@ public final class Sleep implements Async<Void> {
 
     /** Moves the deadline to a reading of the runtime's clock (registration waits for the next poll). */
     void resetAtClock(long clockNanos) {
-        atNanos = clockNanos;
+        // UNSET is the earliest reading there is; the one after it is just as long past.
+        atNanos = Math.max(clockNanos, UNSET + 1);
         until = null;
         registered = false;
     }

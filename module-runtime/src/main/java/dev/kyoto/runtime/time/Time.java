@@ -2,13 +2,16 @@ package dev.kyoto.runtime.time;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.time.Saturating;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
  * Timers on the runtime's timer wheel (6 levels of 64 slots, 1 ms resolution, deadlines rounded
- * up). Every computation here needs a runtime built with {@code enableTime()}; polling one
+ * up). A duration or instant too far away for a {@code long} of nanoseconds (about 292 years,
+ * such as {@code ChronoUnit.FOREVER} or {@code Instant.MAX}) means "practically forever": such a
+ * timer never fires. Every computation here needs a runtime built with {@code enableTime()}; polling one
  * elsewhere throws {@link IllegalStateException} naming the fix, and polling one after its
  * runtime shut down throws the runtime's shutdown error.
  *
@@ -23,7 +26,7 @@ public final class Time {
 
     /** Completes {@code duration} after it is first polled. */
     public static Sleep sleep(Duration duration) {
-        return new Sleep(Objects.requireNonNull(duration, "duration").toNanos());
+        return new Sleep(Saturating.nanos(Objects.requireNonNull(duration, "duration")));
     }
 
     /** Completes at {@code deadline} (at once if it has passed), on the runtime's clock. */
@@ -50,12 +53,12 @@ public final class Time {
         return new Interval(Objects.requireNonNull(start, "start"), checkedPeriod(period));
     }
 
-    private static long checkedPeriod(Duration period) {
+    private static Duration checkedPeriod(Duration period) {
         Objects.requireNonNull(period, "period");
         if (period.isZero() || period.isNegative()) {
             throw new IllegalArgumentException("the period of an interval must be positive, was " + period);
         }
-        return period.toNanos();
+        return period;
     }
 
     /**

@@ -17,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +55,26 @@ import org.slf4j.LoggerFactory;
  * microseconds, when {@link SpinPolicy} judges that an event is about to come: the state stays
  * {@code RUNNING} meanwhile, and a pending unpark ends the spin.
  *
+ * <p>Rebuilding the selector. A selector that keeps returning early with nothing selected (the
+ * epoll spin bug) is replaced: a fresh one is opened, every valid key is registered with it with
+ * the same interest and attachment, {@code selector} and each {@code ScheduledIo.key} are
+ * switched over, and the old one is closed. The rebuild runs only on the thread that turns the
+ * selector, between two turns, so no select runs on the old selector meanwhile; and it runs under
+ * {@code keysLock} in write mode. Every other thread's operation on the selector or on a key —
+ * {@link #register}, {@link #armWrite}, {@link #rearmRead}, {@link #deregister} — holds
+ * {@code keysLock} in read mode and reads {@code selector} or {@code io.key} under it; shutdown
+ * closes the selector in write mode. So each such operation happens wholly before the rebuild
+ * reads the interest sets and copies the keys (and the copy carries its effect), or wholly after
+ * the new selector and keys are published (and acts on them): none can register with, or change
+ * interest on, a selector whose keys are being or have been copied. The parking thread's own
+ * interest changes (disarming read, disarming write when it fires) happen inside turns, never
+ * during a rebuild, and take no lock. Neither does anything on the steady-state read and write
+ * path: the lock is taken for a registration, a deregistration, and the interest changes that
+ * follow a write that would block or a read disarm.
+ *
  * <p>Fields written only by the parking thread: {@code readyThisTurn}, {@code blockingTurn},
  * {@code earlyReturns}, the state of {@code spin}; {@code turns} and {@code readyEvents} are
- * written only by it and read by anyone. {@code selector} is replaced only by the parking
- * thread, when it rebuilds a selector that keeps returning early with nothing selected.
+ * written only by it and read by anyone. {@code selector} is replaced only by a rebuild.
  */
 public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(SelectorReactor.class);
@@ -77,6 +94,8 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     }
 
     private volatile Selector selector;
+    /** Read mode: registering with or changing interest on the selector; write mode: replacing or closing it. */
+    private final StampedLock keysLock = new StampedLock();
     private volatile int state;
     private final RegistrationSet registrations = new RegistrationSet();
     private final Consumer<SelectionKey> onKey = this::onKey;
@@ -120,12 +139,15 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             }
         }
         ScheduledIo io = registrations.allocate(initial);
+        long stamp = keysLock.readLock();
         try {
             channel.configureBlocking(false);
             io.key = channel.register(selector, ops, io);
         } catch (IOException | RuntimeException e) {
             registrations.deregister(io);
             throw e;
+        } finally {
+            keysLock.unlockRead(stamp);
         }
         wakeIfParked();
         return new Registration(this, io, readOp);
@@ -157,7 +179,10 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         earlyReturns = early ? earlyReturns + 1 : 0;
         if (earlyReturns >= REBUILD_THRESHOLD) {
             earlyReturns = 0;
-            rebuildSelector();
+            int moved = rebuildSelector();
+            if (moved >= 0) {
+                LOG.warn("rebuilt the selector after {} empty early returns; moved {} registrations", REBUILD_THRESHOLD, moved);
+            }
         }
     }
 
@@ -255,22 +280,26 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         if (!io.readDisarmed) {
             return;
         }
-        synchronized (io) {
-            if (!io.readDisarmed) {
-                return;
-            }
-            io.readDisarmed = false;
-            try {
+        long stamp = keysLock.readLock();
+        try {
+            synchronized (io) {
+                if (!io.readDisarmed) {
+                    return;
+                }
+                io.readDisarmed = false;
                 io.key.interestOpsOr(readOp);
-            } catch (CancelledKeyException e) {
-                return;
             }
+        } catch (CancelledKeyException e) {
+            return;
+        } finally {
+            keysLock.unlockRead(stamp);
         }
         wakeIfParked();
     }
 
     /** Arms write interest after a write would block (connect interest while a connect is pending). */
     void armWrite(ScheduledIo io) {
+        long stamp = keysLock.readLock();
         try {
             SelectionKey key = io.key;
             // The JDK reports OP_WRITE only once connected: arming it on a pending connect would
@@ -279,6 +308,8 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             key.interestOpsOr(connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE);
         } catch (CancelledKeyException e) {
             return;
+        } finally {
+            keysLock.unlockRead(stamp);
         }
         wakeIfParked();
     }
@@ -289,9 +320,14 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
      * another thread is woken: an idle server must not hold on to the sockets it closed.
      */
     void deregister(ScheduledIo io) {
-        SelectionKey key = io.key;
-        if (key != null) {
-            key.cancel();
+        long stamp = keysLock.readLock();
+        try {
+            SelectionKey key = io.key;
+            if (key != null) {
+                key.cancel();
+            }
+        } finally {
+            keysLock.unlockRead(stamp);
         }
         io.clearWakers();
         if (registrations.deregister(io)) {
@@ -327,44 +363,67 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         for (ScheduledIo io : live) {
             io.shutdown();
         }
+        long stamp = keysLock.writeLock();
         try {
             selector.close();
         } catch (IOException e) {
             LOG.debug("closing the selector failed during shutdown", e);
+        } finally {
+            keysLock.unlockWrite(stamp);
         }
     }
 
-    private void rebuildSelector() {
-        Selector old = selector;
+    /**
+     * Replaces the selector by a fresh one holding the same registrations. Called only by the
+     * thread that turns the selector, between turns (see the class comment); package-private so
+     * that a test can rebuild at will.
+     *
+     * @return the registrations moved, or -1 if the reactor has shut down or no selector could be opened
+     */
+    int rebuildSelector() {
         Selector fresh;
         try {
             fresh = Selector.open();
         } catch (IOException e) {
             LOG.warn("the selector keeps returning early but a new one could not be opened", e);
-            return;
+            return -1;
         }
         int moved = 0;
-        for (SelectionKey key : old.keys()) {
-            if (!key.isValid()) {
-                continue;
-            }
-            ScheduledIo io = (ScheduledIo) key.attachment();
-            try {
-                int ops = key.interestOps();
-                key.cancel();
-                io.key = key.channel().register(fresh, ops, io);
-                moved++;
-            } catch (IOException | CancelledKeyException e) {
-                LOG.debug("dropping a registration while rebuilding the selector", e);
-            }
-        }
-        selector = fresh;
+        long stamp = keysLock.writeLock();
         try {
-            old.close();
-        } catch (IOException e) {
-            LOG.debug("closing the old selector failed", e);
+            Selector old = selector;
+            if (!old.isOpen()) {
+                closeQuietly(fresh);
+                return -1;
+            }
+            for (SelectionKey key : old.keys()) {
+                if (!key.isValid()) {
+                    continue;
+                }
+                ScheduledIo io = (ScheduledIo) key.attachment();
+                try {
+                    int ops = key.interestOps();
+                    key.cancel();
+                    io.key = key.channel().register(fresh, ops, io);
+                    moved++;
+                } catch (IOException | CancelledKeyException e) {
+                    LOG.debug("dropping a registration while rebuilding the selector", e);
+                }
+            }
+            selector = fresh;
+            closeQuietly(old);
+        } finally {
+            keysLock.unlockWrite(stamp);
         }
-        LOG.warn("rebuilt the selector after {} empty early returns; moved {} registrations", REBUILD_THRESHOLD, moved);
+        return moved;
+    }
+
+    private static void closeQuietly(Selector s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            LOG.debug("closing a selector failed", e);
+        }
     }
 
     @Override

@@ -14,34 +14,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The join side of a task: where its outcome is published and who is woken when it is.
+ * The join side of a task: where its outcome is published and who is woken when it is. A handle
+ * is an ordinary object that any number of tasks and threads may hold and poll at once; every one
+ * of them is woken when the outcome is published.
  *
- * <p>Fields and the invariant that ties them:
+ * <h2>State</h2>
  * <ul>
- *   <li>{@code outcome}: the value, or a {@link Failure}; written once by the completing thread
- *       before {@code done}, read only after reading {@code done == true}.</li>
- *   <li>{@code done}: volatile; false until the outcome is published.</li>
- *   <li>{@code joinWaker}: volatile; the waker of the task that last polled this handle, written
- *       by that task. The completer sets {@code done} then reads {@code joinWaker}; a joiner
- *       writes {@code joinWaker} then reads {@code done}: with both accesses volatile one of them
- *       sees the other, so no wake is lost.</li>
+ *   <li>{@code joiners}: one word, changed only by CAS (joiners register, detach prunes) and by
+ *       the single {@code getAndSet} that publishes. It holds {@code null} (nobody waits), one
+ *       {@link Waker} (the common case: no allocation), a {@code Waker[]} of two or more distinct
+ *       wakers (copy-on-write: an array is never changed once installed), or {@code DONE}, which
+ *       is terminal and means the outcome is published.</li>
+ *   <li>{@code outcome}: the value, or a {@link Failure}; a plain field, written once by the
+ *       completing thread before it installs {@code DONE}, read only after reading {@code DONE}
+ *       (the volatile write and read order them).</li>
  *   <li>{@code stage}: volatile; the bridge future, installed once by CAS on demand. The completer
- *       sets {@code done} then reads {@code stage}; the installer sets {@code stage} then reads
- *       {@code done}: one of them settles it, maybe both (completing twice is harmless).</li>
+ *       installs {@code DONE} then reads {@code stage}; the installer sets {@code stage} then reads
+ *       {@code joiners}: one of them settles it, maybe both (completing twice is harmless).</li>
  *   <li>{@code interested}: volatile; set once anybody polls the handle or asks for the bridge.
  *       A failure that completes while nobody is interested gets {@code unjoined}, a watch that
  *       logs it if the handle is collected before its outcome was observed.</li>
  * </ul>
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ *   <li>No lost wake: registering and publishing are decided on the same word. A registration's
+ *       CAS either lands before {@code DONE} (then the completer's {@code getAndSet} returns it
+ *       and wakes it) or finds {@code DONE} (then the poll returns the outcome).</li>
+ *   <li>A waker is held at most once (by identity): a joiner that polls again with the same waker,
+ *       as a task always does, changes nothing and allocates nothing.</li>
+ *   <li>A waker leaves the set only by being woken (publication, detach) or because it is a task
+ *       that has finished, which no wake could help. A waker left behind after its joiner lost
+ *       interest costs one spurious wake, which the poll model allows.</li>
+ * </ul>
+ *
+ * <h2>Bounds</h2>
+ * Every registration of a new waker copies the array without the tasks that have finished, so
+ * short-lived tasks that poll a long-lived handle and go away are dropped by the next one.
+ * {@link #cancel() Detach} takes no joiner, so it cannot tell whose interest ended: it keeps the
+ * tasks that are still alive (bounded by the live tasks, each held once) and drops and wakes every
+ * other waker ({@code blockOn}'s, one per call, and hand-written ones, which give no sign of
+ * having gone away); any of those still waiting polls again and re-registers. The set therefore
+ * holds at most the live tasks that polled the handle plus the other wakers registered since the
+ * last detach. Copying makes {@code n} distinct joiners cost {@code O(n²)} in all; a handle has
+ * few joiners.
  */
 public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, BlockingTask {
     private static final Logger LOG = LoggerFactory.getLogger(JoinCell.class);
-    private static final VarHandle JOIN_WAKER;
+    private static final VarHandle JOINERS;
     private static final VarHandle STAGE;
+    /** What {@code joiners} holds once the outcome is published. */
+    private static final Object DONE = new Object();
 
     static {
         try {
-            JOIN_WAKER = MethodHandles.lookup().findVarHandle(JoinCell.class, "joinWaker", Waker.class);
-            STAGE = MethodHandles.lookup().findVarHandle(JoinCell.class, "stage", CompletableFuture.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            JOINERS = l.findVarHandle(JoinCell.class, "joiners", Object.class);
+            STAGE = l.findVarHandle(JoinCell.class, "stage", CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,9 +112,30 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         });
     }
 
+    /**
+     * The bridge handed out by {@link #toCompletableFuture()}: cancelling it aborts the task.
+     * Futures derived from it are plain, as the JDK makes them: cancelling those does not reach
+     * back here.
+     */
+    private static final class Bridge<T> extends CompletableFuture<T> {
+        private final JoinCell<T> cell;
+
+        Bridge(JoinCell<T> cell) {
+            this.cell = cell;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                cell.abort();
+            }
+            return cancelled;
+        }
+    }
+
     private Object outcome;
-    private volatile boolean done;
-    private volatile Waker joinWaker;
+    private volatile Object joiners;
     private volatile CompletableFuture<T> stage;
     private volatile boolean interested;
     private volatile UnjoinedFailure unjoined;
@@ -108,26 +158,26 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
     private void publish(Object result) {
         UnjoinedFailure watch = null;
         if (result instanceof Failure f && f != CANCELLED) {
-            // Written before done, so any joiner that reads the outcome also finds the watch.
+            // Written before DONE, so any joiner that reads the outcome also finds the watch.
             watch = new UnjoinedFailure(f.cause());
             unjoined = watch;
         }
         outcome = result;
-        done = true;
-        Waker w = (Waker) JOIN_WAKER.getAndSet(this, (Waker) null);
-        if (w != null) {
-            w.wake();
-        }
+        Object waiting = JOINERS.getAndSet(this, DONE);
         CompletableFuture<T> s = stage;
         if (watch != null) {
-            if (interested || w != null || s != null) {
+            if (interested || waiting != null || s != null) {
                 watch.observed = true;
             } else {
                 Unjoined.CLEANER.register(this, watch);
             }
         }
-        if (s != null) {
-            settle(s);
+        try {
+            wakeAll(waiting, false);
+        } finally {
+            if (s != null) {
+                settle(s);
+            }
         }
     }
 
@@ -137,15 +187,139 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         if (!rc.spend(cx.waker())) {
             return Poll.pending();
         }
-        if (!done) {
-            interested = true;
-            joinWaker = cx.waker();
-            if (!done) {
+        if (joiners != DONE) {
+            if (!interested) {
+                interested = true;
+            }
+            if (register(cx.waker())) {
                 rc.refund();
                 return Poll.pending();
             }
         }
         return Poll.ready(outcome());
+    }
+
+    /** Adds {@code w} to the joiners unless it is there; false once the outcome is published. */
+    private boolean register(Waker w) {
+        for (;;) {
+            Object cur = joiners;
+            if (cur == DONE) {
+                return false;
+            }
+            if (cur == w) {
+                return true;
+            }
+            Object next;
+            if (cur == null) {
+                next = w;
+            } else if (cur instanceof Waker[] all) {
+                for (Waker x : all) {
+                    if (x == w) {
+                        return true;
+                    }
+                }
+                next = adding(all, w);
+            } else {
+                next = isFinishedTask(cur) ? w : new Waker[] {(Waker) cur, w};
+            }
+            if (JOINERS.compareAndSet(this, cur, next)) {
+                return true;
+            }
+        }
+    }
+
+    /** {@code all} without the tasks that have finished, plus {@code w}. */
+    private static Object adding(Waker[] all, Waker w) {
+        int live = 0;
+        for (Waker x : all) {
+            if (!isFinishedTask(x)) {
+                live++;
+            }
+        }
+        if (live == 0) {
+            return w;
+        }
+        Waker[] next = new Waker[live + 1];
+        int i = 0;
+        for (Waker x : all) {
+            if (!isFinishedTask(x)) {
+                next[i++] = x;
+            }
+        }
+        next[i] = w;
+        return next;
+    }
+
+    private static boolean isFinishedTask(Object w) {
+        return w instanceof Task<?> t && t.isFinished();
+    }
+
+    private static boolean isLiveTask(Object w) {
+        return w instanceof Task<?> t && !t.isFinished();
+    }
+
+    /** What detach keeps of {@code cur}: its live tasks; {@code cur} itself if that is all of it. */
+    private static Object kept(Object cur) {
+        if (!(cur instanceof Waker[] all)) {
+            return isLiveTask(cur) ? cur : null;
+        }
+        int live = 0;
+        Waker last = null;
+        for (Waker x : all) {
+            if (isLiveTask(x)) {
+                live++;
+                last = x;
+            }
+        }
+        if (live == all.length) {
+            return cur;
+        }
+        if (live <= 1) {
+            return last;
+        }
+        Waker[] next = new Waker[live];
+        int i = 0;
+        for (Waker x : all) {
+            if (isLiveTask(x)) {
+                next[i++] = x;
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Wakes every waker in {@code set} (null, one waker or an array), or with {@code skipTasks}
+     * every one that is not a task. A waker that throws does not keep the others asleep; the
+     * first failure is rethrown once all are woken.
+     */
+    private static void wakeAll(Object set, boolean skipTasks) {
+        if (set == null) {
+            return;
+        }
+        if (!(set instanceof Waker[] all)) {
+            if (!(skipTasks && set instanceof Task)) {
+                ((Waker) set).wake();
+            }
+            return;
+        }
+        RuntimeException failure = null;
+        for (Waker w : all) {
+            if (skipTasks && w instanceof Task) {
+                continue;
+            }
+            try {
+                w.wake();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -172,7 +346,7 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
 
     @Override
     public final boolean isFinished() {
-        return done;
+        return joiners == DONE;
     }
 
     @Override
@@ -180,10 +354,10 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         interested = true;
         CompletableFuture<T> s = stage;
         if (s == null) {
-            CompletableFuture<T> fresh = new CompletableFuture<>();
+            CompletableFuture<T> fresh = new Bridge<>(this);
             s = STAGE.compareAndSet(this, null, fresh) ? fresh : stage;
         }
-        if (done) {
+        if (joiners == DONE) {
             settle(s);
         }
         return s;
@@ -197,8 +371,33 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         }
     }
 
+    /**
+     * Detaches. The caller is not named, so this keeps the live tasks among the joiners and drops
+     * and wakes the other wakers: whichever of them still waits polls again (see the class
+     * comment).
+     */
     @Override
     public final void cancel() {
-        joinWaker = null;
+        for (;;) {
+            Object cur = joiners;
+            if (cur == null || cur == DONE) {
+                return;
+            }
+            Object next = kept(cur);
+            if (next == cur) {
+                return;
+            }
+            if (JOINERS.compareAndSet(this, cur, next)) {
+                // The tasks dropped had finished: only the other wakers need telling.
+                wakeAll(cur, true);
+                return;
+            }
+        }
+    }
+
+    /** The wakers waiting for the outcome, for tests. */
+    final int joinerCount() {
+        Object cur = joiners;
+        return cur == null || cur == DONE ? 0 : cur instanceof Waker[] all ? all.length : 1;
     }
 }

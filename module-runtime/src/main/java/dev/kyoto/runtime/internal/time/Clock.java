@@ -51,9 +51,12 @@ public final class Clock {
         return wallStart.plusNanos(nanos);
     }
 
-    /** The reading at which {@code instant} falls. */
+    /**
+     * The reading at which {@code instant} falls; held at {@link Long#MAX_VALUE} (or
+     * {@link Long#MIN_VALUE}) for an instant further away than a {@code long} of nanoseconds reaches.
+     */
     public long toNanos(Instant instant) {
-        return Duration.between(wallStart, instant).toNanos();
+        return Saturating.nanos(Duration.between(wallStart, instant));
     }
 
     public boolean isPaused() {
@@ -96,13 +99,13 @@ public final class Clock {
         if (!s.paused()) {
             throw new IllegalStateException("the clock can only be advanced while paused; call TestClock.pause() first");
         }
-        state = new State(s.baseNanos() + nanos, PAUSED);
+        state = new State(Saturating.add(s.baseNanos(), nanos), PAUSED);
     }
 
     /** Moves a paused clock forward to {@code ms}, if it is behind it. */
     synchronized void advanceToMs(long ms) {
         State s = state;
-        long target = ms * 1_000_000;
+        long target = Saturating.multiply(ms, 1_000_000);
         if (s.paused() && s.baseNanos() < target) {
             state = new State(target, PAUSED);
         }

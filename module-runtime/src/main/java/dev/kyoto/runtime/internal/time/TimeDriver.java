@@ -67,7 +67,7 @@ public final class TimeDriver {
                 clock.advanceToMs(next);
             }
         } else {
-            long wait = next == Wheel.NONE ? -1 : Math.max(0, next * 1_000_000 - clock.nowNanos());
+            long wait = next == Wheel.NONE ? -1 : Math.max(0, Saturating.multiply(next, 1_000_000) - clock.nowNanos());
             long t = timeoutNanos < 0 ? wait : wait < 0 ? timeoutNanos : Math.min(wait, timeoutNanos);
             below.park(t);
         }

@@ -13,13 +13,19 @@ import java.util.function.Consumer;
  * entries cascade to lower levels. Inserting, removing and finding the next expiration are
  * constant time; each entry cascades at most once per level.
  *
+ * <p>An entry whose deadline lies further ahead than the wheel reaches keeps its deadline and
+ * goes to the slot at the wheel's reach. When that slot comes round the entry is inserted again,
+ * from the new {@code elapsed}, like any cascading entry: it never fires before its deadline,
+ * and a deadline practically forever away (the saturated {@code Long.MAX_VALUE} nanoseconds of a
+ * "forever" timeout) only goes round once every 2.18 years.
+ *
  * <p>Not thread-safe: the time driver holds its lock around every call.
  */
 final class Wheel {
     static final int LEVELS = 6;
     static final int SLOT_BITS = 6;
     static final int SLOTS = 1 << SLOT_BITS;
-    /** The furthest a deadline may lie past {@code elapsed}; later ones are capped to it. */
+    /** The furthest past {@code elapsed} that a slot reaches; later deadlines wait in the slot at this distance. */
     static final long MAX_DURATION = (1L << (SLOT_BITS * LEVELS)) - 1;
     /** What {@link #nextExpiration()} returns when the wheel is empty. */
     static final long NONE = Long.MAX_VALUE;
@@ -41,7 +47,8 @@ final class Wheel {
     }
 
     /**
-     * Adds {@code e} for its deadline (capped to {@link #MAX_DURATION} ahead).
+     * Adds {@code e} for its deadline, in the slot of {@link #MAX_DURATION} ahead if the deadline
+     * is further away (the entry keeps its deadline, and is inserted again from there).
      *
      * @return false, leaving it out, if the deadline has already passed
      */
@@ -49,11 +56,9 @@ final class Wheel {
         if (e.deadline <= elapsed) {
             return false;
         }
-        if (e.deadline - elapsed > MAX_DURATION) {
-            e.deadline = elapsed + MAX_DURATION;
-        }
-        int level = levelFor(elapsed, e.deadline);
-        int slot = (int) ((e.deadline >>> (SLOT_BITS * level)) & (SLOTS - 1));
+        long when = e.deadline - elapsed > MAX_DURATION ? elapsed + MAX_DURATION : e.deadline;
+        int level = levelFor(elapsed, when);
+        int slot = (int) ((when >>> (SLOT_BITS * level)) & (SLOTS - 1));
         e.level = level;
         e.slot = slot;
         e.next = null;

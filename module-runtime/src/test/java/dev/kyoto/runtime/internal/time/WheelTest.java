@@ -72,14 +72,50 @@ class WheelTest {
     }
 
     @Test
-    void deadlinesBeyondTheWheelAreCappedNotLost() {
+    void deadlinesBeyondTheWheelKeepTheirDeadlineAndFireAtIt() {
         Wheel w = new Wheel();
-        TimerEntry far = entry(Long.MAX_VALUE / 4);
+        long deadline = 5 * Wheel.MAX_DURATION + 17;
+        TimerEntry far = entry(deadline);
         assertTrue(w.insert(far));
-        assertEquals(Wheel.MAX_DURATION, far.deadline);
+        assertTrue(w.nextExpiration() <= Wheel.MAX_DURATION, "it waits in a slot the wheel reaches");
         List<TimerEntry> fired = new ArrayList<>();
         w.advance(Wheel.MAX_DURATION, fired::add);
+        assertEquals(List.of(), fired, "the wheel's reach is not the deadline");
+        assertEquals(deadline, far.deadline);
+        assertEquals(1, w.size());
+        w.advance(deadline - 1, fired::add);
+        assertEquals(List.of(), fired);
+        w.advance(deadline, fired::add);
         assertEquals(List.of(far), fired);
+        assertEquals(0, w.size());
+    }
+
+    /** Deadlines up to 2^40 ms, far past the wheel's 2^36: each fires once, never early, in order. */
+    @Test
+    void deadlinesPastTheWheelMixedWithNearOnesFireInOrder() {
+        SplittableRandom random = new SplittableRandom(5);
+        Wheel w = new Wheel();
+        List<TimerEntry> all = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            TimerEntry e = entry(1 + random.nextLong(1L << random.nextInt(1, 41)));
+            all.add(e);
+            assertTrue(w.insert(e));
+        }
+        List<TimerEntry> fired = new ArrayList<>();
+        long now = 0;
+        while (w.size() > 0) {
+            now += random.nextLong(1, 1L << random.nextInt(1, 38));
+            long limit = now;
+            w.advance(now, e -> {
+                assertTrue(e.deadline <= limit, "fired early");
+                assertTrue(fired.isEmpty() || fired.get(fired.size() - 1).deadline <= e.deadline, "out of order");
+                fired.add(e);
+            });
+        }
+        assertEquals(all.size(), fired.size());
+        java.util.Set<TimerEntry> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        distinct.addAll(fired);
+        assertEquals(all.size(), distinct.size(), "each fired once");
     }
 
     /**
