@@ -41,6 +41,8 @@ public final class TcpListener implements AutoCloseable {
     /**
      * Binds to {@code HOST:PORT} (port 0 picks a free port). A host name is resolved on the
      * blocking pool and its addresses are tried in order; if all fail the last error is thrown.
+     * An address in use fails with a {@link java.net.BindException} that names it
+     * ({@code Address already in use: 127.0.0.1:7000}), the JDK's own error as its cause.
      *
      * @throws IllegalArgumentException at once if the text is not of that form
      */
@@ -88,7 +90,11 @@ public final class TcpListener implements AutoCloseable {
                 address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(address, BACKLOG);
+            try {
+                ch.bind(address, BACKLOG);
+            } catch (IOException e) {
+                throw AddressedErrors.bindFailed(address, e);
+            }
             return new TcpListener(PollEvented.register(ch, Interest.READABLE));
         } catch (IOException | RuntimeException e) {
             ch.close();
