@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  * </pre>
  *
  * <p>Used by the accept loop's task only, one call at a time, so its fields need no
- * synchronization. Everything it uses is loaded when it is made: out of descriptors, the JVM
- * may not be able to read another class file.
+ * synchronization. It needs no class of the tool's but itself, loaded when it is made: out of
+ * descriptors, the JVM cannot read a class file it had not read yet from a directory.
  */
 final class AcceptFailureLog implements BiConsumer<IOException, Duration> {
     /** At most one warning per this long. */

@@ -85,6 +85,7 @@ public final class AcceptBackoff {
      * Accepts the next connection on {@code listener}, riding out failures that leave it usable
      * (see the class comment).
      *
+     * @param listener the listener to accept on
      * @return the connection; fails if the listener is closed, its runtime shuts down, or
      *         {@code onFailure} throws
      */
@@ -93,7 +94,12 @@ public final class AcceptBackoff {
         return new Retrying<>(this, listener::accept, listener::isOpen);
     }
 
-    /** Accepts the next connection on {@code listener}; see {@link #accept(TcpListener)}. */
+    /**
+     * Accepts the next connection on {@code listener}; see {@link #accept(TcpListener)}.
+     *
+     * @param listener the listener to accept on
+     * @return the connection; fails as {@link #accept(TcpListener)}'s does
+     */
     public Async<UnixStream> accept(UnixListener listener) {
         Objects.requireNonNull(listener, "listener");
         return new Retrying<>(this, listener::accept, listener::isOpen);
@@ -102,7 +108,8 @@ public final class AcceptBackoff {
     /** The pause for a failure that leaves the listener usable; the next one is twice as long, up to the maximum. */
     private Duration failed() {
         Duration pause = nextPause;
-        nextPause = pause.multipliedBy(2).compareTo(MAX_PAUSE) < 0 ? pause.multipliedBy(2) : MAX_PAUSE;
+        Duration doubled = pause.multipliedBy(2);
+        nextPause = doubled.compareTo(MAX_PAUSE) < 0 ? doubled : MAX_PAUSE;
         return pause;
     }
 

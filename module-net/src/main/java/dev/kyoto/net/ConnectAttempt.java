@@ -59,13 +59,12 @@ final class ConnectAttempt {
      * say) naming the address, as {@link AddressedErrors} does; the caller then closes the attempt.
      */
     Poll<TcpStream> poll(Context cx) throws IOException {
-        Poll<Boolean> connected = io.pollWriteIo(cx, ch -> {
-            try {
-                return ch.finishConnect() ? Boolean.TRUE : null;
-            } catch (IOException e) {
-                throw AddressedErrors.connectFailed(address, e);
-            }
-        });
+        Poll<Boolean> connected;
+        try {
+            connected = io.pollWriteIo(cx, ch -> ch.finishConnect() ? Boolean.TRUE : null);
+        } catch (IOException e) {
+            throw AddressedErrors.connectFailed(address, e);
+        }
         if (connected.isPending()) {
             return Poll.pending();
         }
