@@ -198,8 +198,8 @@ final class BenchCommand implements Callable<Integer> {
         for (TcpStream s : streams) {
             s.close();
         }
-        err.println(NAME + ": cannot connect to " + SocketAddresses.hostAndPort(addresses.getFirst())
-                + ": " + Failures.describe(failure));
+        String address = SocketAddresses.hostAndPort(addresses.getFirst());
+        err.println(NAME + ": cannot connect to " + address + ": " + Failures.describe(failure, address));
         return null;
     }
 

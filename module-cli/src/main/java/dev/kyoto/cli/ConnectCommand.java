@@ -82,7 +82,7 @@ final class ConnectCommand implements Callable<Integer> {
             try {
                 stream = rt.blockOn(connecting);
             } catch (IOException e) {
-                err.println("kyoto connect: cannot connect to " + target + ": " + Failures.describe(e));
+                err.println("kyoto connect: cannot connect to " + target + ": " + Failures.describe(e, target));
                 return ExitCode.SOFTWARE;
             }
             long elapsed = System.nanoTime() - start;

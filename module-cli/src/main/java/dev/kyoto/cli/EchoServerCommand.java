@@ -57,7 +57,7 @@ final class EchoServerCommand implements Callable<Integer> {
             try {
                 listener = rt.blockOn(binding);
             } catch (IOException e) {
-                err.println(NAME + ": cannot listen on " + bind + ": " + Failures.describe(e));
+                err.println(NAME + ": cannot listen on " + bind + ": " + Failures.describe(e, bind));
                 return ExitCode.SOFTWARE;
             }
             try (listener) {

@@ -1,5 +1,6 @@
 package dev.kyoto.cli;
 
+import dev.kyoto.net.AcceptBackoff;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
@@ -27,11 +28,22 @@ final class EchoService {
         this.name = name;
     }
 
-    /** Accepts forever; completes only by failing, when the listening socket does. */
-    Async<Void> acceptLoop(TcpListener listener) {
-        return listener.accept().then(stream -> {
+    /**
+     * Accepts forever; completes only by failing, when the listener is closed or the runtime
+     * shuts down. A failure that leaves the listener usable (the process out of descriptors, say)
+     * is a rate-limited warning and a pause ({@link AcceptBackoff}), and the loop goes on.
+     */
+    Async<Void> acceptLoop(TcpListener listener) throws IOException {
+        AcceptFailureLog log = new AcceptFailureLog(err, name, SocketAddresses.hostAndPort(listener.localAddress()),
+                System::nanoTime);
+        return acceptLoop(listener, new AcceptBackoff(log), log);
+    }
+
+    private Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff, AcceptFailureLog log) {
+        return backoff.accept(listener).then(stream -> {
+            log.accepted();
             Handle.current().spawn(serve(stream));
-            return acceptLoop(listener);
+            return acceptLoop(listener, backoff, log);
         });
     }
 

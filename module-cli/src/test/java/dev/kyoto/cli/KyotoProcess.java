@@ -7,10 +7,14 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -22,16 +26,43 @@ import java.util.stream.Stream;
  * the build's classes directory and the dependency jars. Surefire may run the tests from either.
  */
 final class KyotoProcess implements AutoCloseable {
+    /** What {@link #awaitErrLine} returns once standard error has ended. */
+    private static final String END = new String("end of standard error");
+
     private final Process process;
     private final BufferedReader out;
+    /** Lines of standard error not yet taken by {@link #awaitErrLine}; null unless it is captured. */
+    private final BlockingQueue<String> err;
+    /** Every line of standard error so far, when it is captured. */
+    private final List<String> errSeen = Collections.synchronizedList(new ArrayList<>());
 
-    private KyotoProcess(Process process) {
+    private KyotoProcess(Process process, boolean captureErr) {
         this.process = process;
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        this.err = captureErr ? new LinkedBlockingQueue<>() : null;
+        if (captureErr) {
+            Thread.ofPlatform().daemon().name("kyoto-stderr").start(this::copyErr);
+        }
     }
 
     /** Starts {@code kyoto args…} on the module path; its standard error goes to this JVM's, for diagnosis. */
     static KyotoProcess start(String... args) throws IOException {
+        return new KyotoProcess(new ProcessBuilder(javaCommand(args)).redirectError(ProcessBuilder.Redirect.INHERIT).start(),
+                false);
+    }
+
+    /**
+     * Starts {@code kyoto args…} as {@link #start} does, but allowed at most {@code limit} open
+     * descriptors ({@code ulimit -n}, set by bash, which then execs the JVM), and with its standard
+     * error captured for {@link #awaitErrLine} (and still copied to this JVM's).
+     */
+    static KyotoProcess startWithDescriptorLimit(int limit, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -n " + limit + " && exec \"$@\"", "bash"));
+        command.addAll(javaCommand(args));
+        return new KyotoProcess(new ProcessBuilder(command).start(), true);
+    }
+
+    private static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--module-path");
@@ -39,7 +70,7 @@ final class KyotoProcess implements AutoCloseable {
         command.add("--module");
         command.add("dev.kyoto.cli/dev.kyoto.cli.Main");
         command.addAll(List.of(args));
-        return new KyotoProcess(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        return command;
     }
 
     /**
@@ -50,7 +81,7 @@ final class KyotoProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
-        return new KyotoProcess(new ProcessBuilder(command).redirectError(stderr.toFile()).start());
+        return new KyotoProcess(new ProcessBuilder(command).redirectError(stderr.toFile()).start(), false);
     }
 
     private static String modulePath() {
@@ -71,6 +102,45 @@ final class KyotoProcess implements AutoCloseable {
     /** The next line of standard output; blocks until it is written, null at end of output. */
     String readLine() throws IOException {
         return out.readLine();
+    }
+
+    /**
+     * The next line of standard error that {@code wanted} accepts, skipping the others; blocks
+     * until one is written, null if standard error ends first. Only for a process started with
+     * {@link #startWithDescriptorLimit}.
+     */
+    String awaitErrLine(Predicate<String> wanted) throws InterruptedException {
+        for (;;) {
+            String line = err.take();
+            if (line == END) {
+                err.add(END);
+                return null;
+            }
+            if (wanted.test(line)) {
+                return line;
+            }
+        }
+    }
+
+    /** Every line written to standard error so far, taken or not; for a process started with {@link #startWithDescriptorLimit}. */
+    List<String> errLinesSoFar() {
+        synchronized (errSeen) {
+            return List.copyOf(errSeen);
+        }
+    }
+
+    private void copyErr() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                System.err.println(line);
+                errSeen.add(line);
+                err.add(line);
+            }
+        } catch (IOException e) {
+            System.err.println("standard error of " + process + " failed: " + e);
+        } finally {
+            err.add(END);
+        }
     }
 
     /** Waits for the process to exit on its own and returns its exit code. */

@@ -36,7 +36,11 @@ final class ConnectAttempt {
     static ConnectAttempt start(SocketChannel channel, InetSocketAddress address) throws IOException {
         try {
             channel.configureBlocking(false);
-            channel.connect(address);
+            try {
+                channel.connect(address);
+            } catch (IOException e) {
+                throw AddressedErrors.connectFailed(address, e);
+            }
             return new ConnectAttempt(address, PollEvented.register(channel, READ_WRITE));
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel, e);
@@ -52,10 +56,15 @@ final class ConnectAttempt {
     /**
      * Pending while the handshake runs; the connected stream when it completes, after which the
      * stream owns the socket. Throws the connect's failure (a {@link java.net.ConnectException},
-     * say) unchanged; the caller then closes the attempt.
+     * say) naming the address, as {@link AddressedErrors} does; the caller then closes the attempt.
      */
     Poll<TcpStream> poll(Context cx) throws IOException {
-        Poll<Boolean> connected = io.pollWriteIo(cx, ch -> ch.finishConnect() ? Boolean.TRUE : null);
+        Poll<Boolean> connected;
+        try {
+            connected = io.pollWriteIo(cx, ch -> ch.finishConnect() ? Boolean.TRUE : null);
+        } catch (IOException e) {
+            throw AddressedErrors.connectFailed(address, e);
+        }
         if (connected.isPending()) {
             return Poll.pending();
         }

@@ -232,7 +232,8 @@ final class HappyEyeballs implements Async<TcpStream> {
         StringBuilder why = new StringBuilder();
         boolean allRefused = true;
         for (int i = 0; i < failures.size(); i++) {
-            why.append(i == 0 ? "" : "; ").append(failedAddresses.get(i)).append(": ").append(failures.get(i).getMessage());
+            why.append(i == 0 ? "" : "; ").append(failedAddresses.get(i)).append(": ")
+                    .append(AddressedErrors.reason(failedAddresses.get(i), failures.get(i)));
             allRefused &= failures.get(i) instanceof ConnectException;
         }
         String message = "could not connect to " + target + ": " + (failures.size() == 1 ? "the attempt"

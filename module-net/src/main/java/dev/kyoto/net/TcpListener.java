@@ -26,6 +26,29 @@ import java.util.Objects;
  *
  * <p>The socket is bound with {@code SO_REUSEADDR} and a backlog of {@value #BACKLOG}. A pending
  * {@link #accept()} fails with the runtime's shutdown error when its runtime shuts down.
+ *
+ * <p><b>Accept failures, and what a server does with them.</b> An accept fails for one of two
+ * kinds of reasons. Either the listener is finished: it was closed ("listener closed"), or its
+ * runtime is shutting down ({@link dev.kyoto.runtime.KyotoRuntime#isShutdownError}); every later
+ * accept fails the same way, and a server's accept loop must end. Or the listener is fine and the
+ * moment is not, and the failure concerns one connection: the process or the system is out of
+ * descriptors ({@code EMFILE}, {@code ENFILE}: "Too many open files"), the kernel is out of memory
+ * for the socket ({@code ENOBUFS}, {@code ENOMEM}), or the connection was aborted while it waited
+ * ({@code ECONNABORTED}). The JDK reports each of these as a plain {@link IOException} with the
+ * system's message and no error number. Connections already accepted are not affected, and the
+ * waiting connection stays in the backlog, so an accept tried again at once fails again at once.
+ * A server must not end on such a failure, nor retry in a busy loop: it reports it (rate-limited:
+ * out of descriptors, every accept fails), pauses briefly and accepts again, and serves again once
+ * descriptors are free. {@link AcceptBackoff} is that accept:
+ *
+ * <pre>{@code
+ * static Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff) {
+ *     return backoff.accept(listener).then(stream -> {
+ *         Handle.current().spawn(serve(stream));    // which closes the stream when done
+ *         return acceptLoop(listener, backoff);
+ *     });
+ * }
+ * }</pre>
  */
 public final class TcpListener implements AutoCloseable {
     /** The listen backlog; the kernel caps it at {@code net.core.somaxconn}. */
@@ -33,6 +56,12 @@ public final class TcpListener implements AutoCloseable {
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
     private final PollEvented<ServerSocketChannel> io;
+    /**
+     * Set by {@link #close()}, on whichever thread closes, before the socket is deregistered;
+     * read by {@link AcceptBackoff} on the accepting task's thread to tell a closed listener from
+     * a failure that leaves it usable. Only ever goes from false to true.
+     */
+    private volatile boolean closed;
 
     TcpListener(PollEvented<ServerSocketChannel> io) {
         this.io = io;
@@ -41,6 +70,8 @@ public final class TcpListener implements AutoCloseable {
     /**
      * Binds to {@code HOST:PORT} (port 0 picks a free port). A host name is resolved on the
      * blocking pool and its addresses are tried in order; if all fail the last error is thrown.
+     * An address in use fails with a {@link java.net.BindException} that names it
+     * ({@code Address already in use: 127.0.0.1:7000}), the JDK's own error as its cause.
      *
      * @throws IllegalArgumentException at once if the text is not of that form
      */
@@ -88,7 +119,11 @@ public final class TcpListener implements AutoCloseable {
                 address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(address, BACKLOG);
+            try {
+                ch.bind(address, BACKLOG);
+            } catch (IOException e) {
+                throw AddressedErrors.bindFailed(address, e);
+            }
             return new TcpListener(PollEvented.register(ch, Interest.READABLE));
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -98,7 +133,8 @@ public final class TcpListener implements AutoCloseable {
 
     /**
      * Accepts the next connection. Any number of tasks may accept on one listener at once; each
-     * connection goes to exactly one of them.
+     * connection goes to exactly one of them. A failure may leave the listener usable (see the
+     * class comment): a server accepts through {@link AcceptBackoff} instead, which rides those out.
      */
     public Async<TcpStream> accept() {
         return io.asyncIo(Interest.READABLE, ServerSocketChannel::accept).map(TcpListener::adopt);
@@ -119,6 +155,14 @@ public final class TcpListener implements AutoCloseable {
         return new TcpStream(Registered.orClosed(ch, READ_WRITE));
     }
 
+    /**
+     * Whether {@link #close()} has not begun. An accept that fails because the listener closed
+     * sees this false: close sets it before it deregisters, which is what wakes the accept.
+     */
+    boolean isOpen() {
+        return !closed;
+    }
+
     /** The bound address; with port 0, the port the system picked. */
     public InetSocketAddress localAddress() throws IOException {
         return (InetSocketAddress) io.channel().getLocalAddress();
@@ -130,6 +174,7 @@ public final class TcpListener implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        closed = true;
         io.close();
     }
 

@@ -235,7 +235,11 @@ public final class TcpSocket implements AutoCloseable {
      */
     public void bind(SocketAddress address) throws IOException {
         InetSocketAddress a = checkAddress(address, "bind to");
-        open().bind(a);
+        try {
+            open().bind(a);
+        } catch (IOException e) {
+            throw AddressedErrors.bindFailed(a, e);
+        }
     }
 
     /** The address the socket is bound to, or null before {@link #bind} (and before a connect binds it). */
@@ -301,9 +305,14 @@ public final class TcpSocket implements AutoCloseable {
             if (receiveBufferSize != null) {
                 server.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize);
             }
-            SocketAddress bound = ch.getLocalAddress();
+            InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
             take("listen()").close();
-            server.bind(bound, backlog);
+            try {
+                server.bind(bound, backlog);
+            } catch (IOException e) {
+                // Unbound, the socket listens on the wildcard address: there is no address to name.
+                throw bound == null ? e : AddressedErrors.bindFailed(bound, e);
+            }
             return new TcpListener(PollEvented.register(server, Interest.READABLE));
         } catch (IOException | RuntimeException e) {
             try {

@@ -54,7 +54,9 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     /**
      * Connects to {@code HOST:PORT} (or {@code [IPV6]:PORT}). A literal address is used at once; a
-     * host name is resolved on the blocking pool, and its addresses are tried in order.
+     * host name is resolved on the blocking pool, and its addresses are tried in order. A failed
+     * attempt's error names the address it tried, keeping the JDK's type and (as its cause) its
+     * error: {@code java.net.ConnectException: Connection refused: 127.0.0.1:7000}.
      *
      * @throws IllegalArgumentException at once if the text is not of that form
      */

@@ -132,7 +132,11 @@ public final class UdpSocket implements AutoCloseable {
         DatagramChannel ch = DatagramChannel.open(
                 address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
-            ch.bind(address);
+            try {
+                ch.bind(address);
+            } catch (IOException e) {
+                throw AddressedErrors.bindFailed(address, e);
+            }
             InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
             return new UdpSocket(PollEvented.register(ch, READ_WRITE), local);
         } catch (IOException | RuntimeException e) {

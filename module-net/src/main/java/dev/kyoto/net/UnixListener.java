@@ -27,6 +27,15 @@ import java.util.Objects;
  * as in Tokio and the JDK: delete it yourself when done, typically with
  * {@code Files.deleteIfExists(path)} after {@link #close()}. {@link #accept()} may be awaited by
  * any number of tasks at once; each connection completes one of them.
+ *
+ * <p><b>Accept failures.</b> As for {@link TcpListener}: a closed listener ("listener closed") and
+ * the runtime's shutdown error ({@link dev.kyoto.runtime.KyotoRuntime#isShutdownError}) end
+ * accepting for good; any other {@link IOException} (the process out of descriptors,
+ * {@code EMFILE}, "Too many open files"; the kernel out of memory, {@code ENOBUFS}/{@code ENOMEM};
+ * a connection aborted while it waited) concerns one connection and leaves the listener usable.
+ * A server reports it, pauses briefly and accepts again, as {@link AcceptBackoff#accept(UnixListener)}
+ * does, rather than end or retry at once (the waiting connection stays queued, so an immediate
+ * retry fails again at once).
  */
 public final class UnixListener implements AutoCloseable {
     /** The listen backlog, TcpListener's: the kernel caps it at {@code net.core.somaxconn}. */
@@ -34,6 +43,12 @@ public final class UnixListener implements AutoCloseable {
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
     private final PollEvented<ServerSocketChannel> io;
+    /**
+     * Set by {@link #close()}, on whichever thread closes, before the socket is deregistered;
+     * read by {@link AcceptBackoff} on the accepting task's thread to tell a closed listener from
+     * a failure that leaves it usable. Only ever goes from false to true.
+     */
+    private volatile boolean closed;
 
     private UnixListener(PollEvented<ServerSocketChannel> io) {
         this.io = io;
@@ -71,7 +86,8 @@ public final class UnixListener implements AutoCloseable {
 
     /**
      * Accepts the next connection. Any number of accepts may wait at once, each woken when a
-     * connection arrives; those that find it taken by another wait again.
+     * connection arrives; those that find it taken by another wait again. A failure may leave the
+     * listener usable (see the class comment): a server accepts through {@link AcceptBackoff}.
      */
     public Async<UnixStream> accept() {
         return io.asyncIo(Interest.READABLE, ServerSocketChannel::accept).map(UnixListener::register);
@@ -87,6 +103,14 @@ public final class UnixListener implements AutoCloseable {
         return new UnixStream(Registered.orClosed(ch, READ_WRITE));
     }
 
+    /**
+     * Whether {@link #close()} has not begun. An accept that fails because the listener closed
+     * sees this false: close sets it before it deregisters, which is what wakes the accept.
+     */
+    boolean isOpen() {
+        return !closed;
+    }
+
     /** The bound address. */
     public UnixDomainSocketAddress localAddress() throws IOException {
         return (UnixDomainSocketAddress) io.channel().getLocalAddress();
@@ -95,6 +119,7 @@ public final class UnixListener implements AutoCloseable {
     /** Deregisters and closes the listening socket; its file stays. Idempotent. */
     @Override
     public void close() throws IOException {
+        closed = true;
         io.close();
     }
 

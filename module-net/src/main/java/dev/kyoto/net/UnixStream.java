@@ -25,8 +25,9 @@ import java.util.Objects;
  * int n = rt.blockOn(s.read(buffer));            // -1 at end of stream
  * }</pre>
  *
- * <p>It is an {@link AsyncRead} and an {@link AsyncWrite}, like {@link TcpStream}: at most one read
- * and one write may be in progress at a time; {@link #ready}, {@link #readable} and
+ * <p>It is an {@link AsyncRead} and an {@link AsyncWrite}, like {@link TcpStream}, down to the
+ * generic API's half-close ({@link #shutdown()}) and gathering writes: at most one read and one
+ * write may be in progress at a time; {@link #ready}, {@link #readable} and
  * {@link #writable} may be awaited by any number of tasks. After {@link #close()} reads and writes
  * fail with an {@link IOException} "stream closed". The JDK cannot create a connected pair without
  * a listener (there is no {@code socketpair}), so there is no {@code pair()}.
@@ -57,6 +58,12 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
         return io.pollWrite(cx, src);
+    }
+
+    /** Writes from {@code srcs}, in order, with one gathering write ({@link #write(ByteBuffer[])}). */
+    @Override
+    public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        return io.pollWriteVectored(cx, srcs);
     }
 
     /**
@@ -106,6 +113,16 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
     /** Shuts the write half down: the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
         io.channel().shutdownOutput();
+    }
+
+    /**
+     * Shuts the write half down, at once: what {@link dev.kyoto.io.Io#copyBidirectional} calls to
+     * pass end of stream on. A second shutdown succeeds.
+     */
+    @Override
+    public Poll<Void> pollShutdown(Context cx) throws IOException {
+        shutdownOutput();
+        return Poll.ready(null);
     }
 
     /** The local address; a connecting socket is unnamed (its path is empty). */

@@ -9,10 +9,13 @@ final class ReadmeEchoServer {
     private ReadmeEchoServer() {
     }
 
-    static Async<Void> acceptLoop(TcpListener listener) {
-        return listener.accept().then(s -> {
-            Handle.current().spawn(echo(s, ByteBuffer.allocate(16 * 1024)));
-            return acceptLoop(listener);
+    static Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff) {
+        return backoff.accept(listener).then(s -> {
+            Handle.current().spawn(echo(s, ByteBuffer.allocate(16 * 1024)).recover(failure -> null).map(v -> {
+                s.close();
+                return null;
+            }));
+            return acceptLoop(listener, backoff);
         });
     }
 

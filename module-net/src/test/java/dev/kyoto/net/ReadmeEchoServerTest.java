@@ -14,13 +14,21 @@ import org.junit.jupiter.api.Test;
 
 class ReadmeEchoServerTest {
 
+    /** The back-off main makes, as README.md writes it. */
+    private static AcceptBackoff backoff() {
+        return new AcceptBackoff((failure, pause) -> System.err.println(
+                "cannot accept: " + failure.getMessage() + "; retrying in " + pause.toMillis() + " ms"));
+    }
+
     @Test
     void theReadmeEchoServerEchoesToAPlainJavaClient() {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = KyotoRuntime.builder().currentThread().enableAll().build()) {
                 TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
                 int port = listener.localAddress().getPort();
-                JoinHandle<Void> server = rt.spawn(ReadmeEchoServer.acceptLoop(listener));
+                long fds = Loopback.openDescriptors();
+                long regs = Released.registrations(rt);
+                JoinHandle<Void> server = rt.spawn(ReadmeEchoServer.acceptLoop(listener, backoff()));
                 byte[] sent = "hello from a blocking socket".getBytes(StandardCharsets.UTF_8);
                 byte[] got = new byte[sent.length];
                 JoinHandle<Void> client = rt.spawnBlocking(() -> {
@@ -43,6 +51,7 @@ class ReadmeEchoServerTest {
                 });
                 rt.blockOn(client);
                 assertArrayEquals(sent, got);
+                Released.await(rt, fds, regs, "the server closes a connection when it ends");
                 server.abort();
                 listener.close();
             }

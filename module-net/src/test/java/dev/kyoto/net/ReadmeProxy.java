@@ -9,15 +9,15 @@ final class ReadmeProxy {
     private ReadmeProxy() {
     }
 
-    static Async<Void> proxy(TcpListener listener, TcpConnector upstream, String target) {
-        return listener.accept().then(client -> {
+    static Async<Void> proxy(TcpListener listener, AcceptBackoff backoff, TcpConnector upstream, String target) {
+        return backoff.accept(listener).then(client -> {
             Handle.current().spawn(upstream.connect(target)
                     .then(server -> Io.copyBidirectional(client, server).map(copied -> {
                         client.close();
                         server.close();
                         return copied;
                     })));
-            return proxy(listener, upstream, target);
+            return proxy(listener, backoff, upstream, target);
         });
     }
 }

@@ -25,7 +25,7 @@ class ReadmeProxyTest {
                     return Poll.ready(null);
                 });
                 String target = "127.0.0.1:" + echo.localAddress().getPort();
-                JoinHandle<Void> proxy = rt.spawn(ReadmeProxy.proxy(front, TcpConnector.builder().timeout(Duration.ofSeconds(5)).build(), target));
+                JoinHandle<Void> proxy = rt.spawn(ReadmeProxy.proxy(front, new AcceptBackoff((failure, pause) -> { }), TcpConnector.builder().timeout(Duration.ofSeconds(5)).build(), target));
                 int port = front.localAddress().getPort();
                 byte[] sent = "through the proxy and back".getBytes();
                 byte[] got = rt.blockOn(rt.spawnBlocking(() -> {

@@ -1,16 +1,19 @@
 package dev.kyoto.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kyoto.runtime.internal.driver.DriverSelection;
 import dev.kyoto.runtime.spi.DriverHandle;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
 import dev.kyoto.runtime.spi.IoDriverProvider;
 import dev.kyoto.runtime.spi.IoHandle;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
@@ -124,6 +127,91 @@ class DriverSelectionTest {
                 () -> KyotoRuntime.builder().ioDriver(broken).build());
         assertTrue(e.getMessage().contains("broken"), e.getMessage());
         assertSame(cause, e.getCause());
+    }
+
+    /** A provider whose {@code open} fails with {@code failure}, as a selector does when descriptors run out. */
+    private static IoDriverProvider failing(String name, int priority, IOException failure) {
+        return new IoDriverProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int priority() {
+                return priority;
+            }
+
+            @Override
+            public IoDriver open() throws IOException {
+                throw failure;
+            }
+        };
+    }
+
+    @Test
+    void whenEveryProviderFailsToOpenTheErrorSaysSoNamesThemAndCarriesEachFailure() {
+        IOException nio = new IOException("Too many open files");
+        IOException uring = new IOException("io_uring_setup: Operation not permitted");
+        List<IoDriverProvider> found = List.of(failing("nio", 0, nio), failing("io-uring", 10, uring));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> DriverSelection.choose(found, List.of(), null));
+        assertEquals("I/O is enabled but every I/O driver failed to open: io-uring (java.io.IOException: "
+                + "io_uring_setup: Operation not permitted), nio (java.io.IOException: Too many open files); "
+                + "each failure is attached as a suppressed exception", e.getMessage());
+        assertEquals(List.of(uring, nio), List.of(e.getSuppressed()), "tried highest priority first");
+        assertFalse(e.getMessage().contains("add module"), "the driver module is there: " + e.getMessage());
+    }
+
+    @Test
+    void whenNoProviderIsFoundTheErrorNamesTheDriverModule() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> DriverSelection.choose(List.of(), List.of(), null));
+        assertTrue(e.getMessage().startsWith("I/O is enabled but no I/O driver is available: add module dev.kyoto.io"),
+                e.getMessage());
+        assertEquals(0, e.getSuppressed().length);
+    }
+
+    @Test
+    void whenNoProviderIsSupportedTheErrorNamesThem() {
+        IoDriverProvider elsewhere = new IoDriverProvider() {
+            @Override
+            public String name() {
+                return "kqueue";
+            }
+
+            @Override
+            public boolean isSupported() {
+                return false;
+            }
+
+            @Override
+            public IoDriver open() {
+                throw new AssertionError("an unsupported provider is never opened");
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> DriverSelection.choose(List.of(elsewhere), List.of(), null));
+        assertEquals("I/O is enabled but no I/O driver supports this platform: kqueue found; add a driver that does, "
+                + "or pass a provider to KyotoRuntime.Builder.ioDriver(...)", e.getMessage());
+    }
+
+    @Test
+    void aProviderThatFailsToOpenIsSkippedForTheNextOne() {
+        ParkingDriver driver = new ParkingDriver();
+        IoDriverProvider working = new IoDriverProvider() {
+            @Override
+            public String name() {
+                return "parking";
+            }
+
+            @Override
+            public IoDriver open() {
+                return driver;
+            }
+        };
+        assertSame(driver, DriverSelection.choose(
+                List.of(working, failing("broken", 10, new IOException("no selector for you"))), List.of(), null));
     }
 
     @Test

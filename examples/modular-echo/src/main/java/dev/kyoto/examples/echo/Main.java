@@ -1,13 +1,17 @@
 package dev.kyoto.examples.echo;
 
+import dev.kyoto.net.AcceptBackoff;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.KyotoRuntime;
+import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.function.BiConsumer;
 
 /**
  * A TCP echo server: every connection gets its own bytes back, each served by its own task on a
@@ -22,23 +26,51 @@ public final class Main {
      * Serves until the process is killed.
      *
      * @param args the address to listen on, {@code HOST:PORT}; default {@code 127.0.0.1:7000}
-     * @throws Exception if the address cannot be bound, or accepting fails
+     * @throws Exception if the address cannot be bound, or the listener fails for good
      */
     public static void main(String[] args) throws Exception {
         String bind = args.length > 0 ? args[0] : "127.0.0.1:7000";
         try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().enableAll().build();
                 TcpListener listener = rt.blockOn(TcpListener.bind(bind))) {
             System.out.println("listening on " + hostAndPort(listener.localAddress()));
-            rt.blockOn(acceptLoop(listener));
+            rt.blockOn(acceptLoop(listener, new AcceptBackoff(new AcceptWarnings())));
         }
     }
 
-    /** Accepts forever, spawning a task per connection; a loop in tail position runs in constant stack. */
-    private static Async<Void> acceptLoop(TcpListener listener) {
-        return listener.accept().then(stream -> {
+    /**
+     * Accepts until the listener fails for good, spawning a task per connection; a loop in tail
+     * position runs in constant stack. A failure that leaves the listener usable (the process out
+     * of descriptors, say) does not end it: the back-off warns, pauses and accepts again.
+     */
+    private static Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff) {
+        return backoff.accept(listener).then(stream -> {
             Handle.current().spawn(serve(stream));
-            return acceptLoop(listener);
+            return acceptLoop(listener, backoff);
         });
+    }
+
+    /**
+     * Warns about accept failures on standard error, at most once every ten seconds: out of
+     * descriptors, every accept fails, once per pause of the back-off, for as long as that lasts.
+     */
+    private static final class AcceptWarnings implements BiConsumer<IOException, Duration> {
+        private static final long INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
+        private long lastWarning;
+        private long unreported = -1;
+
+        @Override
+        public void accept(IOException failure, Duration pause) {
+            long now = System.nanoTime();
+            if (unreported >= 0 && now - lastWarning < INTERVAL_NANOS) {
+                unreported++;
+                return;
+            }
+            System.err.println("warning: cannot accept a connection: " + failure.getMessage()
+                    + (unreported > 0 ? " (and " + unreported + " more since the last warning)" : "")
+                    + "; retrying in " + pause.toMillis() + " ms");
+            lastWarning = now;
+            unreported = 0;
+        }
     }
 
     /** Echoes one connection until the client's end of stream, then closes it; a failure ends only this connection. */

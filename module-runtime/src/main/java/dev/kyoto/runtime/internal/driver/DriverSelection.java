@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * Chooses and opens a runtime's I/O driver: the explicit provider if one was given, else the
  * one the {@code kyoto.io.driver} system property names, else every supported
  * {@link ServiceLoader} provider, highest priority first. A provider that fails to load or open
- * is logged and skipped; only when none is left is that an error. A provider that rejects its
- * configuration ({@link IllegalArgumentException} from {@code open}) fails the runtime's build
- * with that exception, which names the setting to fix.
+ * is logged and skipped; only when none is left is that an error, which says whether no provider
+ * was found (the driver module is missing) or every one found failed (each failure suppressed). A
+ * provider that rejects its configuration ({@link IllegalArgumentException} from {@code open})
+ * fails the runtime's build with that exception, which names the setting to fix.
  */
 public final class DriverSelection {
     /** The system property that names the provider to use. */
@@ -47,20 +48,37 @@ public final class DriverSelection {
                 failures.add(e);
             }
         }
-        String wanted = System.getProperty(PROPERTY);
+        return choose(found, failures, System.getProperty(PROPERTY));
+    }
+
+    /**
+     * Opens the provider {@code wanted} names (a {@link IoDriverProvider#name()} or a class
+     * name), or if it is null or blank the first supported provider of {@code found} that opens,
+     * highest priority first. Public for the runtime's tests, whose module provides no driver.
+     *
+     * @param found the providers the {@link ServiceLoader} gave, in its order
+     * @param failures why providers failed to load; carried by the error if no driver opens
+     * @param wanted the {@value #PROPERTY} property's value, or null
+     */
+    public static IoDriver choose(List<IoDriverProvider> found, List<Throwable> failures, String wanted) {
         if (wanted != null && !wanted.isBlank()) {
             for (IoDriverProvider p : found) {
                 if (p.name().equals(wanted) || p.getClass().getName().equals(wanted)) {
-                    return openOrThrow(p, failures);
+                    return openOrThrow(p, List.copyOf(failures));
                 }
             }
             throw new IllegalStateException("the I/O driver named by -D" + PROPERTY + "=" + wanted
                     + " was not found; available: " + found.stream().map(IoDriverProvider::name).toList());
         }
-        found.sort(Comparator.comparingInt(IoDriverProvider::priority).reversed());
-        for (IoDriverProvider p : found) {
+        List<IoDriverProvider> byPriority = new ArrayList<>(found);
+        byPriority.sort(Comparator.comparingInt(IoDriverProvider::priority).reversed());
+        List<Throwable> failed = new ArrayList<>(failures);
+        List<String> openFailures = new ArrayList<>();
+        List<String> unsupported = new ArrayList<>();
+        for (IoDriverProvider p : byPriority) {
             if (!p.isSupported()) {
                 LOG.debug("I/O driver {} is not supported here; skipping it", p.name());
+                unsupported.add(p.name());
                 continue;
             }
             try {
@@ -72,16 +90,48 @@ public final class DriverSelection {
                 // behind "no I/O driver is available".
                 throw e;
             } catch (Exception | LinkageError e) {
-                LOG.warn("I/O driver {} failed to open; skipping it", p.name(), e);
-                failures.add(e);
+                // The stack trace travels with the error if no driver opens; a warning names the cause.
+                LOG.warn("I/O driver {} failed to open ({}); skipping it", p.name(), e.toString());
+                LOG.debug("I/O driver {} failed to open", p.name(), e);
+                openFailures.add(p.name() + " (" + e + ")");
+                failed.add(e);
             }
         }
-        IllegalStateException none = new IllegalStateException(
-                "I/O is enabled but no I/O driver is available: add module dev.kyoto.io to the module path "
-                        + "(or the class path), or pass a provider to KyotoRuntime.Builder.ioDriver(...); in OSGi, "
-                        + "install and start the dev.kyoto.io bundle, and start Apache Aries SPI Fly before dev.kyoto.runtime");
-        failures.forEach(none::addSuppressed);
+        IllegalStateException none = new IllegalStateException(noDriver(found, failures, openFailures, unsupported));
+        failed.forEach(none::addSuppressed);
         throw none;
+    }
+
+    /**
+     * Why no driver opened. Only when the loader found nothing at all is the driver module
+     * missing; a provider that was found and failed (a selector that cannot open because the
+     * process is out of descriptors, say) is named with its failure instead.
+     */
+    private static String noDriver(List<IoDriverProvider> found, List<Throwable> loadFailures, List<String> openFailures,
+            List<String> unsupported) {
+        if (found.isEmpty() && loadFailures.isEmpty()) {
+            return "I/O is enabled but no I/O driver is available: add module dev.kyoto.io to the module path "
+                    + "(or the class path), or pass a provider to KyotoRuntime.Builder.ioDriver(...); in OSGi, "
+                    + "install and start the dev.kyoto.io bundle, and start Apache Aries SPI Fly before dev.kyoto.runtime";
+        }
+        if (openFailures.isEmpty() && loadFailures.isEmpty()) {
+            return "I/O is enabled but no I/O driver supports this platform: " + String.join(", ", unsupported)
+                    + " found; add a driver that does, or pass a provider to KyotoRuntime.Builder.ioDriver(...)";
+        }
+        StringBuilder why = new StringBuilder("I/O is enabled but every I/O driver failed to ");
+        if (openFailures.isEmpty()) {
+            why.append("load");
+        } else {
+            why.append("open: ").append(String.join(", ", openFailures));
+        }
+        if (!unsupported.isEmpty()) {
+            why.append("; not supported here: ").append(String.join(", ", unsupported));
+        }
+        if (!loadFailures.isEmpty() && !openFailures.isEmpty()) {
+            why.append("; ").append(loadFailures.size()).append(loadFailures.size() == 1 ? " provider" : " providers")
+                    .append(" failed to load");
+        }
+        return why.append("; each failure is attached as a suppressed exception").toString();
     }
 
     private static IoDriver openOrThrow(IoDriverProvider p, List<Throwable> earlier) {
