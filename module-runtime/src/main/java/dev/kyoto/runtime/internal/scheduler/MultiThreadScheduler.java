@@ -3,6 +3,7 @@ package dev.kyoto.runtime.internal.scheduler;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
@@ -218,12 +219,12 @@ public final class MultiThreadScheduler extends Scheduler {
         RuntimeContext cx = RuntimeContext.get();
         cx.enter(this);
         cx.setDriving(true);
-        cx.setWorker(w);
+        cx.setWorker(w, w.deferred);
         try {
             work(w, cx);
             cancelQueued(w);
         } finally {
-            cx.setWorker(null);
+            cx.setWorker(null, null);
             cx.setDriving(false);
             cx.enter(null);
             threadConfig.runStopHook();
@@ -449,10 +450,11 @@ public final class MultiThreadScheduler extends Scheduler {
     }
 
     /**
-     * The watcher's look round after a watch period: true if some worker's queue holds tasks
-     * while that worker has not moved on since the last look (it is stuck in one poll). The
-     * watcher then leaves the parked state to steal them. The driver needs no check here: the
-     * next sleep takes it if it is free.
+     * The watcher's look round after a watch period: true if some worker has not moved on since
+     * the last look (it is stuck in one poll) while tasks wait on it, queued or deferred after a
+     * yield. The watcher wakes the deferred ones onto itself, and leaves the parked state to run
+     * them and to steal the queued ones. The driver needs no check here: the next sleep takes it
+     * if it is free.
      */
     private boolean takeStalledWork(Worker w) {
         if (!watch.isWatcher(w.index)) {
@@ -460,13 +462,20 @@ public final class MultiThreadScheduler extends Scheduler {
         }
         boolean stalled = false;
         for (Worker v : workers) {
-            if (v != w) {
-                int tick = v.observedTick();
-                if (tick == w.seenTicks[v.index] && !v.queue.isEmpty()) {
+            if (v == w) {
+                continue;
+            }
+            int tick = v.observedTick();
+            if (tick == w.seenTicks[v.index]) {
+                if (!v.deferred.isEmpty()) {
+                    for (Waker yielded : v.deferred.takeAll()) {
+                        yielded.wake();
+                    }
                     stalled = true;
                 }
-                w.seenTicks[v.index] = tick;
+                stalled |= !v.queue.isEmpty();
             }
+            w.seenTicks[v.index] = tick;
         }
         if (!stalled) {
             return false;

@@ -1,5 +1,6 @@
 package dev.kyoto.runtime.internal.scheduler;
 
+import dev.kyoto.runtime.internal.context.DeferredWakers;
 import dev.kyoto.runtime.internal.task.Task;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -7,7 +8,8 @@ import java.lang.invoke.VarHandle;
 /**
  * One worker of a multi-thread runtime: its run queue, its LIFO slot and its parker.
  *
- * <p>Everything but {@code queue}'s steal side, {@code parker}'s unpark side and {@code tick}
+ * <p>Everything but {@code queue}'s steal side, {@code parker}'s unpark side, {@code deferred}
+ * (thread-safe) and {@code tick}
  * belongs to the worker's own thread: {@code lifo}, {@code lifoEnabled}, {@code nextPollTick},
  * {@code handoffPending}, {@code polledAt}, {@code searching}, {@code parkerOut},
  * {@code seenTicks}, {@code seenActivity} and {@code random} are plain fields read and written
@@ -31,6 +33,8 @@ public final class Worker {
     final int index;
     final LocalQueue queue = new LocalQueue();
     final Parker parker;
+    /** The wakers of tasks that yielded on this worker; a watcher takes them if it stalls. */
+    final DeferredWakers deferred = new DeferredWakers();
     /** Scratch space for a batch taken from the inject queue, reused so pulling allocates nothing. */
     final Task<?>[] batch = new Task<?>[LocalQueue.CAPACITY / 2];
 
