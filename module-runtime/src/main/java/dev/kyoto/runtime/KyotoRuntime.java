@@ -7,6 +7,7 @@ import dev.kyoto.runtime.internal.scheduler.CurrentThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.Flavor;
 import dev.kyoto.runtime.internal.scheduler.MultiThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
+import dev.kyoto.runtime.internal.thread.RuntimeThreads;
 import dev.kyoto.runtime.internal.time.Clock;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
@@ -247,13 +248,23 @@ public final class KyotoRuntime implements AutoCloseable {
             return this;
         }
 
-        /** Runs on every runtime thread (worker or blocking) when it starts. */
+        /**
+         * Runs on every runtime thread (worker or blocking) when it starts, before it takes any
+         * work. If it throws, the thread takes no work: for a worker, {@link #build()} fails
+         * naming the thread; for a blocking-pool thread, the failure is logged with the thread's
+         * name, the pool gives the thread's place back, and the blocking work that no thread is
+         * left to run fails with a {@link java.util.concurrent.RejectedExecutionException} whose
+         * cause is the hook's exception.
+         */
         public Builder onThreadStart(Runnable hook) {
             onThreadStart = Objects.requireNonNull(hook, "hook");
             return this;
         }
 
-        /** Runs on every runtime thread (worker or blocking) when it stops. */
+        /**
+         * Runs on every runtime thread (worker or blocking) when it stops, if its start hook
+         * completed. What it throws is logged with the thread's name.
+         */
         public Builder onThreadStop(Runnable hook) {
             onThreadStop = Objects.requireNonNull(hook, "hook");
             return this;
@@ -262,8 +273,9 @@ public final class KyotoRuntime implements AutoCloseable {
         /**
          * Builds the runtime.
          *
-         * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened, or a
-         *         multi-thread runtime is asked to start paused
+         * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened, a
+         *         multi-thread runtime is asked to start paused, or a worker thread could not be
+         *         started or its {@link #onThreadStart} hook threw (the message names the thread)
          * @throws IllegalArgumentException if {@value #WORKER_THREADS_ENV} is set to something other than a positive number
          */
         public KyotoRuntime build() {
@@ -273,15 +285,22 @@ public final class KyotoRuntime implements AutoCloseable {
                         + "what one thread does; use KyotoRuntime.builder().currentThread().startPaused(true)");
             }
             Driver driver = new Driver(enableIo ? DriverSelection.open(ioDriver) : null, enableTime, new Clock(startPaused));
-            BlockingPool blocking = new BlockingPool(maxBlockingThreads, threadKeepAlive.toNanos(), threadName + "-blocking",
-                    onThreadStart, onThreadStop);
-            SchedulerHandle scheduler = switch (flavor) {
-                case Flavor.CurrentThread c -> new CurrentThreadScheduler(driver, blocking, eventInterval,
-                        globalQueueInterval != null ? globalQueueInterval : 31);
-                case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
-                        globalQueueInterval != null ? globalQueueInterval : 0, threadName, onThreadStart, onThreadStop);
-            };
-            return new KyotoRuntime(scheduler, driver);
+            RuntimeThreads threads = new RuntimeThreads(threadName, onThreadStart, onThreadStop, RuntimeThreads.PLATFORM_DAEMONS);
+            BlockingPool blocking = new BlockingPool(maxBlockingThreads, threadKeepAlive.toNanos(), threads.named("-blocking"));
+            try {
+                SchedulerHandle scheduler = switch (flavor) {
+                    case Flavor.CurrentThread c -> new CurrentThreadScheduler(driver, blocking, eventInterval,
+                            globalQueueInterval != null ? globalQueueInterval : 31);
+                    case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
+                            globalQueueInterval != null ? globalQueueInterval : 0, threads);
+                };
+                return new KyotoRuntime(scheduler, driver);
+            } catch (RuntimeException | Error e) {
+                // Nothing has been handed out yet: release what was opened (the selector, above all).
+                blocking.shutdown(0);
+                driver.shutdown();
+                throw e;
+            }
         }
 
         private int resolveWorkerThreads() {

@@ -1,9 +1,14 @@
 package dev.kyoto.runtime.internal.blocking;
 
 import dev.kyoto.runtime.internal.task.BlockingTask;
+import dev.kyoto.runtime.internal.thread.RuntimeThreads;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pool that runs blocking work (DNS lookups, {@code spawnBlocking}) off the runtime's
@@ -16,17 +21,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code threads} counts threads that will still take work; {@code alive} also counts those
  * that have stopped taking work but not yet finished (their stop hook may still run), and
  * shutdown waits on {@code exited} until it is zero.
+ *
+ * <p>A thread that cannot serve (its start failed, or its start hook threw) gives its place
+ * back at once, so the pool never loses capacity to it. The work queued for it is failed, not
+ * stranded, when no other thread is left to run it: {@code threads == 0} with a non-empty queue
+ * never outlasts the lock hold that made it so.
  */
 public final class BlockingPool {
+    private static final Logger LOG = LoggerFactory.getLogger(BlockingPool.class);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition exited = lock.newCondition();
     private final ArrayDeque<BlockingTask<?>> queue = new ArrayDeque<>();
     private final int maxThreads;
     private final long keepAliveNanos;
-    private final String threadName;
-    private final Runnable onThreadStart;
-    private final Runnable onThreadStop;
+    private final RuntimeThreads threadConfig;
     private int threads;
     private int alive;
     private int idle;
@@ -34,20 +44,21 @@ public final class BlockingPool {
     private int nextId;
     private boolean shutdown;
 
-    public BlockingPool(int maxThreads, long keepAliveNanos, String threadName, Runnable onThreadStart,
-            Runnable onThreadStop) {
+    public BlockingPool(int maxThreads, long keepAliveNanos, RuntimeThreads threadConfig) {
         this.maxThreads = maxThreads;
         this.keepAliveNanos = keepAliveNanos;
-        this.threadName = threadName;
-        this.onThreadStart = onThreadStart;
-        this.onThreadStop = onThreadStop;
+        this.threadConfig = threadConfig;
     }
 
     /** Queues {@code task}; after shutdown the task is cancelled instead. */
     public void submit(BlockingTask<?> task) {
+        int fresh = -1;
+        boolean refused = false;
         lock.lock();
         try {
-            if (!shutdown) {
+            if (shutdown) {
+                refused = true;
+            } else {
                 queue.add(task);
                 if (idle > 0) {
                     idle--;
@@ -56,35 +67,73 @@ public final class BlockingPool {
                 } else if (threads < maxThreads) {
                     threads++;
                     alive++;
-                    Thread t = new Thread(this::runWorker, threadName + "-" + nextId++);
-                    t.setDaemon(true);
-                    t.start();
+                    fresh = nextId++;
                 }
-                return;
             }
         } finally {
             lock.unlock();
         }
-        task.abort();
+        if (refused) {
+            task.abort();
+        } else if (fresh >= 0) {
+            start(fresh);
+        }
+    }
+
+    private void start(int id) {
+        try {
+            threadConfig.newThread(id, this::runWorker).start();
+        } catch (Throwable e) {
+            String name = threadConfig.name() + "-" + id;
+            LOG.warn("could not start Kyoto blocking thread {}", name, e);
+            giveBack(new RejectedExecutionException("no thread could be started to run this blocking work: starting "
+                    + name + " failed with " + e, e));
+        }
     }
 
     private void runWorker() {
+        Throwable hookFailure = threadConfig.runStartHook();
+        if (hookFailure != null) {
+            giveBack(new RejectedExecutionException("no thread could run this blocking work: the onThreadStart hook threw on "
+                    + Thread.currentThread().getName() + ": " + hookFailure, hookFailure));
+            return;
+        }
         try {
-            onThreadStart.run();
             serve();
         } finally {
+            threadConfig.runStopHook();
+            lock.lock();
             try {
-                onThreadStop.run();
-            } finally {
-                lock.lock();
-                try {
-                    if (--alive == 0) {
-                        exited.signalAll();
-                    }
-                } finally {
-                    lock.unlock();
+                if (--alive == 0) {
+                    exited.signalAll();
                 }
+            } finally {
+                lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Takes back the place of a thread that will never serve; if it was the last, fails the work
+     * queued for it with {@code failure}, which says why.
+     */
+    private void giveBack(RejectedExecutionException failure) {
+        List<BlockingTask<?>> stranded = List.of();
+        lock.lock();
+        try {
+            threads--;
+            if (--alive == 0) {
+                exited.signalAll();
+            }
+            if (threads == 0 && !queue.isEmpty()) {
+                stranded = List.copyOf(queue);
+                queue.clear();
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (BlockingTask<?> t : stranded) {
+            t.reject(failure);
         }
     }
 

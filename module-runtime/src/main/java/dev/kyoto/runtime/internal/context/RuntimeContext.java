@@ -3,7 +3,6 @@ package dev.kyoto.runtime.internal.context;
 import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
 import dev.kyoto.runtime.internal.scheduler.Worker;
-import java.util.ArrayList;
 
 /**
  * The per-thread runtime context: which runtime this thread has entered, whether the thread is
@@ -11,7 +10,8 @@ import java.util.ArrayList;
  * wakers deferred until the scheduler next polls its driver.
  *
  * <p>Every field is read and written only by the thread that owns the context, so none is
- * volatile.
+ * volatile. The deferred wakers of a multi-thread worker are the worker's: a watching worker may
+ * take them from a worker that has stalled, which {@link DeferredWakers} allows for.
  */
 public final class RuntimeContext {
     private static final ThreadLocal<RuntimeContext> CURRENT = ThreadLocal.withInitial(RuntimeContext::new);
@@ -32,8 +32,10 @@ public final class RuntimeContext {
     private Worker worker;
     /** Units of work the running task may still do before it must yield; UNCONSTRAINED outside tasks. */
     private int budget = UNCONSTRAINED;
-    /** Wakers of tasks that yielded; woken after the scheduler's next driver poll. */
-    private final ArrayList<Waker> deferred = new ArrayList<>();
+    /** This thread's own deferred wakers, used while it is not a multi-thread worker. */
+    private final DeferredWakers ownDeferred = new DeferredWakers();
+    /** Wakers of tasks that yielded; woken after the scheduler's next driver poll. A worker's are its own. */
+    private DeferredWakers deferred = ownDeferred;
 
     private RuntimeContext() {
     }
@@ -90,9 +92,10 @@ public final class RuntimeContext {
         return worker;
     }
 
-    /** Sets the worker this thread runs as (null when it stops). */
-    public void setWorker(Worker w) {
+    /** Sets the worker this thread runs as (null when it stops), and the deferred wakers that go with it. */
+    public void setWorker(Worker w, DeferredWakers workerDeferred) {
         worker = w;
+        deferred = w != null ? workerDeferred : ownDeferred;
     }
 
     /** Starts a task poll's budget; returns the budget to restore afterwards. */
@@ -146,11 +149,7 @@ public final class RuntimeContext {
 
     private void deferWaker(Waker waker) {
         if (driving) {
-            int n = deferred.size();
-            // A task that yields repeatedly before the next driver poll needs waking only once.
-            if (n == 0 || deferred.get(n - 1) != waker) {
-                deferred.add(waker);
-            }
+            deferred.add(waker);
         } else {
             waker.wake();
         }
@@ -163,11 +162,6 @@ public final class RuntimeContext {
 
     /** Wakes every deferred waker. Called by the scheduler right after it polled its driver. */
     public void wakeDeferred() {
-        // Index loop: a wake may run user code that defers again; those wait for the next poll.
-        int n = deferred.size();
-        for (int i = 0; i < n; i++) {
-            deferred.get(i).wake();
-        }
-        deferred.subList(0, n).clear();
+        deferred.wakeAll();
     }
 }

@@ -22,9 +22,15 @@ import java.util.concurrent.locks.LockSupport;
  * unpark the driver. A second thread in {@code blockOn} polls its own future on its own thread
  * and takes the core when it is released.
  *
- * <p>Fields: {@code core} holds the core while nobody drives (null while held);
- * {@code holder} is the driving thread, written only by it (volatile, read by wakers);
- * {@code shutdown} is set once by {@link #shutdown}, which then takes the core for good.
+ * <p>Fields: {@code core} holds the core while nobody drives (null while held); {@code held} is
+ * the core while a thread holds it, and {@link Core#owner} that thread: both are written only by
+ * the holder, as it takes the core and as it gives it back, so a thread that reads {@code held}
+ * and finds itself the owner holds the core until it gives it back itself. Nobody else ever
+ * writes them: a shutdown that could not take the core in time leaves them alone.
+ * {@code shutdown} is set once by {@link #shutdown}; a thread that drives when it sees it cancels
+ * every task and what its core still queues before it lets the core go, so the tasks a shutdown
+ * could not reach (it gave up waiting for the core) are cancelled when the poll that kept the
+ * core returns.
  */
 public final class CurrentThreadScheduler extends Scheduler {
     /**
@@ -37,15 +43,15 @@ public final class CurrentThreadScheduler extends Scheduler {
     private final InjectQueue inject = new InjectQueue();
     private final AtomicReference<Core> core = new AtomicReference<>(new Core());
     private final ConcurrentLinkedQueue<Thread> coreWaiters = new ConcurrentLinkedQueue<>();
-    private volatile Thread holder;
-    /** The core while {@code holder} holds it; read and written only by the holder. */
-    private Core heldCore;
+    private volatile Core held;
     private volatile boolean shutdown;
 
     /** The run state, touched only by the thread that holds it. */
     private static final class Core {
         final ArrayDeque<Task<?>> local = new ArrayDeque<>();
         int tick;
+        /** The thread holding the core; written by it when it takes and when it gives back the core. */
+        Thread owner;
     }
 
     public CurrentThreadScheduler(Driver driver, BlockingPool blocking, int eventInterval, int globalQueueInterval) {
@@ -56,8 +62,9 @@ public final class CurrentThreadScheduler extends Scheduler {
 
     @Override
     public void schedule(Task<?> task) {
-        if (Thread.currentThread() == holder) {
-            heldCore.local.addLast(task);
+        Core c = held;
+        if (c != null && c.owner == Thread.currentThread()) {
+            c.local.addLast(task);
             return;
         }
         if (inject.push(task)) {
@@ -108,12 +115,12 @@ public final class CurrentThreadScheduler extends Scheduler {
      */
     private <T> Poll<T> driveWithCore(Core c, Async<T> future, Context pollCx, BlockOnWaker waker, RuntimeContext cx)
             throws Exception {
-        heldCore = c;
-        holder = Thread.currentThread();
+        hold(c);
         cx.setDriving(true);
         try {
             for (;;) {
                 if (shutdown) {
+                    cancelHeld(c);
                     return null;
                 }
                 if (waker.takeWoken()) {
@@ -124,7 +131,7 @@ public final class CurrentThreadScheduler extends Scheduler {
                 }
                 boolean idle = false;
                 int ticks = ticksBeforePoll(c);
-                for (int i = 0; i < ticks; i++) {
+                for (int i = 0; i < ticks && !shutdown; i++) {
                     Task<?> task = nextTask(c);
                     if (task == null) {
                         idle = true;
@@ -143,12 +150,34 @@ public final class CurrentThreadScheduler extends Scheduler {
             }
         } finally {
             cx.setDriving(false);
-            holder = null;
-            heldCore = null;
-            core.set(c);
-            for (Thread t : coreWaiters) {
-                LockSupport.unpark(t);
-            }
+            release(c);
+        }
+    }
+
+    /** Takes the core on the calling thread; {@link #release} gives it back. */
+    private void hold(Core c) {
+        c.owner = Thread.currentThread();
+        held = c;
+    }
+
+    private void release(Core c) {
+        held = null;
+        c.owner = null;
+        core.set(c);
+        for (Thread t : coreWaiters) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Seen shutting down while holding the core: cancels every task (again, if the shutdown did
+     * it already: cancelling is idempotent), then runs, and so cancels, what the core queues. A
+     * cancelled task's {@code cancel()} may schedule others onto the core: those run too.
+     */
+    private void cancelHeld(Core c) {
+        cancelAll(inject);
+        for (Task<?> t = c.local.pollFirst(); t != null; t = c.local.pollFirst()) {
+            t.run();
         }
     }
 
@@ -210,36 +239,31 @@ public final class CurrentThreadScheduler extends Scheduler {
     public void shutdown(long timeoutNanos) {
         checkMayShutDown();
         long deadline = System.nanoTime() + timeoutNanos;
-        Core c;
         synchronized (this) {
             if (shutdown) {
                 return;
             }
             shutdown = true;
         }
-        Thread me = Thread.currentThread();
-        c = takeCore(me, timeoutNanos, deadline);
+        Core c = takeCore(Thread.currentThread(), timeoutNanos, deadline);
         RuntimeContext cx = RuntimeContext.get();
         SchedulerHandle previous = cx.enter(this);
-        if (c != null) {
-            heldCore = c;
-            holder = me;
-        }
         try {
-            cancelAll(inject);
-            // Without the core (a thread stuck in a poll kept it past the deadline) its local
-            // queue is not ours to drain; the tasks there are marked and cancel if it runs them.
-            for (Task<?> t = c != null ? c.local.pollFirst() : null; t != null; t = c.local.pollFirst()) {
-                t.run();
+            if (c != null) {
+                hold(c);
+                try {
+                    cancelHeld(c);
+                } finally {
+                    release(c);
+                }
+            } else {
+                // A thread stuck in a poll kept the core past the deadline: its queue is not ours
+                // to drain. It cancels what the core holds when the poll returns (driveWithCore).
+                cancelAll(inject);
             }
             drainAndStopDriver(inject);
         } finally {
-            holder = null;
-            heldCore = null;
             cx.enter(previous);
-            for (Thread t : coreWaiters) {
-                LockSupport.unpark(t);
-            }
         }
         blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
     }

@@ -41,8 +41,12 @@ final class Idle {
         return s >>> UNPARK_SHIFT;
     }
 
-    /** The worker to wake for new work, counted as unparked and searching; -1 if none should be. */
-    int workerToNotify() {
+    /**
+     * The worker to wake for new work, counted as unparked and searching; -1 if none should be.
+     * Another sleeper is preferred to {@code avoid} (the worker keeping the {@link StallWatch}),
+     * so that the watch does not change hands with every notification.
+     */
+    int workerToNotify(int avoid) {
         if (!shouldNotify(state.get())) {
             return -1;
         }
@@ -52,7 +56,13 @@ final class Idle {
                 return -1;
             }
             state.addAndGet((1 << UNPARK_SHIFT) + 1);
-            return sleepers[--numSleepers];
+            int pick = numSleepers - 1;
+            if (sleepers[pick] == avoid && pick > 0) {
+                pick--;
+            }
+            int index = sleepers[pick];
+            sleepers[pick] = sleepers[--numSleepers];
+            return index;
         } finally {
             lock.unlock();
         }
@@ -131,8 +141,23 @@ final class Idle {
         }
     }
 
-    /** Whether any worker is searching right now (racy; for notification heuristics). */
-    boolean anySearching() {
-        return searching(state.get()) > 0;
+    /** Whether every worker is parked (none is running tasks, or about to). */
+    boolean allParked() {
+        return unparked(state.get()) == 0;
+    }
+
+    /** A parked worker other than {@code except}, or -1 if none is. */
+    int anotherSleeper(int except) {
+        lock.lock();
+        try {
+            for (int i = numSleepers - 1; i >= 0; i--) {
+                if (sleepers[i] != except) {
+                    return sleepers[i];
+                }
+            }
+            return -1;
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -3,10 +3,15 @@ package dev.kyoto.runtime.internal.scheduler;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
+import dev.kyoto.runtime.internal.thread.RuntimeThreads;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -22,10 +27,19 @@ import java.util.concurrent.locks.LockSupport;
  * workers poll the driver without blocking every {@code eventInterval} ticks, but never before
  * they have run the tasks the previous poll left queued ({@link #schedulePoll}). A worker whose
  * driver poll left tasks queued wakes another to steal them only if they are still queued a
- * little later ({@link #handOffIfStillQueued}).
+ * little later ({@link #handOffIfStillQueued}). While some workers run, one parked worker keeps a
+ * {@link StallWatch}: a task stuck in a long poll stalls neither the tasks queued behind it nor
+ * the driver.
  *
- * <p>{@code shutdown} is set once; workers see it between tasks and exit, and the thread that
- * shuts down then cancels what is left (see {@link #shutdown}).
+ * <p>Every worker thread runs the runtime's start hook before anything else; the constructor
+ * waits for all of them, and fails (stopping the threads it started) if a thread could not be
+ * started or its hook threw, so a runtime never runs short of the workers it was built with.
+ *
+ * <p>Shutdown cancels every task first ({@link Scheduler#cancelAll}), then sets {@code shutdown}
+ * and wakes every worker. Each worker leaves its loop at the next check and cancels whatever is
+ * still queued on it (its LIFO slot and its queue) before it exits, so a worker that overruns the
+ * shutdown's timeout cancels its own tasks when its long poll returns; meanwhile the shutting
+ * thread steals what it can from it (see {@link #shutdown}).
  */
 public final class MultiThreadScheduler extends Scheduler {
     private static final int MAX_LIFO_POLLS = 3;
@@ -46,35 +60,96 @@ public final class MultiThreadScheduler extends Scheduler {
     private final int eventInterval;
     /** The configured interval, or 0 to let each worker tune its own. */
     private final int globalQueueInterval;
-    private final Runnable onThreadStart;
-    private final Runnable onThreadStop;
+    private final RuntimeThreads threadConfig;
     private final Worker[] workers;
     private final Thread[] threads;
     private final InjectQueue inject = new InjectQueue();
     private final Idle idle;
+    private final StallWatch watch = new StallWatch();
+    /** Set once, under {@code this}, by the first shutdown. */
+    private boolean shutdownStarted;
+    /** Set after every task is marked cancelled: workers leave their loops when they see it. */
     private volatile boolean shutdown;
 
+    /**
+     * Starts {@code workerThreads} workers and returns once each has run its start hook.
+     *
+     * @throws IllegalStateException if a worker thread could not be started or its start hook
+     *         threw; the threads that did start have stopped by then
+     */
     public MultiThreadScheduler(Driver driver, BlockingPool blocking, int workerThreads, int eventInterval,
-            int globalQueueInterval, String threadName, Runnable onThreadStart, Runnable onThreadStop) {
+            int globalQueueInterval, RuntimeThreads threadConfig) {
         super(driver, blocking);
         this.eventInterval = eventInterval;
         this.globalQueueInterval = globalQueueInterval;
-        this.onThreadStart = onThreadStart;
-        this.onThreadStop = onThreadStop;
+        this.threadConfig = threadConfig;
         this.idle = new Idle(workerThreads);
         AtomicBoolean driverLock = new AtomicBoolean();
         this.workers = new Worker[workerThreads];
         this.threads = new Thread[workerThreads];
         for (int i = 0; i < workerThreads; i++) {
-            workers[i] = new Worker(this, i, new Parker(driver, driverLock),
+            workers[i] = new Worker(this, i, workerThreads, new Parker(driver, driverLock),
                     globalQueueInterval > 0 ? null : new QueueIntervalTuner(TUNED_START));
         }
-        for (int i = 0; i < workerThreads; i++) {
-            Worker w = workers[i];
-            threads[i] = Thread.ofPlatform().name(threadName + "-" + i).daemon(true).unstarted(() -> runWorker(w));
+        startWorkers();
+    }
+
+    /** Starts the workers and waits for their start hooks; on any failure stops them and throws. */
+    private void startWorkers() {
+        CountDownLatch hooksRan = new CountDownLatch(workers.length);
+        // Each worker writes only its own element, before it counts down.
+        Throwable[] failures = new Throwable[workers.length];
+        int started = 0;
+        for (; started < workers.length; started++) {
+            Worker w = workers[started];
+            try {
+                Thread t = threadConfig.newThread(started, () -> runWorker(w, hooksRan, failures));
+                threads[started] = t;
+                t.start();
+            } catch (Throwable e) {
+                threads[started] = null;
+                failures[started] = new IllegalStateException("could not start Kyoto worker thread "
+                        + threadConfig.name() + "-" + started + ": " + e, e);
+                break;
+            }
         }
-        for (Thread t : threads) {
-            t.start();
+        for (int i = started; i < workers.length; i++) {
+            hooksRan.countDown();
+        }
+        awaitUninterruptibly(hooksRan);
+        IllegalStateException failure = null;
+        for (Throwable f : failures) {
+            if (f == null) {
+                continue;
+            }
+            if (failure == null) {
+                failure = f instanceof IllegalStateException ise ? ise : new IllegalStateException(f);
+            } else {
+                failure.addSuppressed(f);
+            }
+        }
+        if (failure != null) {
+            shutdown = true;
+            for (Worker w : workers) {
+                w.parker.unpark();
+            }
+            joinWorkers(-1, 0);
+            throw failure;
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -125,25 +200,34 @@ public final class MultiThreadScheduler extends Scheduler {
     }
 
     private void notifyParked() {
-        int index = idle.workerToNotify();
+        int index = idle.workerToNotify(watch.watcher());
         if (index >= 0) {
             workers[index].parker.unpark();
         }
     }
 
-    private void runWorker(Worker w) {
+    private void runWorker(Worker w, CountDownLatch hooksRan, Throwable[] failures) {
+        Throwable hookFailure = threadConfig.runStartHook();
+        if (hookFailure != null) {
+            failures[w.index] = new IllegalStateException("could not start Kyoto worker thread "
+                    + Thread.currentThread().getName() + ": its onThreadStart hook threw " + hookFailure, hookFailure);
+        }
+        hooksRan.countDown();
+        if (hookFailure != null) {
+            return;
+        }
         RuntimeContext cx = RuntimeContext.get();
         cx.enter(this);
         cx.setDriving(true);
-        cx.setWorker(w);
+        cx.setWorker(w, w.deferred);
         try {
-            onThreadStart.run();
             work(w, cx);
+            cancelQueued(w);
         } finally {
-            cx.setWorker(null);
+            cx.setWorker(null, null);
             cx.setDriving(false);
             cx.enter(null);
-            onThreadStop.run();
+            threadConfig.runStopHook();
         }
     }
 
@@ -152,8 +236,7 @@ public final class MultiThreadScheduler extends Scheduler {
             w.tuner.start(System.nanoTime());
         }
         while (!shutdown) {
-            w.tick++;
-            if (w.tick - w.nextPollTick >= 0) {
+            if (w.nextTick() - w.nextPollTick >= 0) {
                 parkInternal(w, cx, true);
                 if (w.tuner != null) {
                     w.tuner.update(System.nanoTime());
@@ -178,9 +261,29 @@ public final class MultiThreadScheduler extends Scheduler {
         }
     }
 
+    /**
+     * Runs, and so cancels, every task still queued on a worker that leaves at shutdown: its
+     * tasks were all marked cancelled before it was told to stop. A cancelled task's
+     * {@code cancel()} may wake others onto this worker, so it loops until nothing is left.
+     */
+    private void cancelQueued(Worker w) {
+        for (;;) {
+            Task<?> t = w.lifo;
+            if (t != null) {
+                w.lifo = null;
+            } else {
+                t = w.queue.pop();
+            }
+            if (t == null) {
+                return;
+            }
+            t.run();
+        }
+    }
+
     private Task<?> nextTask(Worker w) {
         int interval = w.tuner != null ? w.tuner.interval() : globalQueueInterval;
-        if (w.tick % interval == 0) {
+        if (w.tick() % interval == 0) {
             Task<?> t = inject.pop();
             if (t != null) {
                 return t;
@@ -207,7 +310,7 @@ public final class MultiThreadScheduler extends Scheduler {
             w.queue.pushBack(batch, 1, got - 1);
         }
         Task<?> first = batch[0];
-        java.util.Arrays.fill(batch, 0, got, null);
+        Arrays.fill(batch, 0, got, null);
         return first;
     }
 
@@ -280,7 +383,8 @@ public final class MultiThreadScheduler extends Scheduler {
         }
         while (!shutdown) {
             parkInternal(w, cx, false);
-            if (transitionFromParked(w)) {
+            if (transitionFromParked(w) || takeStalledWork(w)) {
+                leftPark(w);
                 if (w.tuner != null) {
                     // Time asleep is not time spent polling.
                     w.tuner.start(System.nanoTime());
@@ -288,12 +392,17 @@ public final class MultiThreadScheduler extends Scheduler {
                 return;
             }
         }
+        watch.resign(w.index);
     }
 
     /** Polls the driver (or sleeps), then wakes deferred tasks and shares surplus work. */
     private void parkInternal(Worker w, RuntimeContext cx, boolean yieldOnly) {
         w.parkerOut = true;
-        w.parker.park(yieldOnly);
+        if (yieldOnly) {
+            w.parker.parkYield();
+        } else {
+            sleep(w);
+        }
         cx.wakeDeferred();
         w.parkerOut = false;
         int queued = w.queue.len() + (w.lifo != null ? 1 : 0);
@@ -303,6 +412,98 @@ public final class MultiThreadScheduler extends Scheduler {
             w.polledAt = System.nanoTime();
         }
     }
+
+    /**
+     * Sleeps until unparked: in the driver if no other worker holds it, else on the worker's own
+     * condition. A worker that keeps the watch sleeps for at most a watch period.
+     */
+    private void sleep(Worker w) {
+        Parker p = w.parker;
+        if (p.consumeUnpark()) {
+            return;
+        }
+        if (p.tryHoldDriver()) {
+            try {
+                p.parkDriver(watchTimeout(w, true));
+            } finally {
+                p.releaseDriver();
+            }
+        } else {
+            p.parkCondvar(watchTimeout(w, false));
+        }
+    }
+
+    /**
+     * How long a parking worker may sleep: a watch period if it keeps the watch (see
+     * {@link StallWatch}), else without limit (-1).
+     */
+    private long watchTimeout(Worker w, boolean inDriver) {
+        if (workers.length == 1 || !watch.claim(w.index, inDriver)) {
+            return -1;
+        }
+        int activity = watch.activity();
+        if (activity == w.seenActivity && watch.trySleep(w.index, activity, idle)) {
+            return -1;
+        }
+        w.seenActivity = activity;
+        return StallWatch.PERIOD_NANOS;
+    }
+
+    /**
+     * The watcher's look round after a watch period: true if some worker has not moved on since
+     * the last look (it is stuck in one poll) while tasks wait on it, queued or deferred after a
+     * yield. The watcher wakes the deferred ones onto itself, and leaves the parked state to run
+     * them and to steal the queued ones. The driver needs no check here: the next sleep takes it
+     * if it is free.
+     */
+    private boolean takeStalledWork(Worker w) {
+        if (!watch.isWatcher(w.index)) {
+            return false;
+        }
+        boolean stalled = false;
+        for (Worker v : workers) {
+            if (v == w) {
+                continue;
+            }
+            int tick = v.observedTick();
+            if (tick == w.seenTicks[v.index]) {
+                if (!v.deferred.isEmpty()) {
+                    for (Waker yielded : v.deferred.takeAll()) {
+                        yielded.wake();
+                    }
+                    stalled = true;
+                }
+                stalled |= !v.queue.isEmpty();
+            }
+            w.seenTicks[v.index] = tick;
+        }
+        if (!stalled) {
+            return false;
+        }
+        if (!idle.unparkWorker(w.index)) {
+            // A notifier took us off the sleepers meanwhile, and counted us as searching.
+            w.searching = true;
+        }
+        return true;
+    }
+
+    /**
+     * After a worker has left the parked state (and {@link Idle} counts it unparked): if it kept
+     * the watch, another parked worker takes it over; a dormant watcher wakes up to watch again.
+     */
+    private void leftPark(Worker w) {
+        if (watch.resign(w.index)) {
+            int other = idle.anotherSleeper(w.index);
+            if (other >= 0) {
+                workers[other].parker.unpark();
+            }
+        }
+        int dormant = watch.workerLeftPark();
+        if (dormant >= 0) {
+            workers[dormant].parker.unpark();
+        }
+    }
+
 
     /**
      * Sets the tick of the worker's next non-blocking driver poll: {@code eventInterval} ticks
@@ -315,21 +516,17 @@ public final class MultiThreadScheduler extends Scheduler {
      * Netty's event loop serves every selected key before it selects again.
      */
     private void schedulePoll(Worker w, int queued) {
-        w.nextPollTick = w.tick + Math.max(eventInterval, Math.min(queued, MAX_POLL_DEFERRAL));
+        w.nextPollTick = w.tick() + Math.max(eventInterval, Math.min(queued, MAX_POLL_DEFERRAL));
     }
 
     /**
      * Wakes another worker to steal from this one if the tasks the last driver poll queued here
      * have waited {@link #HANDOFF_NANOS} and some are still queued. Tokio wakes one at once
      * whenever a poll leaves more than one task; but a poll usually leaves a handful of short
-     * tasks (a read and a write each), which this worker runs in less time than a sleeping
-     * worker takes to wake up, and the woken worker then finds little to steal and parks again.
-     * Measured on the 64-connection echo benchmark (2 cores): context switches per round trip
-     * 0.10 with an immediate wake, 0.056 with a 100 µs delay, and 12 % more round trips per
-     * second. At 1,000 connections a poll leaves a few hundred tasks of a few microseconds each,
-     * and 300 µs gave 7 % more round trips than 100 µs (four alternating runs each: 153-160k
-     * against 137-148k; 64 connections and connection rate unchanged). A poll that leaves long
-     * work still gets help within the delay.
+     * tasks, which this worker runs in less time than a sleeping worker takes to wake up, and the
+     * woken worker then finds little to steal and parks again (the measurements are in
+     * {@code docs/design-notes.md}). This check runs between tasks only: tasks queued behind one
+     * long poll are taken by the {@link StallWatch} instead, within a watch period.
      */
     private void handOffIfStillQueued(Worker w) {
         if (System.nanoTime() - w.polledAt < HANDOFF_NANOS) {
@@ -401,38 +598,49 @@ public final class MultiThreadScheduler extends Scheduler {
     public void shutdown(long timeoutNanos) {
         checkMayShutDown();
         synchronized (this) {
-            if (shutdown) {
+            if (shutdownStarted) {
                 return;
             }
-            shutdown = true;
+            shutdownStarted = true;
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        for (Worker w : workers) {
-            w.parker.unpark();
-        }
-        boolean allExited = joinWorkers(timeoutNanos, deadline);
         RuntimeContext cx = RuntimeContext.get();
         SchedulerHandle previous = cx.enter(this);
         try {
+            // Marked before the workers are told to stop, so that what they still run cancels.
             cancelAll(inject);
-            if (allExited) {
-                // The worker threads are joined: their queues are this thread's to drain now.
-                for (Worker w : workers) {
-                    if (w.lifo != null) {
-                        Task<?> t = w.lifo;
-                        w.lifo = null;
-                        t.run();
-                    }
-                    for (Task<?> t = w.queue.pop(); t != null; t = w.queue.pop()) {
-                        t.run();
-                    }
-                }
+            shutdown = true;
+            for (Worker w : workers) {
+                w.parker.unpark();
+            }
+            if (!joinWorkers(timeoutNanos, deadline)) {
+                stealFromStuckWorkers();
             }
             drainAndStopDriver(inject);
         } finally {
             cx.enter(previous);
         }
         blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
+    }
+
+    /**
+     * Cancels what can be taken from the queues of workers still stuck in a poll past the
+     * shutdown's timeout. Their LIFO slots cannot be taken from another thread: those tasks are
+     * cancelled by their own worker when its poll returns.
+     */
+    private void stealFromStuckWorkers() {
+        LocalQueue scratch = new LocalQueue();
+        for (int i = 0; i < workers.length; i++) {
+            if (threads[i] == null || !threads[i].isAlive()) {
+                continue;
+            }
+            for (Task<?> t = workers[i].queue.stealInto(scratch); t != null; t = workers[i].queue.stealInto(scratch)) {
+                t.run();
+                for (Task<?> u = scratch.pop(); u != null; u = scratch.pop()) {
+                    u.run();
+                }
+            }
+        }
     }
 
     @Override
@@ -444,6 +652,9 @@ public final class MultiThreadScheduler extends Scheduler {
         boolean interrupted = false;
         try {
             for (Thread t : threads) {
+                if (t == null) {
+                    continue;
+                }
                 for (;;) {
                     try {
                         if (timeoutNanos < 0) {
@@ -451,7 +662,7 @@ public final class MultiThreadScheduler extends Scheduler {
                         } else {
                             long left = deadline - System.nanoTime();
                             if (left > 0) {
-                                t.join(java.time.Duration.ofNanos(left));
+                                t.join(Duration.ofNanos(left));
                             }
                         }
                         break;

@@ -18,7 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * swaps in {@code NOTIFIED} and wakes whichever place the worker sleeps in. The condition wait
  * happens with {@code lock} held from the CAS into {@code PARKED_CONDVAR} until {@code await}
  * releases it, and the unparker signals under the same lock, so the signal cannot slip in before
- * the wait.
+ * the wait. A park with a timeout that runs out moves {@code PARKED_CONDVAR} back to
+ * {@code EMPTY} by CAS, so an unpark racing the timeout is never lost: either the CAS fails and
+ * the park consumes the {@code NOTIFIED}, or the unpark finds {@code EMPTY} and the next park
+ * returns at once.
  */
 final class Parker {
     private static final int EMPTY = 0;
@@ -46,47 +49,78 @@ final class Parker {
         this.driverLock = driverLock;
     }
 
-    /** Parks until unparked; with {@code yieldOnly}, only polls the driver if it is free, without sleeping. */
-    void park(boolean yieldOnly) {
-        if (STATE.compareAndSet(this, NOTIFIED, EMPTY)) {
+    /** Consumes a pending unpark; true if there was one, and the worker should not sleep. */
+    boolean consumeUnpark() {
+        return STATE.compareAndSet(this, NOTIFIED, EMPTY);
+    }
+
+    /** Takes the shared driver if no worker holds it; {@link #releaseDriver()} gives it back. */
+    boolean tryHoldDriver() {
+        return driverLock.compareAndSet(false, true);
+    }
+
+    void releaseDriver() {
+        driverLock.set(false);
+    }
+
+    /** Polls the driver without blocking if no other worker holds it; consumes a pending unpark. */
+    void parkYield() {
+        if (consumeUnpark()) {
             return;
         }
-        if (driverLock.compareAndSet(false, true)) {
+        if (tryHoldDriver()) {
             try {
-                parkDriver(yieldOnly);
+                driver.park(0);
             } finally {
-                driverLock.set(false);
+                releaseDriver();
             }
-        } else if (!yieldOnly) {
-            parkCondvar();
         }
     }
 
-    private void parkDriver(boolean yieldOnly) {
-        if (yieldOnly) {
-            driver.park(0);
-            return;
-        }
+    /**
+     * Holding the driver: parks in it until unparked, or for at most {@code timeoutNanos}
+     * (negative: no limit).
+     */
+    void parkDriver(long timeoutNanos) {
         if (!STATE.compareAndSet(this, EMPTY, PARKED_DRIVER)) {
             state = EMPTY;
             return;
         }
-        driver.park(-1);
+        driver.park(timeoutNanos);
         state = EMPTY;
     }
 
-    private void parkCondvar() {
+    /** Parks on the worker's own condition until unparked, or for at most {@code timeoutNanos} (negative: no limit). */
+    void parkCondvar(long timeoutNanos) {
+        boolean interrupted = false;
         lock.lock();
         try {
             if (!STATE.compareAndSet(this, EMPTY, PARKED_CONDVAR)) {
                 state = EMPTY;
                 return;
             }
+            long left = timeoutNanos;
             while (!STATE.compareAndSet(this, NOTIFIED, EMPTY)) {
-                wakeup.awaitUninterruptibly();
+                if (timeoutNanos < 0) {
+                    wakeup.awaitUninterruptibly();
+                } else if (left <= 0) {
+                    if (STATE.compareAndSet(this, PARKED_CONDVAR, EMPTY)) {
+                        return;
+                    }
+                } else {
+                    try {
+                        left = wakeup.awaitNanos(left);
+                    } catch (InterruptedException e) {
+                        // Kyoto never interrupts its workers; keep the flag for whoever did.
+                        interrupted = true;
+                    }
+                }
             }
         } finally {
             lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -8,8 +8,8 @@ import java.util.concurrent.Callable;
  * Work for the blocking pool, and its join side.
  *
  * <p>{@code state} moves once from {@code IDLE} to {@code RUNNING} (a pool thread took it) or
- * to {@code DONE} (aborted before it started); the thread that wins that CAS publishes the
- * outcome. A running blocking task cannot be interrupted, as in Tokio.
+ * to {@code DONE} (aborted, or rejected for want of a thread, before it started); the thread that
+ * wins that CAS publishes the outcome. A running blocking task cannot be interrupted, as in Tokio.
  */
 public final class BlockingTask<T> extends JoinCell<T> implements Runnable {
     private static final int IDLE = 0;
@@ -50,6 +50,13 @@ public final class BlockingTask<T> extends JoinCell<T> implements Runnable {
     public void abort() {
         if (STATE.compareAndSet(this, IDLE, DONE)) {
             completeCancelled();
+        }
+    }
+
+    /** Fails the task with {@code why} if it has not started: no thread is left to run it. */
+    public void reject(Exception why) {
+        if (STATE.compareAndSet(this, IDLE, DONE)) {
+            failWith(why);
         }
     }
 }
