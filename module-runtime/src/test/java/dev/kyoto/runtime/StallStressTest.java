@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class StallStressTest {
     private static final long BOUND_SECONDS = 30;
-    private static final int ROUNDS = 30;
+    /** Rounds per worker count: 30 in the default build, 500 under {@code -P soak}. */
+    private static final int ROUNDS = Boolean.getBoolean("kyoto.soak") ? 500 : 30;
     private static final int CHILDREN = 8;
     private static final int OUTSIDERS = 20;
 
