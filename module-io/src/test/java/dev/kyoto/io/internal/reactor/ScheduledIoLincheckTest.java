@@ -86,13 +86,30 @@ class ScheduledIoLincheckTest {
     }
 
     /**
-     * The tick-guarded clear: a task waits for read readiness, then (its read would block) clears
-     * the event it saw, while the reactor reports two events. Whatever the order, readiness that
-     * arrived after the task's observation survives the clear: the final word is readable unless
-     * the task saw the last event itself.
+     * The tick-guarded clear: a task saw read readiness and its read would block, so it clears the
+     * event it saw, while the reactor reports a newer one. Whatever the order, the newer readiness
+     * survives: the final word is readable unless its tick is still the one the task saw.
      */
     @Test
     void clearNeverDiscardsANewerEvent() {
+        model(200, () -> {
+            ScheduledIo io = new ScheduledIo(0);
+            event(io, R);
+            int seen = blockOn(ready(io, ScheduledIo.READ_MASK, false));
+            Loom.Forked reactor = fork(() -> event(io, R));
+            io.clearReadiness(seen, R);
+            reactor.join();
+            assertNewerReadinessKept(io.word(), seen);
+        });
+    }
+
+    /**
+     * The same while the task waits first: it waits for read readiness and clears what it saw,
+     * while the reactor reports two events; it is woken, and no readiness newer than its
+     * observation is cleared.
+     */
+    @Test
+    void waitThenClearRacingTwoEvents() {
         model(200, () -> {
             ScheduledIo io = new ScheduledIo(0);
             Loom.Forked reactor = fork(() -> {
@@ -102,11 +119,15 @@ class ScheduledIoLincheckTest {
             int seen = blockOn(ready(io, ScheduledIo.READ_MASK, false));
             io.clearReadiness(seen, R);
             reactor.join();
-            int w = io.word();
-            if (ScheduledIo.tick(w) != ScheduledIo.tick(seen)) {
-                assertTrue((w & R) != 0, "read readiness set after the task's observation was cleared");
-            }
+            assertNewerReadinessKept(io.word(), seen);
         });
+    }
+
+    private static void assertNewerReadinessKept(int word, int seen) {
+        if (ScheduledIo.tick(word) != ScheduledIo.tick(seen)) {
+            assertTrue((word & R) != 0, "read readiness set after the task's observation (tick " + ScheduledIo.tick(seen)
+                    + ") was cleared; the word is now at tick " + ScheduledIo.tick(word));
+        }
     }
 
     /** One event with both readinesses wakes the reader and the writer, each in its own slot. */
