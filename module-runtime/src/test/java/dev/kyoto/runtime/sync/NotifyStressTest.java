@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.Waker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,6 +163,51 @@ class NotifyStressTest {
                 }
                 return follow(notify, round, acks, now, last);
             });
+        });
+    }
+    /**
+     * The race NotifyLincheckTest.notifyWaitersIsSeenAtomically found, on real threads and the
+     * real memory model: each round two waiters queue, another thread calls notifyWaiters, and
+     * this thread polls both while it runs; once the first is complete the second must be too.
+     * 250,000 rounds of five calls.
+     */
+    @Test
+    void notifyWaitersIsSeenWholeByAPollingTask() {
+        int rounds = 250_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Notify notify = new Notify();
+            AtomicInteger round = new AtomicInteger();
+            long deadline = Spin.deadline(Duration.ofSeconds(50));
+            long start = System.nanoTime();
+            Thread notifier = Thread.ofPlatform().start(() -> {
+                for (int r = 1; r <= rounds; r++) {
+                    int now = r;
+                    Spin.until(() -> round.get() >= now, deadline, "round " + now + " to start");
+                    Spin.jitter(8);
+                    notify.notifyWaiters();
+                }
+            });
+            Context cx = new Context(Waker.noop());
+            for (int r = 1; r <= rounds; r++) {
+                Async<Void> first = notify.notified();
+                Async<Void> second = notify.notified();
+                if (first.poll(cx).isReady() || second.poll(cx).isReady()) {
+                    throw new AssertionError("round " + r + ": a waiter completed before its notifyWaiters");
+                }
+                round.set(r);
+                while (first.poll(cx).isPending()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("round " + r + ": notifyWaiters never completed the first waiter");
+                    }
+                    Thread.onSpinWait();
+                }
+                if (second.poll(cx).isPending()) {
+                    throw new AssertionError("round " + r + ": notifyWaiters completed the first waiter but not the second");
+                }
+            }
+            notifier.join();
+            assertEquals(0, notify.waiterCount());
+            System.out.printf("Notify notifyWaiters seen whole: %d rounds in %d ms%n", rounds, (System.nanoTime() - start) / 1_000_000);
         });
     }
 }

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.Waker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,5 +116,71 @@ class WatchStressTest {
             }
             return follow(rx, v, changes + 1, last);
         });
+    }
+    /**
+     * The race WatchLincheckTest.closeRightAfterASendStillDeliversTheValue found, on real threads
+     * and the real memory model: each round a thread sends a value and closes while this thread
+     * polls changed(); it must see the value before the end. 250,000 rounds of four calls.
+     */
+    @Test
+    void aValueSentJustBeforeTheCloseIsNeverMissed() {
+        int rounds = 250_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            AtomicReference<Watch.Sender<Integer>> handOff = new AtomicReference<>();
+            long deadline = Spin.deadline(Duration.ofSeconds(50));
+            long start = System.nanoTime();
+            Thread sender = Thread.ofPlatform().start(() -> {
+                for (int r = 0; r < rounds; r++) {
+                    Watch.Sender<Integer> tx;
+                    while ((tx = handOff.getAndSet(null)) == null) {
+                        if (System.nanoTime() > deadline) {
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                    Spin.jitter(8);
+                    tx.send(1);
+                    tx.close();
+                }
+            });
+            Context cx = new Context(Waker.noop());
+            for (int r = 0; r < rounds; r++) {
+                Watch.Channel<Integer> ch = Watch.channel(0);
+                handOff.set(ch.sender());
+                Async<Integer> changed = ch.receiver().changed();
+                Poll<Integer> p;
+                try {
+                    while ((p = changed.poll(cx)).isPending()) {
+                        if (System.nanoTime() > deadline) {
+                            throw new AssertionError("round " + r + ": changed() was never completed");
+                        }
+                        Thread.onSpinWait();
+                    }
+                } catch (ChannelClosedException e) {
+                    throw new AssertionError("round " + r + ": changed() reported the close before the value sent ahead of it", e);
+                }
+                assertEquals(1, p.value());
+                Spin.until(() -> isClosed(ch.receiver(), cx), deadline, "the close of a round");
+            }
+            sender.join();
+            System.out.printf("Watch send-then-close race: %d rounds in %d ms%n", rounds, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    /** Whether changed() fails with the close right now (this receiver has seen the last value). */
+    private static boolean isClosed(Watch.Receiver<Integer> rx, Context cx) {
+        try {
+            Async<Integer> changed = rx.changed();
+            Poll<Integer> p = changed.poll(cx);
+            if (p.isPending()) {
+                changed.cancel();
+                return false;
+            }
+            throw new AssertionError("a value after the close: " + p.value());
+        } catch (ChannelClosedException e) {
+            return true;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }
