@@ -75,7 +75,7 @@ class MpscLincheckTest {
                 .actorsBefore(1)
                 .actorsPerThread(2)
                 .actorsAfter(1)
-                .iterations(5 * Loom.SCALE)
+                .iterations(3 * Loom.SCALE)
                 .invocationsPerIteration(150)
                 .check(TrySendTryRecv.class);
     }
@@ -95,7 +95,7 @@ class MpscLincheckTest {
     }
 
     private static void messageThenEnd(boolean bounded) {
-        model(150, () -> {
+        model(100, () -> {
             Mpsc.Channel<Integer> ch = bounded ? Mpsc.bounded(16) : Mpsc.unbounded();
             Loom.Forked tx = fork(() -> {
                 assertTrue(ch.sender().trySend(1));
@@ -110,7 +110,7 @@ class MpscLincheckTest {
     /** Tokio's {@code dropping_tx}: three sender handles closed on three threads end the channel. */
     @Test
     void lastSenderCloseEndsTheChannel() {
-        model(150, () -> {
+        model(100, () -> {
             Mpsc.Channel<Integer> ch = Mpsc.bounded(16);
             Mpsc.Sender<Integer> tx2 = ch.sender().copy();
             Mpsc.Sender<Integer> tx3 = ch.sender().copy();
@@ -129,7 +129,7 @@ class MpscLincheckTest {
      */
     @Test
     void receiverCloseWakesAWaitingSender() {
-        model(150, () -> {
+        model(100, () -> {
             Mpsc.Channel<Integer> ch = Mpsc.bounded(1);
             assertTrue(ch.sender().trySend(0));
             Loom.Forked rx = fork(() -> ch.receiver().close());
@@ -143,7 +143,7 @@ class MpscLincheckTest {
     /** Backpressure: a sender waits for the slot the receiver frees, twice, in order. */
     @Test
     void waitingSenderIsWokenByTheReceive() {
-        model(150, () -> {
+        model(100, () -> {
             Mpsc.Channel<Integer> ch = Mpsc.bounded(1);
             Loom.Forked tx = fork(() -> {
                 blockOn(ch.sender().send(1));
@@ -164,7 +164,7 @@ class MpscLincheckTest {
      */
     @Test
     void cancelledSendLeavesNoWaiterAndNoLostSlot() {
-        model(150, () -> {
+        model(100, () -> {
             Mpsc.Channel<Integer> ch = Mpsc.bounded(1);
             assertTrue(ch.sender().trySend(0));
             boolean[] sent = new boolean[1];
@@ -190,7 +190,7 @@ class MpscLincheckTest {
      */
     @Test
     void reservationRacingReceiverClose() {
-        model(150, () -> {
+        model(100, () -> {
             Mpsc.Channel<Integer> ch = Mpsc.bounded(1);
             boolean[] sent = new boolean[1];
             Loom.Forked tx = fork(() -> {

@@ -24,7 +24,7 @@ class NotifyLincheckTest {
     /** Tokio's {@code notify_one}: a waiter and a concurrent notifyOne; the waiter completes. */
     @Test
     void notifyOneWakesAWaiterOrLeavesAPermit() {
-        model(150, () -> {
+        model(100, () -> {
             Notify notify = new Notify();
             Loom.Forked waiter = fork(() -> blockOn(notify.notified()));
             notify.notifyOne();
@@ -36,7 +36,7 @@ class NotifyLincheckTest {
     /** Tokio's {@code notify_waiters}: computations made before notifyWaiters complete, polled or not. */
     @Test
     void notifyWaitersCompletesEveryEarlierNotified() {
-        model(150, () -> {
+        model(100, () -> {
             Notify notify = new Notify();
             Async<Void> n1 = notify.notified();
             Async<Void> n2 = notify.notified();
@@ -50,7 +50,7 @@ class NotifyLincheckTest {
     /** Tokio's {@code notify_waiters_and_one}: a waiter completes whichever of the two reaches it. */
     @Test
     void notifyWaitersAndNotifyOneRace() {
-        model(150, () -> {
+        model(100, () -> {
             Notify notify = new Notify();
             Loom.Forked all = fork(notify::notifyWaiters);
             Loom.Forked one = fork(notify::notifyOne);
@@ -63,7 +63,7 @@ class NotifyLincheckTest {
     /** Tokio's {@code notify_multi}: each of two waiters passes the notification on to the next. */
     @Test
     void notificationPassedAlongAChain() {
-        model(150, () -> {
+        model(100, () -> {
             Notify notify = new Notify();
             Loom.Forked a = fork(() -> {
                 blockOn(notify.notified());
@@ -87,7 +87,7 @@ class NotifyLincheckTest {
      */
     @Test
     void cancelledWaiterPassesItsNotificationOn() {
-        model(150, () -> {
+        model(100, () -> {
             Notify notify = new Notify();
             Loom.Forked quitter = fork(() -> {
                 Async<Void> n = notify.notified();
@@ -169,7 +169,7 @@ class NotifyLincheckTest {
      */
     @Test
     void twoNotifyOneCallsServeTwoWaitersExactlyOnce() {
-        model(150, () -> {
+        model(100, () -> {
             Notify notify = new Notify();
             Async<Void> n1 = notify.notified();
             Async<Void> n2 = notify.notified();
@@ -196,7 +196,7 @@ class NotifyLincheckTest {
      */
     @Test
     void notifyOneRacingACancelLeavesThePermit() {
-        model(150, () -> {
+        model(100, () -> {
             Notify notify = new Notify();
             Async<Void> n = notify.notified();
             assertTrue(n.poll(new Context(new Loom.ParkingWaker())).isPending());

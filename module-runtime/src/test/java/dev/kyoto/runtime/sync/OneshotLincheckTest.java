@@ -25,7 +25,7 @@ class OneshotLincheckTest {
     /** Tokio's {@code smoke}: a concurrent send reaches a waiting receiver. */
     @Test
     void sendReachesTheWaitingReceiver() {
-        model(200, () -> {
+        model(100, () -> {
             Oneshot.Channel<Integer> ch = Oneshot.channel();
             Loom.Forked tx = fork(() -> assertTrue(ch.sender().send(1)));
             assertEquals(1, blockOn(ch.receiver()));
@@ -39,7 +39,7 @@ class OneshotLincheckTest {
      */
     @Test
     void receiverMovesToAnotherTask() {
-        model(200, () -> {
+        model(100, () -> {
             Oneshot.Channel<Integer> ch = Oneshot.channel();
             Loom.Forked tx = fork(() -> ch.sender().send(1));
             boolean[] received = new boolean[1];
@@ -64,7 +64,7 @@ class OneshotLincheckTest {
      */
     @Test
     void receiverCloseRacingSendAgreesWithTheSendResult() {
-        model(200, () -> {
+        model(100, () -> {
             Oneshot.Channel<Integer> ch = Oneshot.channel();
             boolean[] delivered = new boolean[1];
             Loom.Forked tx = fork(() -> delivered[0] = ch.sender().send(1));
@@ -83,7 +83,7 @@ class OneshotLincheckTest {
     /** Closing the sender without a value wakes the waiting receiver, which fails. */
     @Test
     void senderCloseWakesTheReceiver() {
-        model(200, () -> {
+        model(100, () -> {
             Oneshot.Channel<Integer> ch = Oneshot.channel();
             Loom.Forked tx = fork(() -> ch.sender().close());
             try {
@@ -102,7 +102,7 @@ class OneshotLincheckTest {
      */
     @Test
     void senderClosedMovesToAnotherTask() {
-        model(200, () -> {
+        model(100, () -> {
             Oneshot.Channel<Integer> ch = Oneshot.channel();
             Loom.Forked rx = fork(() -> ch.receiver().close());
             Async<Void> closed = ch.sender().closed();
@@ -122,7 +122,7 @@ class OneshotLincheckTest {
      */
     @Test
     void receiverCancelRacingSendWakesTheSenderNotTheReceiver() {
-        model(200, () -> {
+        model(100, () -> {
             Oneshot.Channel<Integer> ch = Oneshot.channel();
             Loom.ParkingWaker rxWaker = new Loom.ParkingWaker();
             assertTrue(ch.receiver().poll(new Context(rxWaker)).isPending());

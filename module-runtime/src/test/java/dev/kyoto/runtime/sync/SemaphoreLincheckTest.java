@@ -103,7 +103,7 @@ class SemaphoreLincheckTest {
                 .actorsBefore(1)
                 .actorsPerThread(2)
                 .actorsAfter(1)
-                .iterations(5 * Loom.SCALE)
+                .iterations(3 * Loom.SCALE)
                 .invocationsPerIteration(150)
                 .check(Counter.class);
     }
@@ -113,7 +113,7 @@ class SemaphoreLincheckTest {
     /** Tokio's {@code basic_usage}: three tasks share two permits; never more than two hold one. */
     @Test
     void neverMorePermitsOutThanExist() {
-        model(150, () -> {
+        model(100, () -> {
             Semaphore semaphore = new Semaphore(2);
             AtomicInteger active = new AtomicInteger();
             Loom.Body actor = () -> {
@@ -136,7 +136,7 @@ class SemaphoreLincheckTest {
     /** Tokio's {@code release}: a waiter is woken by the release of the only permit. */
     @Test
     void releaseWakesTheWaiter() {
-        model(150, () -> {
+        model(100, () -> {
             Semaphore semaphore = new Semaphore(1);
             Loom.Forked th = fork(() -> blockOn(semaphore.acquire()).close());
             blockOn(semaphore.acquire()).close();
@@ -148,7 +148,7 @@ class SemaphoreLincheckTest {
     /** Tokio's {@code basic_closing}: close wakes every waiter, which then fails; nobody hangs. */
     @Test
     void closeWakesEveryWaiter() {
-        model(150, () -> {
+        model(100, () -> {
             Semaphore semaphore = new Semaphore(1);
             Loom.Body user = () -> {
                 for (int i = 0; i < 2; i++) {
@@ -178,7 +178,7 @@ class SemaphoreLincheckTest {
      */
     @Test
     void cancelledAcquisitionsGiveBackWhatTheyWereAssigned() {
-        model(150, () -> {
+        model(100, () -> {
             Semaphore semaphore = new Semaphore(0);
             Loom.Body pollAndCancel = () -> {
                 Context cx = new Context(new Loom.ParkingWaker());
@@ -232,7 +232,7 @@ class SemaphoreLincheckTest {
     /** Tokio's {@code release_during_acquire}: a queued acquisition is served by a concurrent release. */
     @Test
     void releaseDuringAcquire() {
-        model(150, () -> {
+        model(100, () -> {
             Semaphore semaphore = new Semaphore(10);
             Optional<Semaphore.Permit> eight = semaphore.tryAcquire(8);
             assertTrue(eight.isPresent());
@@ -250,7 +250,7 @@ class SemaphoreLincheckTest {
      */
     @Test
     void cancelWithAPartialAssignmentPassesThePermitsOn() {
-        model(150, () -> {
+        model(100, () -> {
             Semaphore semaphore = new Semaphore(0);
             Async<Semaphore.Permit> big = semaphore.acquire(3);
             Context cx = new Context(new Loom.ParkingWaker());

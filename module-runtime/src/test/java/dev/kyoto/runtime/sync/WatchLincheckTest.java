@@ -22,7 +22,7 @@ class WatchLincheckTest {
     /** Tokio's {@code smoke}: one send wakes every receiver waiting for it. */
     @Test
     void sendWakesEveryReceiver() {
-        model(150, () -> {
+        model(100, () -> {
             Watch.Channel<Integer> ch = Watch.channel(1);
             Watch.Receiver<Integer> rx1 = ch.receiver();
             Watch.Receiver<Integer> rx2 = ch.sender().subscribe();
@@ -43,7 +43,7 @@ class WatchLincheckTest {
      */
     @Test
     void receiverFollowsSendsInOrderToTheLast() {
-        model(150, () -> {
+        model(100, () -> {
             Watch.Channel<Integer> ch = Watch.channel(0);
             Loom.Forked tx = fork(() -> {
                 ch.sender().send(1);
@@ -91,7 +91,7 @@ class WatchLincheckTest {
      */
     @Test
     void cancelledChangedLeavesNoWaiter() {
-        model(150, () -> {
+        model(100, () -> {
             Watch.Channel<Integer> ch = Watch.channel(0);
             Async<Integer> changed = ch.receiver().changed();
             boolean pending = changed.poll(new Context(new Loom.ParkingWaker())).isPending();

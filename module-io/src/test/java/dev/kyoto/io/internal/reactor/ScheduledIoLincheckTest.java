@@ -92,7 +92,7 @@ class ScheduledIoLincheckTest {
      */
     @Test
     void clearNeverDiscardsANewerEvent() {
-        model(200, () -> {
+        model(120, () -> {
             ScheduledIo io = new ScheduledIo(0);
             event(io, R);
             int seen = blockOn(ready(io, ScheduledIo.READ_MASK, false));
@@ -110,7 +110,7 @@ class ScheduledIoLincheckTest {
      */
     @Test
     void waitThenClearRacingTwoEvents() {
-        model(200, () -> {
+        model(120, () -> {
             ScheduledIo io = new ScheduledIo(0);
             Loom.Forked reactor = fork(() -> {
                 event(io, R);
@@ -133,7 +133,7 @@ class ScheduledIoLincheckTest {
     /** One event with both readinesses wakes the reader and the writer, each in its own slot. */
     @Test
     void oneEventWakesTheReaderAndTheWriter() {
-        model(200, () -> {
+        model(120, () -> {
             ScheduledIo io = new ScheduledIo(0);
             Loom.Forked writer = fork(() -> assertTrue((blockOn(ready(io, ScheduledIo.WRITE_MASK, true)) & W) != 0));
             Loom.Forked reactor = fork(() -> event(io, R | W));
@@ -149,7 +149,7 @@ class ScheduledIoLincheckTest {
      */
     @Test
     void everyMultiPathWaiterIsWoken() {
-        model(200, () -> {
+        model(120, () -> {
             ScheduledIo io = new ScheduledIo(0);
             Registration r = registration(io);
             ReadinessWaiter mine = r.newWaiter(R);
@@ -166,7 +166,7 @@ class ScheduledIoLincheckTest {
     /** A multi-path wait cancelled while the reactor wakes it leaves nothing queued. */
     @Test
     void cancelledWaitLeavesNothingQueued() {
-        model(200, () -> {
+        model(120, () -> {
             ScheduledIo io = new ScheduledIo(0);
             Registration r = registration(io);
             ReadinessWaiter node = r.newWaiter(R);
@@ -186,7 +186,7 @@ class ScheduledIoLincheckTest {
      */
     @Test
     void closeReleasesEveryWaiter() {
-        model(200, () -> {
+        model(120, () -> {
             ScheduledIo io = new ScheduledIo(0);
             Registration r = registration(io);
             ReadinessWaiter node = r.newWaiter(R);

@@ -134,7 +134,7 @@ class InjectQueueLincheckTest {
                 .actorsBefore(2)
                 .actorsPerThread(2)
                 .actorsAfter(1)
-                .iterations(5 * SCALE)
+                .iterations(3 * SCALE)
                 .invocationsPerIteration(150)
                 .check(Queue.class);
     }

@@ -122,7 +122,7 @@ class LocalQueueLincheckTest {
                 .actorsBefore(2)
                 .actorsPerThread(4)
                 .actorsAfter(1)
-                .iterations(5 * SCALE)
+                .iterations(3 * SCALE)
                 .invocationsPerIteration(200)
                 .check(OwnerAndThief.class);
     }
@@ -207,8 +207,8 @@ class LocalQueueLincheckTest {
                 .actorsBefore(1)
                 .actorsPerThread(2)
                 .actorsAfter(2)
-                .iterations(5 * SCALE)
-                .invocationsPerIteration(150)
+                .iterations(3 * SCALE)
+                .invocationsPerIteration(100)
                 // An overflow moves half the ring in one loop; Lincheck would take it for a livelock.
                 .loopBound(LOOP_BOUND)
                 .check(OverflowToInject.class);
@@ -288,7 +288,7 @@ class LocalQueueLincheckTest {
                 .actorsBefore(0)
                 .actorsPerThread(2)
                 .actorsAfter(0)
-                .iterations(5 * SCALE)
+                .iterations(3 * SCALE)
                 .invocationsPerIteration(100)
                 .loopBound(LOOP_BOUND)
                 .check(StealsRaceOverflow.class);
@@ -299,7 +299,7 @@ class LocalQueueLincheckTest {
     /** Tokio's {@code basic}: the owner pushes and pops in rounds while a thief steals three times. */
     @Test
     void basic() {
-        Lincheck.runConcurrentTest(150 * SCALE, () -> {
+        Lincheck.runConcurrentTest(100 * SCALE, () -> {
             TaskPool pool = new TaskPool(6);
             LocalQueue queue = new LocalQueue();
             InjectQueue inject = new InjectQueue();
@@ -328,7 +328,7 @@ class LocalQueueLincheckTest {
     /** Tokio's {@code multi_stealer}: two thieves and the owner drain five tasks between them. */
     @Test
     void twoThievesAndTheOwner() {
-        Lincheck.runConcurrentTest(150 * SCALE, () -> {
+        Lincheck.runConcurrentTest(100 * SCALE, () -> {
             TaskPool pool = new TaskPool(5);
             LocalQueue queue = new LocalQueue();
             InjectQueue inject = new InjectQueue();
@@ -356,7 +356,7 @@ class LocalQueueLincheckTest {
      */
     @Test
     void chainedSteal() {
-        Lincheck.runConcurrentTest(150 * SCALE, () -> {
+        Lincheck.runConcurrentTest(100 * SCALE, () -> {
             TaskPool pool = new TaskPool(8);
             LocalQueue q1 = new LocalQueue();
             LocalQueue q2 = new LocalQueue();
