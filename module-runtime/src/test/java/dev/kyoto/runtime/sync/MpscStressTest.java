@@ -316,6 +316,7 @@ class MpscStressTest {
             });
             long deadline = Spin.deadline(Duration.ofSeconds(50));
             int received = 0;
+            long spins = 0;
             for (int total = 0; total < 2 * perSender; ) {
                 int sent = completed.get();
                 Integer m = ch.receiver().tryRecv();
@@ -326,7 +327,7 @@ class MpscStressTest {
                     if (System.nanoTime() > deadline) {
                         throw new AssertionError("gave up after " + total + " messages: a message was lost");
                     }
-                    Thread.onSpinWait();
+                    Spin.pause(spins++);
                     continue;
                 }
                 total++;

@@ -168,21 +168,27 @@ class NotifyStressTest {
     /**
      * The race NotifyLincheckTest.notifyWaitersIsSeenAtomically found, on real threads and the
      * real memory model: each round two waiters queue, another thread calls notifyWaiters, and
-     * this thread polls both while it runs; once the first is complete the second must be too.
-     * 250,000 rounds of five calls.
+     * this thread polls the first while it runs (a poll of a queued waiter takes no lock); once the
+     * first is complete the second must be too. 250,000 rounds of at least five calls; each round
+     * must finish within 10 s (a lost wake-up), the whole within 5 minutes.
      */
     @Test
     void notifyWaitersIsSeenWholeByAPollingTask() {
         int rounds = 250_000;
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        Duration perRound = Duration.ofSeconds(10);
+        assertTimeoutPreemptively(Duration.ofMinutes(5), () -> {
             Notify notify = new Notify();
             AtomicInteger round = new AtomicInteger();
-            long deadline = Spin.deadline(Duration.ofSeconds(50));
             long start = System.nanoTime();
-            Thread notifier = Thread.ofPlatform().start(() -> {
+            Thread notifier = Thread.ofPlatform().daemon().start(() -> {
                 for (int r = 1; r <= rounds; r++) {
-                    int now = r;
-                    Spin.until(() -> round.get() >= now, deadline, "round " + now + " to start");
+                    long deadline = Spin.deadline(perRound);
+                    for (long spins = 0; round.get() < r; spins++) {
+                        if (System.nanoTime() > deadline) {
+                            return; // the polling side failed and says why
+                        }
+                        Spin.pause(spins);
+                    }
                     Spin.jitter(8);
                     notify.notifyWaiters();
                 }
@@ -195,11 +201,12 @@ class NotifyStressTest {
                     throw new AssertionError("round " + r + ": a waiter completed before its notifyWaiters");
                 }
                 round.set(r);
-                while (first.poll(cx).isPending()) {
+                long deadline = Spin.deadline(perRound);
+                for (long spins = 0; first.poll(cx).isPending(); spins++) {
                     if (System.nanoTime() > deadline) {
                         throw new AssertionError("round " + r + ": notifyWaiters never completed the first waiter");
                     }
-                    Thread.onSpinWait();
+                    Spin.pause(spins);
                 }
                 if (second.poll(cx).isPending()) {
                     throw new AssertionError("round " + r + ": notifyWaiters completed the first waiter but not the second");

@@ -19,13 +19,15 @@ import org.junit.jupiter.api.Test;
  * ({@code loom_multi_thread/queue.rs}): Lincheck runs the real class under every interleaving it
  * explores, switching threads at each shared-memory access.
  *
- * <p>Two kinds of check. The linearizability checks give Lincheck the operations and a sequential
- * model, and it verifies that every concurrent run's results match some sequential order of
- * them. The scenario checks ({@code Lincheck.runConcurrentTest}) are loom's models: fixed threads
- * doing fixed work, then assertions that every task came out exactly once and in order. They
- * cover what a sequential model cannot state: two thieves at once (a steal may find another in
- * progress and give up), and a push that finds the ring full only because a thief is still
- * copying out of it (that task alone goes to the inject queue).
+ * <p>Three kinds of check. The linearizability checks give Lincheck the operations and a
+ * sequential model, and it verifies that every concurrent run's results match some sequential
+ * order of them. Where no sequential model fits (a steal may find another in progress and give
+ * up; a push that finds the ring full only because a thief is still copying out of it sends just
+ * itself to the inject queue), random operations are checked after each run for every task
+ * coming out exactly once and in order. The scenario checks ({@code Lincheck.runConcurrentTest})
+ * are loom's models: fixed threads doing fixed work, then the same exactly-once assertions. The
+ * overflow checks use the data-structure API because only it can raise Lincheck's loop bound
+ * above the 128 tasks an overflow or a steal moves in one loop.
  *
  * <p>Lincheck's model is sequentially consistent: these checks find interleaving bugs, not
  * missing fences (see docs/design-notes.md).
