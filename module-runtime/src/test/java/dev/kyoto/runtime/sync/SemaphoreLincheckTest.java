@@ -117,11 +117,11 @@ class SemaphoreLincheckTest {
             Semaphore semaphore = new Semaphore(2);
             AtomicInteger active = new AtomicInteger();
             Loom.Body actor = () -> {
-                try (Semaphore.Permit p = blockOn(semaphore.acquire())) {
-                    int now = active.incrementAndGet();
-                    assertTrue(now <= 2, now + " tasks hold one of 2 permits");
-                    active.decrementAndGet();
-                }
+                Semaphore.Permit p = blockOn(semaphore.acquire());
+                int now = active.incrementAndGet();
+                assertTrue(now <= 2, now + " tasks hold one of 2 permits");
+                active.decrementAndGet();
+                p.close();
             };
             Loom.Forked a = fork(actor);
             Loom.Forked b = fork(actor);
@@ -215,11 +215,11 @@ class SemaphoreLincheckTest {
             AtomicInteger active = new AtomicInteger();
             Loom.Body user = () -> {
                 for (int n : new int[] {4, 10, 8}) {
-                    try (Semaphore.Permit p = blockOn(semaphore.acquire(n))) {
-                        int now = active.addAndGet(n);
-                        assertTrue(now <= 10, now + " permits out of 10 are held");
-                        active.addAndGet(-n);
-                    }
+                    Semaphore.Permit p = blockOn(semaphore.acquire(n));
+                    int now = active.addAndGet(n);
+                    assertTrue(now <= 10, now + " permits out of 10 are held");
+                    active.addAndGet(-n);
+                    p.close();
                 }
             };
             Loom.Forked a = fork(user);
