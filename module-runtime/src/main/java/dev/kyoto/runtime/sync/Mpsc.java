@@ -272,7 +272,9 @@ public final class Mpsc {
         }
 
         /**
-         * Takes the next message now.
+         * Takes the next message now. A message whose send completed before this call is always
+         * found; if another send is still linking its message into the buffer at that moment, this
+         * waits the few instructions it takes.
          *
          * @return the message, or null if none is buffered yet
          * @throws ChannelClosedException if the channel is closed and every message was received

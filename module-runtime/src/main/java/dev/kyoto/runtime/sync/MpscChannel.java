@@ -150,8 +150,12 @@ final class MpscChannel<T> {
         return Poll.ready(message);
     }
 
+    /**
+     * A send that completed before this call is always found, even while an earlier send is still
+     * linking its message (Tokio's try_recv waits for such a send the same way).
+     */
     T tryRecv() throws ChannelClosedException {
-        T message = queue.poll();
+        T message = queue.pollAwaitingLink();
         if (message != null) {
             capacity.release(1);
             return message;

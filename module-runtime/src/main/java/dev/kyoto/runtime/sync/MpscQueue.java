@@ -16,9 +16,11 @@ import java.lang.invoke.VarHandle;
  *       its own value was taken). Read and written only by the one consumer.</li>
  *   <li>{@code Node.next}: volatile; written once by the producer that swapped in the successor.</li>
  * </ul>
- * Between a producer's swap and its link the queue looks empty from that message on. The
- * channel copes: the producer wakes the receiver after linking, and the message holds a permit
- * until received, so the channel does not look drained meanwhile.
+ * Between a producer's swap and its link the queue looks empty from that message on to
+ * {@link #poll()}, even to a consumer that a later producer's completed push happens-before.
+ * The channel copes: the producer wakes the receiver after linking, and the message holds a
+ * permit until received, so the channel does not look drained meanwhile; and a receive that must
+ * not miss a completed send uses {@link #pollAwaitingLink()}, which waits out the gap.
  *
  * @param <T> the message type; messages are never null
  */
@@ -77,5 +79,30 @@ final class MpscQueue<T> {
         // linked it already, so nobody writes it again.
         NEXT.set(h, h);
         return value;
+    }
+
+    /**
+     * Takes the oldest message, or returns null if no producer has pushed past the consumer: a
+     * message whose producer has swapped itself in but not linked yet counts as there, and this
+     * waits for the link, the producer's very next store. The consumer only.
+     */
+    T pollAwaitingLink() {
+        T value = poll();
+        if (value != null) {
+            return value;
+        }
+        Node<T> h = head;
+        if (tail == h) {
+            return null;
+        }
+        // The first producer that swapped in after h links h next; only its preemption makes this long.
+        for (int spins = 1; h.next == null; spins++) {
+            if ((spins & 63) == 0) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        return poll();
     }
 }

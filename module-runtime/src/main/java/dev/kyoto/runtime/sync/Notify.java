@@ -40,7 +40,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code waiters}: pending {@code notified()} computations, FIFO, guarded by {@code lock}.</li>
  * </ul>
  * Invariant: phase is {@code WAITING} exactly when the list is non-empty, so a permit is never
- * stored while somebody waits. Wakers are woken after the lock is released.
+ * stored while somebody waits. {@code calls} moves only after every waiter queued before the
+ * call was unlinked, so a queued waiter that sees it moved was dequeued by that call; and it
+ * moves before those waiters are marked, so {@code notifyWaiters} is seen whole: a task that saw
+ * one of them complete sees all of them complete, and a {@code notified()} it makes afterwards
+ * waits for the next notification. Wakers are woken after the lock is released.
  */
 public final class Notify {
     private static final long EMPTY = 0;
@@ -116,10 +120,12 @@ public final class Notify {
             long s = state;
             if ((s & PHASE) == WAITING) {
                 woken = waiters.removeAll();
+                // The count before the marks: a waiter polled without the lock completes on either,
+                // and whoever saw one mark then sees the count, so the call is observed whole.
+                state = (s & ~PHASE) + ONE_CALL;
                 for (WaitNode n = woken; n != null; n = n.next) {
                     ((Notified) n).notification = Notified.ALL;
                 }
-                state = (s & ~PHASE) + ONE_CALL;
             } else {
                 // No waiter is linked, but computations created earlier compare their call count.
                 STATE.getAndAdd(this, ONE_CALL);
@@ -268,7 +274,7 @@ public final class Notify {
         }
 
         private boolean pollQueued(Context cx) {
-            if (notification != NONE) {
+            if (isNotified()) {
                 return true;
             }
             Waker w = cx.waker();
@@ -277,7 +283,7 @@ public final class Notify {
             }
             notify.lock.lock();
             try {
-                if (notification != NONE) {
+                if (isNotified()) {
                     return true;
                 }
                 waker = w;
@@ -285,6 +291,14 @@ public final class Notify {
             } finally {
                 notify.lock.unlock();
             }
+        }
+
+        /**
+         * Whether this queued computation was notified: chosen by notifyOne, or (the call count
+         * moved) dequeued by a notifyWaiters, which counts the call before it marks its waiters.
+         */
+        private boolean isNotified() {
+            return notification != NONE || (notify.state & ~PHASE) != calls;
         }
 
         @Override

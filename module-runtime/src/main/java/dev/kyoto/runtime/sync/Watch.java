@@ -249,13 +249,17 @@ public final class Watch {
 
         /** The outcome if there is one now: a newer value, or the close; null to keep waiting. */
         private Poll<T> check(Shared<T> shared, boolean removed) throws ChannelClosedException {
+            // closed before current: no send follows the close, so once closed is seen the value
+            // read next is the last one. The other order could see an old value, then the close
+            // of a send it missed, and report the end with that send unseen.
+            boolean closed = shared.closed;
             Version<T> v = shared.current;
-            if (v.version() != receiver.seen || removed && !shared.closed) {
+            if (v.version() != receiver.seen || removed && !closed) {
                 receiver.seen = v.version();
                 done = true;
                 return Poll.ready(v.value());
             }
-            if (shared.closed) {
+            if (closed) {
                 done = true;
                 throw new ChannelClosedException("the Watch.Sender was closed and this receiver has seen its last value");
             }

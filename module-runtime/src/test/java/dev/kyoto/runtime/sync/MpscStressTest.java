@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -284,6 +285,73 @@ class MpscStressTest {
                 inFlight.cancel();
             }
             tx.close();
+        }
+    }
+
+    /**
+     * The property behind MpscLincheckTest.tryRecvSeesASendThatHappenedBefore on real threads and
+     * the real memory model, which Lincheck's sequentially consistent one does not show: two
+     * senders race, and whenever the receiver knows that the counted sender's next message was
+     * sent, tryRecv must find a message, even with the other sender between its swap and its link.
+     * A million sends.
+     */
+    @Test
+    void tryRecvFindsEverySendThatCompletedBeforeIt() {
+        int perSender = 500_000;
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Mpsc.Channel<Integer> ch = Mpsc.unbounded();
+            Mpsc.Sender<Integer> other = ch.sender().copy();
+            AtomicInteger completed = new AtomicInteger();
+            long start = System.nanoTime();
+            Thread noise = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    trySend(other, -1);
+                }
+            });
+            Thread counted = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    trySend(ch.sender(), i);
+                    completed.set(i + 1);
+                }
+            });
+            long deadline = Spin.deadline(Duration.ofSeconds(50));
+            int received = 0;
+            long spins = 0;
+            for (int total = 0; total < 2 * perSender; ) {
+                int sent = completed.get();
+                Integer m = ch.receiver().tryRecv();
+                if (m == null) {
+                    if (sent > received) {
+                        throw new AssertionError("message " + received + " of the counted sender was sent before this tryRecv, which found nothing");
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("gave up after " + total + " messages: a message was lost");
+                    }
+                    Spin.pause(spins++);
+                    continue;
+                }
+                total++;
+                if (m >= 0) {
+                    if (m != received) {
+                        throw new AssertionError("expected message " + received + " of the counted sender, got " + m);
+                    }
+                    received++;
+                }
+            }
+            noise.join();
+            counted.join();
+            System.out.printf("Mpsc tryRecv against racing senders: %d messages in %d ms%n",
+                    2L * perSender, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    private static void trySend(Mpsc.Sender<Integer> tx, int message) {
+        try {
+            if (!tx.trySend(message)) {
+                throw new AssertionError("an unbounded channel refused a message");
+            }
+        } catch (ChannelClosedException e) {
+            throw new AssertionError(e);
         }
     }
 

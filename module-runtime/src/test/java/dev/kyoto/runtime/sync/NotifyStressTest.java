@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.Waker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,6 +163,58 @@ class NotifyStressTest {
                 }
                 return follow(notify, round, acks, now, last);
             });
+        });
+    }
+    /**
+     * The race NotifyLincheckTest.notifyWaitersIsSeenAtomically found, on real threads and the
+     * real memory model: each round two waiters queue, another thread calls notifyWaiters, and
+     * this thread polls the first while it runs (a poll of a queued waiter takes no lock); once the
+     * first is complete the second must be too. 250,000 rounds of at least five calls; each round
+     * must finish within 10 s (a lost wake-up), the whole within 5 minutes.
+     */
+    @Test
+    void notifyWaitersIsSeenWholeByAPollingTask() {
+        int rounds = 250_000;
+        Duration perRound = Duration.ofSeconds(10);
+        assertTimeoutPreemptively(Duration.ofMinutes(5), () -> {
+            Notify notify = new Notify();
+            AtomicInteger round = new AtomicInteger();
+            long start = System.nanoTime();
+            Thread notifier = Thread.ofPlatform().daemon().start(() -> {
+                for (int r = 1; r <= rounds; r++) {
+                    long deadline = Spin.deadline(perRound);
+                    for (long spins = 0; round.get() < r; spins++) {
+                        if (System.nanoTime() > deadline) {
+                            return; // the polling side failed and says why
+                        }
+                        Spin.pause(spins);
+                    }
+                    Spin.jitter(8);
+                    notify.notifyWaiters();
+                }
+            });
+            Context cx = new Context(Waker.noop());
+            for (int r = 1; r <= rounds; r++) {
+                Async<Void> first = notify.notified();
+                Async<Void> second = notify.notified();
+                if (first.poll(cx).isReady() || second.poll(cx).isReady()) {
+                    throw new AssertionError("round " + r + ": a waiter completed before its notifyWaiters");
+                }
+                round.set(r);
+                long deadline = Spin.deadline(perRound);
+                for (long spins = 0; first.poll(cx).isPending(); spins++) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("round " + r + ": notifyWaiters never completed the first waiter");
+                    }
+                    Spin.pause(spins);
+                }
+                if (second.poll(cx).isPending()) {
+                    throw new AssertionError("round " + r + ": notifyWaiters completed the first waiter but not the second");
+                }
+            }
+            notifier.join();
+            assertEquals(0, notify.waiterCount());
+            System.out.printf("Notify notifyWaiters seen whole: %d rounds in %d ms%n", rounds, (System.nanoTime() - start) / 1_000_000);
         });
     }
 }

@@ -20,10 +20,24 @@ final class Spin {
 
     /** Spins until {@code condition} holds, failing with {@code what} at {@code deadline}. */
     static void until(BooleanSupplier condition, long deadline, String what) {
-        while (!condition.getAsBoolean()) {
+        for (long spins = 0; !condition.getAsBoolean(); spins++) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("gave up waiting for " + what + ": a wake-up was lost");
             }
+            pause(spins);
+        }
+    }
+
+    /**
+     * One step of a wait loop that has spun {@code spins} times: a spin-wait hint, and every 1024th
+     * step (some tens of microseconds) a yield. Two threads waiting on each other in turn may share
+     * one core when the machine runs more threads than it has cores; without the yield each turn
+     * would cost the waiter a whole time slice.
+     */
+    static void pause(long spins) {
+        if ((spins & 1023) == 1023) {
+            Thread.yield();
+        } else {
             Thread.onSpinWait();
         }
     }
