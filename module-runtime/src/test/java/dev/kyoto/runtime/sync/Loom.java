@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.jetbrains.lincheck.Lincheck;
 
 /**
- * Tokio's loom idioms on Lincheck, for the model checks of this package: {@link #model} runs a
+ * Tokio's loom idioms on Lincheck, for the runtime's model checks: {@link #model} runs a
  * body under Lincheck's model checker, which explores the interleavings of the threads the body
  * {@link #fork}s; {@link #blockOn} is loom's {@code block_on}.
  *
@@ -18,15 +18,15 @@ import org.jetbrains.lincheck.Lincheck;
  * wake never comes leaves the thread parked for ever. Lincheck then reports that every live
  * thread is blocked, with the interleaving that led there, instead of hanging the build.
  */
-final class Loom {
+public final class Loom {
     /** {@code -P soak} (system property {@code kyoto.soak}) explores this many times more. */
-    static final int SCALE = Boolean.getBoolean("kyoto.soak") ? 20 : 1;
+    public static final int SCALE = Boolean.getBoolean("kyoto.soak") ? 20 : 1;
 
     private Loom() {
     }
 
     /** A model's body, or one of its threads: may throw anything, which fails the check. */
-    interface Body {
+    public interface Body {
         void run() throws Exception;
     }
 
@@ -34,7 +34,7 @@ final class Loom {
      * Explores {@code invocations} interleavings of {@code body} (scaled under {@code -P soak}),
      * failing with the first one that throws, deadlocks or livelocks.
      */
-    static void model(int invocations, Body body) {
+    public static void model(int invocations, Body body) {
         Lincheck.runConcurrentTest(invocations * SCALE, () -> {
             try {
                 body.run();
@@ -57,7 +57,7 @@ final class Loom {
     private static volatile Object shared;
 
     /** Starts a thread running {@code body}; {@link Forked#join()} rethrows what it threw. */
-    static Forked fork(Body body) {
+    public static Forked fork(Body body) {
         Forked f = new Forked(body);
         shared = f;
         f.thread.start();
@@ -65,7 +65,7 @@ final class Loom {
     }
 
     /** A thread of a model. */
-    static final class Forked implements Runnable {
+    public static final class Forked implements Runnable {
         private final Body body;
         private final Thread thread = new Thread(this);
         /** Written by the thread before it ends, read after joining it. */
@@ -85,7 +85,7 @@ final class Loom {
         }
 
         /** Waits for the thread and fails as it failed. */
-        void join() throws InterruptedException {
+        public void join() throws InterruptedException {
             thread.join();
             if (failure instanceof Error e) {
                 throw e;
@@ -100,7 +100,7 @@ final class Loom {
      * Polls {@code async} on this thread until it is ready, parking between polls until its waker
      * is woken; returns its value or throws its failure.
      */
-    static <T> T blockOn(Async<T> async) throws Exception {
+    public static <T> T blockOn(Async<T> async) throws Exception {
         ParkingWaker waker = new ParkingWaker();
         Context cx = new Context(waker);
         for (;;) {
@@ -116,7 +116,7 @@ final class Loom {
      * A waker that unparks the thread that made it. Wakes are counted, so a model can also check
      * that a waker was woken (or was not), and a wake that came before the park is not lost.
      */
-    static final class ParkingWaker implements Waker {
+    public static final class ParkingWaker implements Waker {
         private final Thread owner = Thread.currentThread();
         private final AtomicInteger wakes = new AtomicInteger();
         /** Wakes the owner has consumed by returning from {@link #park()}; the owner's. */
@@ -129,7 +129,7 @@ final class Loom {
         }
 
         /** Owner only: returns once a wake came that this method has not returned for yet. */
-        void park() {
+        public void park() {
             while (wakes.get() == consumed) {
                 LockSupport.park(this);
             }
@@ -137,7 +137,7 @@ final class Loom {
         }
 
         /** How often this waker was woken so far. */
-        int wakes() {
+        public int wakes() {
             return wakes.get();
         }
     }
