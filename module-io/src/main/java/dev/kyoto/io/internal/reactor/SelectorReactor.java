@@ -372,6 +372,15 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         }
     }
 
+    /**
+     * Shuts down: every waiter wakes to the shutdown error, the selector closes, and so does every
+     * channel still registered. Those channels can do nothing but fail with the shutdown error
+     * from now on, and their owners may never close them: a task that owned a socket (a server's
+     * connection, say) was cancelled by the same shutdown, and a cancelled computation does not
+     * run the rest of its chain, where the close was. Tokio's tasks own their sockets, and
+     * dropping the tasks closes them; Netty's event loop closes its channels as it shuts down.
+     * Closing a channel twice is harmless, so an owner that does close it later loses nothing.
+     */
     @Override
     public void shutdown() {
         List<ScheduledIo> live = registrations.shutdown();
@@ -385,6 +394,17 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             LOG.debug("closing the selector failed during shutdown", e);
         } finally {
             keysLock.unlockWrite(stamp);
+        }
+        // After the write lock: a registration in progress has set its key, or will find the selector closed.
+        for (ScheduledIo io : live) {
+            SelectionKey key = io.key;
+            if (key != null) {
+                try {
+                    key.channel().close();
+                } catch (IOException e) {
+                    LOG.debug("closing a channel failed during shutdown", e);
+                }
+            }
         }
     }
 
