@@ -41,7 +41,7 @@ final class ClientProcess implements AutoCloseable {
             throw new IllegalStateException("surefire must set the kyoto.testClasses system property (see module-test/pom.xml)");
         }
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", testClasses, LoadClient.class.getName(),
                 server.getAddress().getHostAddress(), Integer.toString(server.getPort()));
         return new ClientProcess(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());

@@ -46,12 +46,16 @@ public final class LoadClient {
     private long echoed;
     private int round;
 
-    /** One connection: what was sent in the current round, and how much of its echo came back. */
+    /**
+     * One connection: what was sent in the current round, and how much of its echo came back. Its
+     * buffers are as large as the largest round so far: ten thousand connections of 64 KiB
+     * buffers would not fit the client's heap.
+     */
     private static final class Connection {
         final int index;
         final SocketChannel channel;
-        final ByteBuffer out = ByteBuffer.allocate(MAX_SIZE);
-        final ByteBuffer in = ByteBuffer.allocate(MAX_SIZE);
+        ByteBuffer out = ByteBuffer.allocate(0);
+        ByteBuffer in = ByteBuffer.allocate(0);
         boolean outstanding;
         boolean echoedOnce;
 
@@ -129,7 +133,11 @@ public final class LoadClient {
             if (!c.channel.isOpen() || c.outstanding) {
                 continue;
             }
-            c.out.clear();
+            if (c.out.capacity() < size) {
+                c.out = ByteBuffer.allocate(size);
+                c.in = ByteBuffer.allocate(size);
+            }
+            c.out.clear().limit(size);
             for (int i = 0; i < size; i++) {
                 c.out.put(patternByte(c.index, round, i));
             }
