@@ -37,9 +37,9 @@ class PeerResetSoakTest {
 
     /**
      * Clients of the README's echo server reset their connection: at once; in the middle of an
-     * echo (32 KiB sent, 1 KiB of it read back); or once the server is stuck writing to them
-     * (they stopped reading and wrote until their own write had to wait). Every server task
-     * ends, with the reset as its failure.
+     * echo (32 KiB sent, 1 KiB of it read back); or in full flow, having written without reading
+     * until their own write had to wait (their buffers are small, so the server's echo backs up
+     * too). Every server task ends, with the reset as its failure.
      */
     @ParameterizedTest(name = "{0}")
     @EnumSource(Flavour.class)
@@ -64,8 +64,8 @@ class PeerResetSoakTest {
                 assertEquals(CONNECTIONS, server.failed.get(), "server tasks that ended with the reset");
                 server.close();
                 Descriptors.awaitBack(rt, base, "after " + CONNECTIONS + " resets");
-                FIGURES.add("clients reset, %s: %,d connections (a third each: at once, mid-echo, server stuck writing) in %.1f s;"
-                        + " %,d server tasks ended, %,d with the reset; clients that stopped reading wrote %.0f KiB each on average before their write had to wait;"
+                FIGURES.add("clients reset, %s: %,d connections (a third each: at once, mid-echo, in full flow) in %.1f s;"
+                        + " %,d server tasks ended, %,d with the reset; those in full flow wrote %.0f KiB each on average, without reading, before their write had to wait;"
                         + " descriptors %d before, %d after", flavour, CONNECTIONS, seconds, server.ended.get(),
                         server.failed.get(), written.get() / 1024.0 / (CONNECTIONS / 3), base.fds(), Descriptors.open());
             }
