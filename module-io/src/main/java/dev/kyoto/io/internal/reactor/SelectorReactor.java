@@ -169,13 +169,28 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             turn(0);
             return;
         }
-        int n = turn(timeoutNanos);
+        // The JDK wakes the selector of an interrupted thread at once, so a select made with the
+        // flag set returns at once, every time: the park would spin for as long as its caller
+        // waits. A park is not interruptible (as Lock.lock() is not): the flag is taken off for
+        // the select and put back after it, for the caller's own code to see.
+        boolean interrupted = Thread.interrupted();
+        int n;
+        boolean interruptedDuring;
+        try {
+            n = turn(timeoutNanos);
+        } finally {
+            interruptedDuring = Thread.currentThread().isInterrupted();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         boolean unparked = (int) STATE.getAndSet(this, RUNNING) == NOTIFIED;
         spin.blocked(n, System.nanoTime() - start);
         // Only an untimed select that returns with nothing selected and nobody having woken it is
-        // suspect (the epoll spin bug). Timed selects may return a little early, and a closed
-        // selector (n < 0) returns at once by design; neither is counted.
-        boolean early = n == 0 && !unparked && timeoutNanos < 0;
+        // suspect (the epoll spin bug). Timed selects may return a little early, a closed selector
+        // (n < 0) returns at once by design, and an interrupt during the select wakes it; none of
+        // these is counted.
+        boolean early = n == 0 && !unparked && !interruptedDuring && timeoutNanos < 0;
         earlyReturns = early ? earlyReturns + 1 : 0;
         if (earlyReturns >= REBUILD_THRESHOLD) {
             earlyReturns = 0;
@@ -357,6 +372,15 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         }
     }
 
+    /**
+     * Shuts down: every waiter wakes to the shutdown error, the selector closes, and so does every
+     * channel still registered. Those channels can do nothing but fail with the shutdown error
+     * from now on, and their owners may never close them: a task that owned a socket (a server's
+     * connection, say) was cancelled by the same shutdown, and a cancelled computation does not
+     * run the rest of its chain, where the close was. Tokio's tasks own their sockets, and
+     * dropping the tasks closes them; Netty's event loop closes its channels as it shuts down.
+     * Closing a channel twice is harmless, so an owner that does close it later loses nothing.
+     */
     @Override
     public void shutdown() {
         List<ScheduledIo> live = registrations.shutdown();
@@ -370,6 +394,17 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             LOG.debug("closing the selector failed during shutdown", e);
         } finally {
             keysLock.unlockWrite(stamp);
+        }
+        // After the write lock: a registration in progress has set its key, or will find the selector closed.
+        for (ScheduledIo io : live) {
+            SelectionKey key = io.key;
+            if (key != null) {
+                try {
+                    key.channel().close();
+                } catch (IOException e) {
+                    LOG.debug("closing a channel failed during shutdown", e);
+                }
+            }
         }
     }
 
