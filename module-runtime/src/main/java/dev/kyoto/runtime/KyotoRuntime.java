@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Closing the runtime cancels every task (running each future's {@link Async#cancel()}),
  * shuts the I/O driver down so that pending I/O fails with the {@linkplain #isShutdownError
- * shutdown error}, and waits for blocking work.
+ * shutdown error}, closes every socket still registered with it (a task that was cancelled never
+ * reaches its own {@code close()}), and waits for blocking work.
  */
 public final class KyotoRuntime implements AutoCloseable {
     private final SchedulerHandle scheduler;
@@ -52,6 +53,10 @@ public final class KyotoRuntime implements AutoCloseable {
     /**
      * Runs {@code future} to completion on the calling thread, driving the runtime's tasks and
      * I/O meanwhile, and returns its value.
+     *
+     * <p>It is not interruptible: an interrupt neither ends it nor makes it spin, and the thread's
+     * interrupt status, if it was set before or during the call, is set when it returns. To give
+     * up on a computation, race it with a timeout ({@code Time.timeout}) or a signal of your own.
      *
      * @throws Exception the future's failure, unchanged
      * @throws IllegalStateException if the calling thread is itself driving Kyoto tasks, or the runtime was shut down
@@ -100,7 +105,10 @@ public final class KyotoRuntime implements AutoCloseable {
         scheduler.shutdown(Objects.requireNonNull(timeout, "timeout").toNanos());
     }
 
-    /** Shuts down and waits for blocking work that is still running. Idempotent. */
+    /**
+     * Shuts down: cancels every task, fails pending I/O with the shutdown error, closes the sockets
+     * still registered, and waits for blocking work that is still running. Idempotent.
+     */
     @Override
     public void close() {
         scheduler.shutdown(-1);

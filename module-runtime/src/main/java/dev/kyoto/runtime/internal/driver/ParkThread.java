@@ -46,18 +46,30 @@ public final class ParkThread implements UnparkThread {
             return;
         }
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        while (state == PARKED) {
-            if (timeoutNanos < 0) {
-                LockSupport.park(this);
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
+        // LockSupport.park returns at once while the interrupt status is set: a park is not
+        // interruptible, so the status is taken off while it waits and set again when it returns.
+        // Setting it grants a permit, so the next park's first LockSupport.park returns at once;
+        // the loop parks again.
+        boolean interrupted = false;
+        try {
+            while (state == PARKED) {
+                interrupted |= Thread.interrupted();
+                if (timeoutNanos < 0) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    LockSupport.parkNanos(this, left);
                 }
-                LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            state = EMPTY;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        state = EMPTY;
     }
 
     @Override

@@ -79,6 +79,8 @@ public final class CurrentThreadScheduler extends Scheduler {
         RuntimeContext cx = RuntimeContext.get();
         checkMayBlock(cx);
         SchedulerHandle previous = cx.enter(this);
+        // Not interruptible: see MultiThreadScheduler.blockOn.
+        boolean interrupted = false;
         try {
             Thread me = Thread.currentThread();
             BlockOnWaker waker = new BlockOnWaker(me, driver);
@@ -100,12 +102,16 @@ public final class CurrentThreadScheduler extends Scheduler {
                 }
                 coreWaiters.add(me);
                 if (!waker.isWoken() && (shutdown || core.get() == null)) {
+                    interrupted |= Thread.interrupted();
                     LockSupport.park(this);
                 }
                 coreWaiters.remove(me);
             }
         } finally {
             cx.enter(previous);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -186,25 +192,34 @@ public final class CurrentThreadScheduler extends Scheduler {
      * first (negative {@code timeoutNanos}: wait without limit).
      */
     private Core takeCore(Thread me, long timeoutNanos, long deadline) {
-        for (;;) {
-            Core c = core.getAndSet(null);
-            if (c != null) {
-                return c;
-            }
-            long left = deadline - System.nanoTime();
-            if (timeoutNanos >= 0 && left <= 0) {
-                return null;
-            }
-            driver.unpark();
-            coreWaiters.add(me);
-            if (core.get() == null) {
-                if (timeoutNanos < 0) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, left);
+        // Not interruptible: see MultiThreadScheduler.blockOn.
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                Core c = core.getAndSet(null);
+                if (c != null) {
+                    return c;
                 }
+                long left = deadline - System.nanoTime();
+                if (timeoutNanos >= 0 && left <= 0) {
+                    return null;
+                }
+                driver.unpark();
+                coreWaiters.add(me);
+                if (core.get() == null) {
+                    interrupted |= Thread.interrupted();
+                    if (timeoutNanos < 0) {
+                        LockSupport.park(this);
+                    } else {
+                        LockSupport.parkNanos(this, left);
+                    }
+                }
+                coreWaiters.remove(me);
             }
-            coreWaiters.remove(me);
+        } finally {
+            if (interrupted) {
+                me.interrupt();
+            }
         }
     }
 

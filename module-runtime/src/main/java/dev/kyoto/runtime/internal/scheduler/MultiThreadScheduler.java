@@ -572,6 +572,10 @@ public final class MultiThreadScheduler extends Scheduler {
         checkMayBlock(cx);
         SchedulerHandle previous = cx.enter(this);
         cx.setDriving(true);
+        // LockSupport.park returns at once while the interrupt status is set, and the status
+        // cannot be put back between parks (setting it grants a permit): blockOn is not
+        // interruptible, so the status is taken off before each park and set again on return.
+        boolean interrupted = false;
         try {
             BlockOnWaker waker = new BlockOnWaker(Thread.currentThread(), null);
             Context pollCx = new Context(waker);
@@ -585,12 +589,16 @@ public final class MultiThreadScheduler extends Scheduler {
                     // No driver runs on this thread: a yield here only gives the workers a moment.
                     cx.wakeDeferred();
                 } else if (!waker.isWoken()) {
+                    interrupted |= Thread.interrupted();
                     LockSupport.park(this);
                 }
             }
         } finally {
             cx.setDriving(false);
             cx.enter(previous);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
