@@ -117,6 +117,14 @@ public final class Driver {
         return time;
     }
 
+    /**
+     * Nanoseconds until the earliest timer is due (negative if overdue), or {@link Long#MAX_VALUE}
+     * if none is registered or time is disabled.
+     */
+    public long nanosUntilNextTimer() {
+        return time == null ? Long.MAX_VALUE : time.nanosUntilNextTimer();
+    }
+
     /** The runtime's clock. */
     public Clock clock() {
         return clock;

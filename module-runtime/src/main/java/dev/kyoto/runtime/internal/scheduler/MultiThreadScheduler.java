@@ -12,7 +12,6 @@ import dev.kyoto.runtime.internal.thread.RuntimeThreads;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -66,6 +65,7 @@ public final class MultiThreadScheduler extends Scheduler {
     private final InjectQueue inject = new InjectQueue();
     private final Idle idle;
     private final StallWatch watch = new StallWatch();
+    private final DriverLock driverLock = new DriverLock();
     /** Set once, under {@code this}, by the first shutdown. */
     private boolean shutdownStarted;
     /** Set after every task is marked cancelled: workers leave their loops when they see it. */
@@ -84,7 +84,6 @@ public final class MultiThreadScheduler extends Scheduler {
         this.globalQueueInterval = globalQueueInterval;
         this.threadConfig = threadConfig;
         this.idle = new Idle(workerThreads);
-        AtomicBoolean driverLock = new AtomicBoolean();
         this.workers = new Worker[workerThreads];
         this.threads = new Thread[workerThreads];
         for (int i = 0; i < workerThreads; i++) {
@@ -381,6 +380,7 @@ public final class MultiThreadScheduler extends Scheduler {
         if (lastSearcher) {
             notifyIfWorkPending();
         }
+        w.rewatching = false;
         while (!shutdown) {
             parkInternal(w, cx, false);
             if (transitionFromParked(w) || takeStalledWork(w)) {
@@ -391,6 +391,7 @@ public final class MultiThreadScheduler extends Scheduler {
                 }
                 return;
             }
+            w.rewatching = watch.isWatcher(w.index);
         }
         watch.resign(w.index);
     }
@@ -422,20 +423,29 @@ public final class MultiThreadScheduler extends Scheduler {
         if (p.consumeUnpark()) {
             return;
         }
-        if (p.tryHoldDriver()) {
+        // A watcher back from a watch period takes the driver only if nobody took it during the
+        // period, or a timer is overdue: a holder busy between turns takes it back within
+        // microseconds, and moving the driver (and with it the tasks its events wake) to another
+        // thread costs more than a turn.
+        boolean mayTake = !w.rewatching || driverLock.acquisitions() == w.seenAcquisitions
+                || driver.nanosUntilNextTimer() < -StallWatch.TIMER_SLACK_NANOS;
+        if (mayTake && p.tryHoldDriver()) {
             try {
                 p.parkDriver(watchTimeout(w, true));
             } finally {
+                w.seenAcquisitions = driverLock.acquisitions();
                 p.releaseDriver();
             }
         } else {
+            w.seenAcquisitions = driverLock.acquisitions();
             p.parkCondvar(watchTimeout(w, false));
         }
     }
 
     /**
-     * How long a parking worker may sleep: a watch period if it keeps the watch (see
-     * {@link StallWatch}), else without limit (-1).
+     * How long a parking worker may sleep: if it keeps the watch (see {@link StallWatch}), a
+     * watch period, or until the earliest timer is due and a little more if that is sooner; else
+     * without limit (-1).
      */
     private long watchTimeout(Worker w, boolean inDriver) {
         if (workers.length == 1 || !watch.claim(w.index, inDriver)) {
@@ -446,7 +456,9 @@ public final class MultiThreadScheduler extends Scheduler {
             return -1;
         }
         w.seenActivity = activity;
-        return StallWatch.PERIOD_NANOS;
+        long untilTimer = driver.nanosUntilNextTimer();
+        return Math.max(StallWatch.TIMER_SLACK_NANOS,
+                Math.min(StallWatch.PERIOD_NANOS, untilTimer == Long.MAX_VALUE ? untilTimer : untilTimer + StallWatch.TIMER_SLACK_NANOS));
     }
 
     /**

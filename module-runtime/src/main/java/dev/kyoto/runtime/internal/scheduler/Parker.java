@@ -3,7 +3,6 @@ package dev.kyoto.runtime.internal.scheduler;
 import dev.kyoto.runtime.internal.driver.Driver;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,9 +41,9 @@ final class Parker {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeup = lock.newCondition();
     private final Driver driver;
-    private final AtomicBoolean driverLock;
+    private final DriverLock driverLock;
 
-    Parker(Driver driver, AtomicBoolean driverLock) {
+    Parker(Driver driver, DriverLock driverLock) {
         this.driver = driver;
         this.driverLock = driverLock;
     }
@@ -56,11 +55,11 @@ final class Parker {
 
     /** Takes the shared driver if no worker holds it; {@link #releaseDriver()} gives it back. */
     boolean tryHoldDriver() {
-        return driverLock.compareAndSet(false, true);
+        return driverLock.tryLock();
     }
 
     void releaseDriver() {
-        driverLock.set(false);
+        driverLock.unlock();
     }
 
     /** Polls the driver without blocking if no other worker holds it; consumes a pending unpark. */

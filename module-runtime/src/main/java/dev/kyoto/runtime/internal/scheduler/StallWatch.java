@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * worker itself (wakes during its own driver turn notify nobody until the tasks have waited a
  * while, see {@code MultiThreadScheduler.handOffIfStillQueued}, which only the stuck worker could
  * check), and the driver is left free without anybody being told. So one parked worker, the
- * watcher, parks for at most {@link #PERIOD_NANOS} at a time, in the driver or on its condition,
- * and each time it wakes it takes the driver if it is free (timers and I/O go on) and steals from
- * any worker whose queue holds tasks while its tick has not moved since the last look (the
- * queued work goes on). Tokio only notifies a peer when a driver turn leaves more than one task
+ * watcher, parks for at most {@link #PERIOD_NANOS} at a time (less when a timer is due sooner),
+ * in the driver or on its condition, and each time it wakes it takes the driver if nobody has
+ * taken it since the last look or a timer is overdue (timers and I/O go on), and steals from any
+ * worker whose queue holds tasks, or yielded tasks, while its tick has not moved since the last
+ * look (the queued work goes on). Tokio only notifies a peer when a driver turn leaves more than one task
  * behind; this also covers the driver left idle behind a single stuck task.
  *
  * <p>A watch costs a wake-up per period, so it sleeps when nothing can stall: when every worker
@@ -42,8 +43,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * watcher stays active, or the leaving worker wakes it.
  */
 final class StallWatch {
-    /** How long a watcher parks at most while a worker may stall: the stall a timer can suffer. */
-    static final long PERIOD_NANOS = 1_000_000;
+    /**
+     * How long a watcher parks at most: the longest a stall of queued tasks and I/O can last
+     * unnoticed. Each look costs a wake-up that, on a machine with few cores, can displace the
+     * thread a ping-pong is spinning on: at 1 ms the watch cost 1-connection echo a fifth of its
+     * round trips on 2 cores, at 10 ms nothing measurable (docs/design-notes.md).
+     */
+    static final long PERIOD_NANOS = 10_000_000;
+    /**
+     * A watcher parks no longer than until the earliest timer is due plus this, so that a timer
+     * behind a stalled driver fires this late at most (a timer registered after the watcher parked
+     * may wait up to {@link #PERIOD_NANOS}).
+     */
+    static final long TIMER_SLACK_NANOS = 1_000_000;
     private static final int NONE = -1;
     private static final int DORMANT = 1;
     private static final int IN_DRIVER = 2;

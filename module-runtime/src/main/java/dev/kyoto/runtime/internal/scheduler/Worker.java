@@ -9,12 +9,12 @@ import java.lang.invoke.VarHandle;
  * One worker of a multi-thread runtime: its run queue, its LIFO slot and its parker.
  *
  * <p>Everything but {@code queue}'s steal side, {@code parker}'s unpark side, {@code deferred}
- * (thread-safe) and {@code tick}
- * belongs to the worker's own thread: {@code lifo}, {@code lifoEnabled}, {@code nextPollTick},
- * {@code handoffPending}, {@code polledAt}, {@code searching}, {@code parkerOut},
- * {@code seenTicks}, {@code seenActivity} and {@code random} are plain fields read and written
- * only by it (and, after the thread has been joined at shutdown, by the thread that shuts the
- * runtime down). {@code tick} is written only by the owner, with opaque stores, so that a
+ * (thread-safe) and {@code tick} belongs to the worker's own thread: {@code lifo},
+ * {@code lifoEnabled}, {@code nextPollTick}, {@code handoffPending}, {@code polledAt},
+ * {@code searching}, {@code parkerOut}, {@code seenTicks}, {@code seenActivity},
+ * {@code rewatching}, {@code seenAcquisitions} and {@code random} are plain fields read and
+ * written only by it (and, after the thread has been joined at shutdown, by the thread that shuts
+ * the runtime down). {@code tick} is written only by the owner, with opaque stores, so that a
  * watching worker can tell from an opaque read whether this one has moved on since its last
  * look ({@link StallWatch}).
  */
@@ -60,6 +60,10 @@ public final class Worker {
     final int[] seenTicks;
     /** While this worker keeps the watch: the watch's activity count at its last look. */
     int seenActivity;
+    /** Whether the worker parks again after a watch period, rather than for the first time. */
+    boolean rewatching;
+    /** The driver's acquisition count when this worker last parked. */
+    int seenAcquisitions;
     private int random;
 
     Worker(MultiThreadScheduler scheduler, int index, int workerCount, Parker parker, QueueIntervalTuner tuner) {

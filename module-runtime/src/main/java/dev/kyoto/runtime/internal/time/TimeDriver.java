@@ -178,6 +178,22 @@ public final class TimeDriver {
         }
     }
 
+    /**
+     * Nanoseconds from now until the earliest registered timer is due (negative if it is overdue),
+     * or {@link Long#MAX_VALUE} if none is registered. The earliest slot of the wheel is taken for
+     * the deadline: a timer far ahead may be reported due early, when it cascades, never late.
+     */
+    public long nanosUntilNextTimer() {
+        long next;
+        lock.lock();
+        try {
+            next = wheel.nextExpiration();
+        } finally {
+            lock.unlock();
+        }
+        return next == Wheel.NONE ? Long.MAX_VALUE : Saturating.subtract(Saturating.multiply(next, 1_000_000), clock.nowNanos());
+    }
+
     /** Registered timers, for tests. */
     public int registered() {
         lock.lock();
