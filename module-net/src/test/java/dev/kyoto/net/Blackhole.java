@@ -17,7 +17,7 @@ import java.util.List;
  * queue is full the kernel drops further SYNs, and a connect waits (for its SYN retransmits, the
  * first after a second) until it is given up. No outside network is involved.
  */
-final class Blackhole implements AutoCloseable {
+public final class Blackhole implements AutoCloseable {
     /** Linux queues backlog + 1 connections. */
     private static final int QUEUED = 2;
 
@@ -25,12 +25,12 @@ final class Blackhole implements AutoCloseable {
     private final List<SocketChannel> fillers = new ArrayList<>();
 
     /** A blackhole on 127.0.0.1. */
-    Blackhole() throws IOException {
+    public Blackhole() throws IOException {
         this(InetAddress.getLoopbackAddress());
     }
 
     /** A blackhole on {@code loopback} (127.0.0.1 or ::1). */
-    Blackhole(InetAddress loopback) throws IOException {
+    public Blackhole(InetAddress loopback) throws IOException {
         StandardProtocolFamily family = loopback instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         listener = ServerSocketChannel.open(family);
@@ -70,7 +70,7 @@ final class Blackhole implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() throws IOException {
+    public InetSocketAddress address() throws IOException {
         return (InetSocketAddress) listener.getLocalAddress();
     }
 

@@ -11,17 +11,18 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * This process out of descriptors, for as long as the object is open: the soft
- * {@code RLIMIT_NOFILE} is set to 0, so that every new descriptor (an accepted socket, a
- * selector, a class file read from a directory) fails with {@code EMFILE}, "Too many open files",
- * while those already open keep working. {@link #close()} puts the limit back. The JDK has no
- * {@code setrlimit}, so this calls the C library's through the FFM API.
+ * This process short of descriptors, for as long as the object is open: the soft
+ * {@code RLIMIT_NOFILE} is lowered (to 0 by {@link #exhausted()}), so that no descriptor numbered
+ * at the limit or above can be opened, and a new one (an accepted socket, a selector, a class
+ * file read from a directory) fails with {@code EMFILE}, "Too many open files", once the numbers
+ * below are taken; those already open keep working. {@link #close()} puts the limit back. The
+ * JDK has no {@code setrlimit}, so this calls the C library's through the FFM API.
  *
  * <p>The limit is the whole process's: hold it only for a few polls (test classes run one at a
  * time), and have the code under test run once before, so that no class it needs is loaded while
  * the limit holds.
  */
-final class DescriptorLimit implements AutoCloseable {
+public final class DescriptorLimit implements AutoCloseable {
     private static final int RLIMIT_NOFILE = 7;
     private static final MethodHandle GETRLIMIT = libc("getrlimit");
     private static final MethodHandle SETRLIMIT = libc("setrlimit");
@@ -30,17 +31,22 @@ final class DescriptorLimit implements AutoCloseable {
     /** The {@code struct rlimit} as it was: the soft limit, then the hard limit. */
     private final MemorySegment saved = arena.allocate(16, 8);
 
-    private DescriptorLimit() throws Throwable {
+    private DescriptorLimit(long limit) throws Throwable {
         check((int) GETRLIMIT.invokeExact(RLIMIT_NOFILE, saved), "getrlimit");
-        MemorySegment none = arena.allocate(16, 8);
-        none.set(JAVA_LONG, 0, 0L);
-        none.set(JAVA_LONG, 8, saved.get(JAVA_LONG, 8));
-        check((int) SETRLIMIT.invokeExact(RLIMIT_NOFILE, none), "setrlimit");
+        MemorySegment lowered = arena.allocate(16, 8);
+        lowered.set(JAVA_LONG, 0, limit);
+        lowered.set(JAVA_LONG, 8, saved.get(JAVA_LONG, 8));
+        check((int) SETRLIMIT.invokeExact(RLIMIT_NOFILE, lowered), "setrlimit");
     }
 
-    /** Lowers the limit until {@link #close()}. */
-    static DescriptorLimit exhausted() throws Throwable {
-        return new DescriptorLimit();
+    /** Lowers the soft limit to 0 until {@link #close()}: no new descriptor at all. */
+    public static DescriptorLimit exhausted() throws Throwable {
+        return new DescriptorLimit(0);
+    }
+
+    /** Lowers the soft limit to {@code limit} until {@link #close()}. */
+    public static DescriptorLimit lowerTo(long limit) throws Throwable {
+        return new DescriptorLimit(limit);
     }
 
     /** Puts the limit back. */

@@ -6,28 +6,30 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Poll;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * An endless, position-dependent byte stream, for moving many megabytes without holding them:
  * the writer generates it, the reader checks every byte where it lands.
  */
-final class Pattern {
+public final class Pattern {
     private Pattern() {
     }
 
-    static byte at(long offset) {
+    public static byte at(long offset) {
         return (byte) ((offset * 2654435761L) >>> 24 ^ offset >>> 20);
     }
 
     /** Fills {@code buf}'s remaining room with the pattern from {@code offset} on. */
-    static void fill(ByteBuffer buf, long offset) {
+    public static void fill(ByteBuffer buf, long offset) {
         for (long i = offset; buf.hasRemaining(); i++) {
             buf.put(at(i));
         }
     }
 
     /** Checks that {@code buf}'s remaining bytes are the pattern from {@code offset} on. */
-    static void check(ByteBuffer buf, long offset) throws IOException {
+    public static void check(ByteBuffer buf, long offset) throws IOException {
         for (long i = offset; buf.hasRemaining(); i++) {
             byte b = buf.get();
             if (b != at(i)) {
@@ -37,7 +39,7 @@ final class Pattern {
     }
 
     /** Writes the pattern's bytes [from, to) to {@code w}. */
-    static Async<Void> write(AsyncWrite w, long from, long to) {
+    public static Async<Void> write(AsyncWrite w, long from, long to) {
         ByteBuffer chunk = ByteBuffer.allocate(64 * 1024).flip();
         long[] next = {from};
         return cx -> {
@@ -58,7 +60,7 @@ final class Pattern {
     }
 
     /** Reads {@code r} to its end, checking every byte against the pattern; the count read. */
-    static Async<Long> drain(AsyncRead r) {
+    public static Async<Long> drain(AsyncRead r) {
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         long[] count = {0};
         return cx -> {
@@ -87,7 +89,7 @@ final class Pattern {
 
     private static long lastField(String file) throws IOException {
         // Not Files.readString: it trusts the size /proc reports and reads a single byte.
-        String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).get(0).trim().split("\\s+");
+        String[] f = Files.readAllLines(Path.of(file)).get(0).trim().split("\\s+");
         return Long.parseLong(f[f.length - 1]);
     }
 }

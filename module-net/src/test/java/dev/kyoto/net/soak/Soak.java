@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 /**
  * The suite's two sizes. The default build runs each test short, to keep it fast; the

@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -7,6 +7,7 @@ import dev.kyoto.io.AsyncRead;
 import dev.kyoto.io.AsyncWrite;
 import dev.kyoto.io.Io;
 import dev.kyoto.net.AcceptBackoff;
+import dev.kyoto.net.Pattern;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.net.UnixListener;

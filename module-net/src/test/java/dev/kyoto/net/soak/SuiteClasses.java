@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +17,7 @@ final class SuiteClasses {
     }
 
     static void load() throws ClassNotFoundException {
-        Path dir = Path.of(System.getProperty("kyoto.testClasses"), "dev", "kyoto", "test", "soak");
+        Path dir = Path.of(System.getProperty("kyoto.testClasses"), "dev", "kyoto", "net", "soak");
         List<String> names;
         try (Stream<Path> files = Files.list(dir)) {
             names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".class"))

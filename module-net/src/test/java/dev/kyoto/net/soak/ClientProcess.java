@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -38,7 +38,7 @@ final class ClientProcess implements AutoCloseable {
     static ClientProcess start(InetSocketAddress server) throws IOException {
         String testClasses = System.getProperty("kyoto.testClasses");
         if (testClasses == null) {
-            throw new IllegalStateException("surefire must set the kyoto.testClasses system property (see module-test/pom.xml)");
+            throw new IllegalStateException("surefire must set the kyoto.testClasses system property (see module-net/pom.xml)");
         }
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

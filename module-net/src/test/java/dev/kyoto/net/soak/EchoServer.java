@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import dev.kyoto.net.AcceptBackoff;
 import dev.kyoto.net.TcpListener;

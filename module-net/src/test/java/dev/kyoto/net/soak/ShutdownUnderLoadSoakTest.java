@@ -1,9 +1,10 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kyoto.net.Pattern;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpSocket;
 import dev.kyoto.net.TcpStream;

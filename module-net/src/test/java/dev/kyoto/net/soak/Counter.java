@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Poll;

@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;

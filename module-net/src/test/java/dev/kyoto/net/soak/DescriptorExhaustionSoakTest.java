@@ -1,8 +1,9 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.kyoto.net.DescriptorLimit;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
 import java.time.Duration;

@@ -1,10 +1,11 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kyoto.net.Blackhole;
 import dev.kyoto.net.TcpConnector;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.JoinHandle;

@@ -1,4 +1,4 @@
-package dev.kyoto.test.soak;
+package dev.kyoto.net.soak;
 
 import java.io.BufferedReader;
 import java.io.IOException;
