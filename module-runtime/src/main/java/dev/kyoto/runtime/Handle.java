@@ -33,14 +33,27 @@ public final class Handle {
         return s == null ? Optional.empty() : Optional.of(new Handle(s));
     }
 
-    /** Spawns {@code future} as a new task on this runtime. */
+    /** Spawns {@code future} as a new, unnamed task on this runtime. */
     public <T> JoinHandle<T> spawn(Async<T> future) {
-        return scheduler.spawn(Objects.requireNonNull(future, "future"));
+        return scheduler.spawn(null, Objects.requireNonNull(future, "future"));
+    }
+
+    /**
+     * Spawns {@code future} as a new task named {@code name}: the name is the task's
+     * {@link JoinHandle#name()}, and what logs say when it fails with nobody waiting for it.
+     */
+    public <T> JoinHandle<T> spawn(String name, Async<T> future) {
+        return scheduler.spawn(Objects.requireNonNull(name, "name"), Objects.requireNonNull(future, "future"));
     }
 
     /** Runs {@code work} on this runtime's blocking pool. */
     public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        return scheduler.spawnBlocking(Objects.requireNonNull(work, "work"));
+        return scheduler.spawnBlocking(null, Objects.requireNonNull(work, "work"));
+    }
+
+    /** Runs {@code work} on this runtime's blocking pool as a task named {@code name}. */
+    public <T> JoinHandle<T> spawnBlocking(String name, Callable<T> work) {
+        return scheduler.spawnBlocking(Objects.requireNonNull(name, "name"), Objects.requireNonNull(work, "work"));
     }
 
     /**

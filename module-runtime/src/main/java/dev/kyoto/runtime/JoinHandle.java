@@ -15,6 +15,11 @@ import java.util.concurrent.CompletableFuture;
  * Losing interest in a handle ({@link #cancel()}, or simply dropping it) detaches from the task;
  * it never aborts it.
  *
+ * <p>A task that fails while nobody is joining it (a fire-and-forget task, say) has its failure
+ * sent at once to the runtime's handler for unhandled failures
+ * ({@link KyotoRuntime.Builder#onUnhandledFailure}; by default one WARN line naming the task). A
+ * later join still sees the failure.
+ *
  * @param <T> the task's value type
  */
 public sealed interface JoinHandle<T> extends Async<T> permits JoinCell {
@@ -26,6 +31,12 @@ public sealed interface JoinHandle<T> extends Async<T> permits JoinCell {
      * Aborting a finished task does nothing; a blocking task can only be aborted before it starts.
      */
     void abort();
+
+    /**
+     * The task's name: the one given to {@link Handle#spawn(String, Async)}, or
+     * {@code task-<hex>} for an unnamed task (the same for the task's whole life).
+     */
+    String name();
 
     /** Whether the task has finished: with a value, a failure, or by cancellation. */
     boolean isFinished();

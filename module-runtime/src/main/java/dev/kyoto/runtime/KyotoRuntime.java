@@ -7,6 +7,7 @@ import dev.kyoto.runtime.internal.scheduler.CurrentThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.Flavor;
 import dev.kyoto.runtime.internal.scheduler.MultiThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
+import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.internal.thread.RuntimeThreads;
 import dev.kyoto.runtime.internal.time.Clock;
 import dev.kyoto.runtime.spi.IoDriver;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 
 /**
  * A Kyoto runtime: a scheduler, its driver stack (the I/O driver when enabled) and a blocking
@@ -71,6 +73,11 @@ public final class KyotoRuntime implements AutoCloseable {
      */
     public <T> JoinHandle<T> spawn(Async<T> future) {
         return handle.spawn(future);
+    }
+
+    /** Spawns {@code future} as a task named {@code name}; see {@link Handle#spawn(String, Async)}. */
+    public <T> JoinHandle<T> spawn(String name, Async<T> future) {
+        return handle.spawn(name, future);
     }
 
     /** Runs {@code work} on the blocking pool, off the threads that drive tasks. */
@@ -135,6 +142,7 @@ public final class KyotoRuntime implements AutoCloseable {
         private String threadName = "kyoto-worker";
         private Runnable onThreadStart = () -> { };
         private Runnable onThreadStop = () -> { };
+        private UnhandledFailures unhandled = UnhandledFailures.LOG_WARN;
         private boolean startPaused;
 
         private Builder() {
@@ -279,6 +287,21 @@ public final class KyotoRuntime implements AutoCloseable {
         }
 
         /**
+         * Handles the failure of a task that nobody was waiting for when it failed: no task or
+         * thread was joining its {@link JoinHandle} and nobody had asked for
+         * {@link JoinHandle#toCompletableFuture()}. The handler gets the task's
+         * {@linkplain JoinHandle#name() name} and its failure, at once, on the thread that ran the
+         * task's last poll, so it must be quick and must not block; a later join still sees the
+         * failure. What the handler throws is logged. By default each such failure is one WARN
+         * line (logger {@code dev.kyoto.runtime.internal.task.UnhandledFailures}) with the task's
+         * name and the stack trace. Cancellation is never reported.
+         */
+        public Builder onUnhandledFailure(BiConsumer<String, Throwable> handler) {
+            unhandled = UnhandledFailures.to(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /**
          * Builds the runtime.
          *
          * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened, a
@@ -298,9 +321,9 @@ public final class KyotoRuntime implements AutoCloseable {
             try {
                 SchedulerHandle scheduler = switch (flavor) {
                     case Flavor.CurrentThread c -> new CurrentThreadScheduler(driver, blocking, eventInterval,
-                            globalQueueInterval != null ? globalQueueInterval : 31);
+                            globalQueueInterval != null ? globalQueueInterval : 31, unhandled);
                     case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
-                            globalQueueInterval != null ? globalQueueInterval : 0, threads);
+                            globalQueueInterval != null ? globalQueueInterval : 0, threads, unhandled);
                 };
                 return new KyotoRuntime(scheduler, driver);
             } catch (RuntimeException | Error e) {

@@ -3,11 +3,12 @@ package dev.kyoto.runtime.internal.context;
 import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
 import dev.kyoto.runtime.internal.scheduler.Worker;
+import dev.kyoto.runtime.internal.task.Task;
 
 /**
  * The per-thread runtime context: which runtime this thread has entered, whether the thread is
  * driving tasks right now (and as which worker), the running task's cooperative budget, and the
- * wakers deferred until the scheduler next polls its driver.
+ * wakers deferred until the scheduler next polls its driver, and the task being polled.
  *
  * <p>Every field is read and written only by the thread that owns the context, so none is
  * volatile. The deferred wakers of a multi-thread worker are the worker's: a watching worker may
@@ -30,6 +31,8 @@ public final class RuntimeContext {
     private boolean driving;
     /** The multi-thread worker this thread is, while it runs as one. */
     private Worker worker;
+    /** The task whose future this thread is polling, or null. */
+    private Task<?> task;
     /** Units of work the running task may still do before it must yield; UNCONSTRAINED outside tasks. */
     private int budget = UNCONSTRAINED;
     /** This thread's own deferred wakers, used while it is not a multi-thread worker. */
@@ -96,6 +99,23 @@ public final class RuntimeContext {
     public void setWorker(Worker w, DeferredWakers workerDeferred) {
         worker = w;
         deferred = w != null ? workerDeferred : ownDeferred;
+    }
+
+    /** Marks {@code t} as the task being polled on this thread; returns the one to restore afterwards. */
+    public Task<?> enterTask(Task<?> t) {
+        Task<?> previous = task;
+        task = t;
+        return previous;
+    }
+
+    /** Restores the task saved by {@link #enterTask}. */
+    public void exitTask(Task<?> previous) {
+        task = previous;
+    }
+
+    /** The task being polled on this thread, or null outside a task's poll (in {@code blockOn}, say). */
+    public Task<?> task() {
+        return task;
     }
 
     /** Starts a task poll's budget; returns the budget to restore afterwards. */

@@ -7,6 +7,7 @@ import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
+import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,8 +55,9 @@ public final class CurrentThreadScheduler extends Scheduler {
         Thread owner;
     }
 
-    public CurrentThreadScheduler(Driver driver, BlockingPool blocking, int eventInterval, int globalQueueInterval) {
-        super(driver, blocking);
+    public CurrentThreadScheduler(Driver driver, BlockingPool blocking, int eventInterval, int globalQueueInterval,
+            UnhandledFailures unhandled) {
+        super(driver, blocking, unhandled);
         this.eventInterval = eventInterval;
         this.globalQueueInterval = globalQueueInterval;
     }
@@ -145,7 +147,7 @@ public final class CurrentThreadScheduler extends Scheduler {
                     }
                     int saved = cx.startBudget();
                     try {
-                        task.run();
+                        task.run(cx);
                     } finally {
                         cx.restoreBudget(saved);
                     }

@@ -8,6 +8,7 @@ import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
+import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.internal.thread.RuntimeThreads;
 import java.time.Duration;
 import java.util.Arrays;
@@ -78,8 +79,8 @@ public final class MultiThreadScheduler extends Scheduler {
      *         threw; the threads that did start have stopped by then
      */
     public MultiThreadScheduler(Driver driver, BlockingPool blocking, int workerThreads, int eventInterval,
-            int globalQueueInterval, RuntimeThreads threadConfig) {
-        super(driver, blocking);
+            int globalQueueInterval, RuntimeThreads threadConfig, UnhandledFailures unhandled) {
+        super(driver, blocking, unhandled);
         this.eventInterval = eventInterval;
         this.globalQueueInterval = globalQueueInterval;
         this.threadConfig = threadConfig;
@@ -347,7 +348,7 @@ public final class MultiThreadScheduler extends Scheduler {
         }
         int saved = cx.startBudget();
         try {
-            task.run();
+            task.run(cx);
             int lifoPolls = 0;
             for (;;) {
                 Task<?> next = w.lifo;
@@ -364,7 +365,7 @@ public final class MultiThreadScheduler extends Scheduler {
                     // Two tasks that wake each other forever would otherwise starve the queue.
                     w.lifoEnabled = false;
                 }
-                next.run();
+                next.run(cx);
             }
         } finally {
             cx.restoreBudget(saved);

@@ -11,6 +11,7 @@ import dev.kyoto.runtime.internal.task.BlockingTask;
 import dev.kyoto.runtime.internal.task.OwnedTasks;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.internal.task.TaskScheduler;
+import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.spi.DriverHandle;
 import java.util.concurrent.Callable;
 
@@ -23,10 +24,12 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
     final Driver driver;
     final BlockingPool blocking;
     final OwnedTasks owned = new OwnedTasks();
+    private final UnhandledFailures unhandled;
 
-    Scheduler(Driver driver, BlockingPool blocking) {
+    Scheduler(Driver driver, BlockingPool blocking, UnhandledFailures unhandled) {
         this.driver = driver;
         this.blocking = blocking;
+        this.unhandled = unhandled;
     }
 
     @Override
@@ -40,8 +43,17 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
     }
 
     @Override
-    public final <T> JoinHandle<T> spawn(Async<T> future) {
-        Task<T> task = new Task<>(future, this);
+    public final <T> JoinHandle<T> spawn(String name, Async<T> future) {
+        return start(newTask(name, future));
+    }
+
+    @Override
+    public final <T> Task<T> newTask(String name, Async<T> future) {
+        return new Task<>(name, future, this);
+    }
+
+    @Override
+    public final <T> Task<T> start(Task<T> task) {
         if (!owned.bind(task)) {
             // Shut down: the handle reports cancellation, and the future's cancel() still runs.
             task.shutdown();
@@ -52,8 +64,8 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
     }
 
     @Override
-    public final <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
-        BlockingTask<T> task = new BlockingTask<>(work);
+    public final <T> JoinHandle<T> spawnBlocking(String name, Callable<T> work) {
+        BlockingTask<T> task = new BlockingTask<>(name, work, unhandled);
         blocking.submit(task);
         return task;
     }
@@ -61,6 +73,11 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
     @Override
     public final void release(Task<?> task) {
         owned.remove(task);
+    }
+
+    @Override
+    public final void unhandled(String taskName, Throwable failure) {
+        unhandled.report(taskName, failure);
     }
 
     /** Whether shutdown has begun. */

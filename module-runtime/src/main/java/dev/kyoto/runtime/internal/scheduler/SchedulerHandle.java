@@ -3,6 +3,7 @@ package dev.kyoto.runtime.internal.scheduler;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.spi.DriverHandle;
 import java.util.concurrent.Callable;
 
@@ -12,11 +13,20 @@ import java.util.concurrent.Callable;
  */
 public sealed interface SchedulerHandle permits Scheduler {
 
-    /** Spawns {@code future} as a task; after shutdown the handle reports cancellation. */
-    <T> JoinHandle<T> spawn(Async<T> future);
+    /** Spawns {@code future} as a task named {@code name} (null: unnamed); after shutdown the handle reports cancellation. */
+    <T> JoinHandle<T> spawn(String name, Async<T> future);
 
-    /** Runs {@code work} on the blocking pool; after shutdown the handle reports cancellation. */
-    <T> JoinHandle<T> spawnBlocking(Callable<T> work);
+    /**
+     * A task for {@code future} named {@code name} (null: unnamed), not started yet: the caller
+     * may watch its join side before it can run, then {@link #start}s it.
+     */
+    <T> Task<T> newTask(String name, Async<T> future);
+
+    /** Starts a task made by {@link #newTask}; after shutdown it is cancelled at once. */
+    <T> Task<T> start(Task<T> task);
+
+    /** Runs {@code work} on the blocking pool as a task named {@code name} (null: unnamed); after shutdown the handle reports cancellation. */
+    <T> JoinHandle<T> spawnBlocking(String name, Callable<T> work);
 
     /** Polls {@code future} to completion on the calling thread, driving the runtime meanwhile. */
     <T> T blockOn(Async<T> future) throws Exception;

@@ -27,9 +27,23 @@ public final class BlockingTask<T> extends JoinCell<T> implements Runnable {
 
     private volatile int state;
     private final Callable<T> work;
+    private final UnhandledFailures unhandled;
 
+    /** Blocking work whose unjoined failure is logged. */
     public BlockingTask(Callable<T> work) {
+        this(null, work, UnhandledFailures.LOG_WARN);
+    }
+
+    /** Blocking work named {@code name} (null: unnamed) whose unjoined failure goes to {@code unhandled}. */
+    public BlockingTask(String name, Callable<T> work, UnhandledFailures unhandled) {
+        super(name);
         this.work = work;
+        this.unhandled = unhandled;
+    }
+
+    @Override
+    protected void unhandled(Throwable cause) {
+        unhandled.report(name(), cause);
     }
 
     @Override

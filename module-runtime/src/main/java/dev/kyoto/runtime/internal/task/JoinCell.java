@@ -7,11 +7,8 @@ import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The join side of a task: where its outcome is published and who is woken when it is. A handle
@@ -31,10 +28,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code stage}: volatile; the bridge future, installed once by CAS on demand. The completer
  *       installs {@code DONE} then reads {@code stage}; the installer sets {@code stage} then reads
  *       {@code joiners}: one of them settles it, maybe both (completing twice is harmless).</li>
- *   <li>{@code interested}: volatile; set once anybody polls the handle or asks for the bridge.
- *       A failure that completes while nobody is interested gets {@code unjoined}, a watch that
- *       logs it if the handle is collected before its outcome was observed.</li>
+ *   <li>{@code name}: final; the name given at spawn, or null.</li>
  * </ul>
+ *
+ * <h2>Unjoined failures</h2>
+ * A failure published while nobody waits (no joiner in the set and no bridge future) goes at once,
+ * on the completing thread, to {@link #unhandled(Throwable)}: the runtime's handler for unhandled
+ * task failures. The outcome is kept, so a later join still sees the failure.
  *
  * <h2>Invariants</h2>
  * <ul>
@@ -60,7 +60,6 @@ import org.slf4j.LoggerFactory;
  * few joiners.
  */
 public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, BlockingTask {
-    private static final Logger LOG = LoggerFactory.getLogger(JoinCell.class);
     private static final VarHandle JOINERS;
     private static final VarHandle STAGE;
     /** What {@code joiners} holds once the outcome is published. */
@@ -81,36 +80,6 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
     }
 
     private static final Failure CANCELLED = new Failure(null);
-
-    /**
-     * A failure nobody had asked for when it happened. If the handle becomes unreachable before
-     * anyone observes the outcome, the cleaner logs it: that is what "nobody joined" means in a
-     * language without drop. Only failed tasks pay for this.
-     */
-    private static final class UnjoinedFailure implements Runnable {
-        private final Throwable cause;
-        private volatile boolean observed;
-
-        UnjoinedFailure(Throwable cause) {
-            this.cause = cause;
-        }
-
-        @Override
-        public void run() {
-            if (!observed) {
-                LOG.warn("a Kyoto task failed and nobody joined it (poll its JoinHandle to handle the failure)", cause);
-            }
-        }
-    }
-
-    /** Created on first use: the cleaner owns a daemon thread. */
-    private static final class Unjoined {
-        static final Cleaner CLEANER = Cleaner.create(r -> {
-            Thread t = new Thread(r, "kyoto-unjoined-failures");
-            t.setDaemon(true);
-            return t;
-        });
-    }
 
     /**
      * The bridge handed out by {@link #toCompletableFuture()}: cancelling it aborts the task.
@@ -134,11 +103,26 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         }
     }
 
+    private final String name;
     private Object outcome;
     private volatile Object joiners;
     private volatile CompletableFuture<T> stage;
-    private volatile boolean interested;
-    private volatile UnjoinedFailure unjoined;
+
+    /** A cell for a task named {@code name}, or unnamed when it is null. */
+    protected JoinCell(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public final String name() {
+        return name != null ? name : "task-" + Integer.toHexString(System.identityHashCode(this));
+    }
+
+    /**
+     * Reports a failure that was published while nobody was waiting for it, to the runtime's
+     * handler for unhandled task failures. Called on the completing thread; must not throw.
+     */
+    protected abstract void unhandled(Throwable cause);
 
     /** Publishes a value and wakes the joiners. */
     protected final void completeWith(T value) {
@@ -156,21 +140,12 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
     }
 
     private void publish(Object result) {
-        UnjoinedFailure watch = null;
-        if (result instanceof Failure f && f != CANCELLED) {
-            // Written before DONE, so any joiner that reads the outcome also finds the watch.
-            watch = new UnjoinedFailure(f.cause());
-            unjoined = watch;
-        }
         outcome = result;
         Object waiting = JOINERS.getAndSet(this, DONE);
         CompletableFuture<T> s = stage;
-        if (watch != null) {
-            if (interested || waiting != null || s != null) {
-                watch.observed = true;
-            } else {
-                Unjoined.CLEANER.register(this, watch);
-            }
+        if (waiting == null && s == null && result instanceof Failure f && f != CANCELLED) {
+            unhandled(f.cause());
+            return;
         }
         try {
             wakeAll(waiting, false);
@@ -188,9 +163,6 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
             return Poll.pending();
         }
         if (joiners != DONE) {
-            if (!interested) {
-                interested = true;
-            }
             if (register(cx.waker())) {
                 rc.refund();
                 return Poll.pending();
@@ -322,12 +294,29 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
         }
     }
 
+    /**
+     * Adds {@code w} to the joiners, to be woken when the outcome is published, as a poll would
+     * but without spending the running task's budget; false if it is published already.
+     */
+    public final boolean watch(Waker w) {
+        return register(w);
+    }
+
+    /**
+     * The outcome of a finished task: its value, its failure rethrown, or
+     * {@link CancellationException}.
+     *
+     * @throws IllegalStateException if the task has not finished
+     */
+    public final T outcomeNow() throws Exception {
+        if (joiners != DONE) {
+            throw new IllegalStateException("the task has not finished; wait for it before asking for its outcome");
+        }
+        return outcome();
+    }
+
     @SuppressWarnings("unchecked")
     private T outcome() throws Exception {
-        UnjoinedFailure u = unjoined;
-        if (u != null) {
-            u.observed = true;
-        }
         Object o = outcome;
         if (o instanceof Failure f) {
             if (f == CANCELLED) {
@@ -351,7 +340,6 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
 
     @Override
     public final CompletableFuture<T> toCompletableFuture() {
-        interested = true;
         CompletableFuture<T> s = stage;
         if (s == null) {
             CompletableFuture<T> fresh = new Bridge<>(this);

@@ -4,8 +4,11 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.Waker;
+import dev.kyoto.runtime.internal.context.RuntimeContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * queue only by the CAS that sets {@code SCHEDULED}, so it is queued at most once; once
  * {@code COMPLETE} is set no other transition happens, so a late wake is a no-op.
  *
- * <p>{@code future}, {@code ownedPrev}/{@code ownedNext} and {@code queueNext} are plain fields:
- * the future is touched only by the thread holding {@code RUNNING}; the links are guarded by the
- * owning list's or queue's lock.
+ * <p>{@code future}, {@code scopes}, {@code ownedPrev}/{@code ownedNext} and {@code queueNext}
+ * are plain fields: the future and the scopes are touched only by the thread holding
+ * {@code RUNNING} (scopes are added from inside a poll and ended when the task completes); the
+ * links are guarded by the owning list's or queue's lock.
  */
 public final class Task<T> extends JoinCell<T> implements Waker {
     private static final Logger LOG = LoggerFactory.getLogger(Task.class);
@@ -53,6 +57,8 @@ public final class Task<T> extends JoinCell<T> implements Waker {
 
     private volatile int state;
     private Async<T> future;
+    /** What the task owns and ends when it completes: null, one {@link TaskScope}, or a list of them. */
+    private Object scopes;
     private final TaskScheduler scheduler;
     private final Context context;
 
@@ -63,8 +69,14 @@ public final class Task<T> extends JoinCell<T> implements Waker {
     /** Link of the intrusive run queue the task sits in. */
     private Task<?> queueNext;
 
-    /** Creates an idle task; the caller registers it with its owner and then {@link #wake()}s it. */
+    /** Creates an idle, unnamed task; the caller registers it with its owner and then {@link #wake()}s it. */
     public Task(Async<T> future, TaskScheduler scheduler) {
+        this(null, future, scheduler);
+    }
+
+    /** Creates an idle task named {@code name} (null: unnamed). */
+    public Task(String name, Async<T> future, TaskScheduler scheduler) {
+        super(name);
         this.future = future;
         this.scheduler = scheduler;
         this.context = new Context(this);
@@ -93,11 +105,17 @@ public final class Task<T> extends JoinCell<T> implements Waker {
         }
     }
 
-    /**
-     * Polls the future once. Called only by the thread that took this task from a run queue.
-     * Failures of the future complete the task; they never escape to the scheduler.
-     */
+    /** Polls the future once; see {@link #run(RuntimeContext)}. */
     public void run() {
+        run(RuntimeContext.get());
+    }
+
+    /**
+     * Polls the future once. Called only by the thread that took this task from a run queue,
+     * whose context {@code rc} is. Failures of the future complete the task; they never escape
+     * to the scheduler.
+     */
+    public void run(RuntimeContext rc) {
         int s;
         do {
             s = state;
@@ -110,12 +128,15 @@ public final class Task<T> extends JoinCell<T> implements Waker {
             return;
         }
         Poll<T> p;
+        Task<?> outer = rc.enterTask(this);
         try {
             p = future.poll(context);
         } catch (Throwable t) {
             finish();
             failWith(t);
             return;
+        } finally {
+            rc.exitTask(outer);
         }
         if (p instanceof Poll.Ready<T>(T value)) {
             finish();
@@ -195,7 +216,51 @@ public final class Task<T> extends JoinCell<T> implements Waker {
         completeCancelled();
     }
 
+    /**
+     * Makes {@code scope} end when this task completes. Called only from inside this task's poll,
+     * by the thread running it; scopes that have ended already are forgotten here, so a long-lived
+     * task that opens many short-lived scopes holds only the live ones.
+     */
+    @SuppressWarnings("unchecked")
+    public void own(TaskScope scope) {
+        Object cur = scopes;
+        if (cur == null || cur instanceof TaskScope s && s.isClosed()) {
+            scopes = scope;
+        } else if (cur instanceof TaskScope s) {
+            List<TaskScope> list = new ArrayList<>(2);
+            list.add(s);
+            list.add(scope);
+            scopes = list;
+        } else {
+            List<TaskScope> list = (List<TaskScope>) cur;
+            list.removeIf(TaskScope::isClosed);
+            list.add(scope);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void endScopes() {
+        Object cur = scopes;
+        if (cur == null) {
+            return;
+        }
+        scopes = null;
+        if (cur instanceof TaskScope s) {
+            s.ownerEnded();
+        } else {
+            for (TaskScope s : (List<TaskScope>) cur) {
+                s.ownerEnded();
+            }
+        }
+    }
+
+    @Override
+    protected void unhandled(Throwable cause) {
+        scheduler.unhandled(name(), cause);
+    }
+
     private void finish() {
+        endScopes();
         state = COMPLETE;
         future = null;
         scheduler.release(this);

@@ -19,4 +19,12 @@ public interface TaskScheduler {
 
     /** Forgets a task that has completed, so shutdown no longer has to cancel it. */
     void release(Task<?> task);
+
+    /**
+     * Reports the failure of a task that nobody was waiting for when it failed; by default one
+     * WARN line. Called on the completing thread; must not throw.
+     */
+    default void unhandled(String taskName, Throwable failure) {
+        UnhandledFailures.LOG_WARN.report(taskName, failure);
+    }
 }

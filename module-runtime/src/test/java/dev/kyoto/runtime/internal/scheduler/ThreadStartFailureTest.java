@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.BlockingTask;
+import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.internal.thread.RuntimeThreads;
 import dev.kyoto.runtime.internal.time.Clock;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ class ThreadStartFailureTest {
         Driver driver = new Driver(null, true, new Clock(false));
         BlockingPool blocking = new BlockingPool(4, TimeUnit.SECONDS.toNanos(10), threads("nostart-blocking", factory));
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new MultiThreadScheduler(driver, blocking, 4, 61, 0, threads("nostart", factory)));
+                () -> new MultiThreadScheduler(driver, blocking, 4, 61, 0, threads("nostart", factory), UnhandledFailures.LOG_WARN));
         assertTrue(e.getMessage().contains("nostart-2"), e.getMessage());
         assertSame(factory.error, e.getCause());
         assertEquals(2, factory.started.size());
