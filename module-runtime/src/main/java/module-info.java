@@ -11,6 +11,7 @@ module dev.kyoto.runtime {
     exports dev.kyoto.runtime;
     exports dev.kyoto.runtime.spi;
     exports dev.kyoto.runtime.sync;
+    exports dev.kyoto.runtime.task;
     exports dev.kyoto.runtime.time;
 
     uses dev.kyoto.runtime.spi.IoDriverProvider;
