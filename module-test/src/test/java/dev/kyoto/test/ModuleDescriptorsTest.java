@@ -62,7 +62,8 @@ class ModuleDescriptorsTest {
 
     /** The exported packages of each module: exactly these, each to everyone. */
     private static final Map<String, Set<String>> EXPORTS = Map.of(
-            RUNTIME, Set.of("dev.kyoto.runtime", "dev.kyoto.runtime.spi", "dev.kyoto.runtime.sync", "dev.kyoto.runtime.time"),
+            RUNTIME, Set.of("dev.kyoto.runtime", "dev.kyoto.runtime.spi", "dev.kyoto.runtime.sync", "dev.kyoto.runtime.task",
+                    "dev.kyoto.runtime.time"),
             IO, Set.of("dev.kyoto.io"),
             NET, Set.of("dev.kyoto.net"),
             TEST, Set.of("dev.kyoto.test"));
