@@ -44,17 +44,17 @@ public interface Async<T> {
 
     /** A computation that applies {@code f} to this one's value. */
     default <R> Async<R> map(ThrowingFunction<? super T, ? extends R> f) {
-        return new Combinators.Map<>(this, Objects.requireNonNull(f, "f"));
+        return new Mapped<>(this, Objects.requireNonNull(f, "f"));
     }
 
     /** A computation that runs the one {@code f} returns for this one's value (flat-map). */
     default <R> Async<R> then(ThrowingFunction<? super T, ? extends Async<R>> f) {
-        return new Combinators.Then<>(this, Objects.requireNonNull(f, "f"));
+        return new Then<>(this, Objects.requireNonNull(f, "f"));
     }
 
     /** A computation that turns this one's failure into a value with {@code f}. */
     default Async<T> recover(ThrowingFunction<? super Exception, ? extends T> f) {
-        return new Combinators.Recover<>(this, Objects.requireNonNull(f, "f"));
+        return new Recover<>(this, Exception.class, Objects.requireNonNull(f, "f"));
     }
 
     /** A computation that is ready at once with {@code value}. */
@@ -102,6 +102,6 @@ public interface Async<T> {
      * {@link JoinHandle#toCompletableFuture()}.
      */
     static <T> Async<T> fromCompletionStage(CompletionStage<T> stage) {
-        return new Combinators.FromStage<>(stage.toCompletableFuture());
+        return new FromStage<>(stage.toCompletableFuture());
     }
 }
