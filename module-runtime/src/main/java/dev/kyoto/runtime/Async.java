@@ -1,6 +1,8 @@
 package dev.kyoto.runtime;
 
 import dev.kyoto.runtime.internal.context.RuntimeContext;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
@@ -215,7 +217,7 @@ public interface Async<T> {
      *       added to the failure as {@linkplain Throwable#addSuppressed suppressed}, and the
      *       failure is thrown;</li>
      *   <li>it is cancelled (the task is aborted, a {@code Time.timeout} fires, it loses a
-     *       race, the runtime shuts down), even before its first poll: the body's
+     *       {@link #race}, the runtime shuts down), even before its first poll: the body's
      *       computation is cancelled, then the resource is closed; {@code body} is never applied
      *       if it had not been yet. A close failure is logged at WARN (logger
      *       {@code dev.kyoto.runtime.Using}) and dropped, since {@code cancel()} must not throw.</li>
@@ -230,6 +232,77 @@ public interface Async<T> {
      */
     static <R extends AutoCloseable, T> Async<T> using(R resource, ThrowingFunction<? super R, ? extends Async<T>> body) {
         return new Using<>(resource, Objects.requireNonNull(body, "body"));
+    }
+
+    /**
+     * A computation that runs all of {@code computations} at once inside the one task that polls
+     * it, and completes with their values in the order of the list: Tokio's {@code try_join!}.
+     *
+     * <p>The first poll polls each computation in list order; later polls poll only those whose
+     * waker was woken since. The first failure (an exception from any of them) cancels every one
+     * that has not finished, then is thrown. Cancelling the result cancels every one that has not
+     * finished. An empty list gives a computation that is ready at once with an empty list. The
+     * resulting list is unmodifiable and may hold nulls (for computations of {@code Void}).
+     *
+     * <p>The list is copied now; later changes to it have no effect. To run computations on
+     * several threads, spawn them as tasks instead.
+     *
+     * @param computations the computations; never null, nor any element
+     * @return the computation
+     * @throws NullPointerException if the list or one of its elements is null (the message names the index)
+     */
+    static <T> Async<List<T>> all(List<? extends Async<T>> computations) {
+        Objects.requireNonNull(computations, "computations");
+        if (computations.isEmpty()) {
+            return ready(List.of());
+        }
+        return new All<>(new Siblings<>(computations, "Async.all"));
+    }
+
+    /**
+     * A computation that runs all of {@code computations} at once inside the one task that polls
+     * it, and ends as the first of them to end, with its value or its failure: Tokio's
+     * {@code select!}. Every other computation is cancelled before that value is returned or that
+     * failure thrown, so a loser releases what it holds (a read in progress, a timer, a permit
+     * being waited for) before the caller continues.
+     *
+     * <p>The order is biased, like {@code select! { biased; ... }}: every poll looks at the
+     * computations in list order, so when several could finish in the same poll, the first in the
+     * list wins, and a computation that is always ready starves the ones after it. Put the one that
+     * must win ties (a shutdown signal, a deadline) first. The first poll polls every computation;
+     * later polls poll only those whose waker was woken since. Cancelling the result cancels them
+     * all.
+     *
+     * <p>The list is copied now; later changes to it have no effect.
+     *
+     * @param computations the computations, at least one; none null
+     * @return the computation
+     * @throws NullPointerException if the list or one of its elements is null (the message names the index)
+     * @throws IllegalArgumentException if the list is empty
+     */
+    static <T> Async<T> race(List<? extends Async<T>> computations) {
+        Objects.requireNonNull(computations, "computations");
+        if (computations.isEmpty()) {
+            throw new IllegalArgumentException("Async.race needs at least one computation: a race of none could never "
+                    + "end; pass one or more, or use Async.ready/Async.failed for an outcome known in advance");
+        }
+        return new Race<>(new Siblings<>(computations, "Async.race"));
+    }
+
+    /**
+     * A race of two computations; see {@link #race(List)}. On a tie {@code first} wins.
+     *
+     * <pre>{@code
+     * Async<Integer> readOrGiveUp = Async.race(stream.read(buf), stop.notified().map(v -> -1));
+     * }</pre>
+     *
+     * @param first the computation that wins ties; never null
+     * @param second the other; never null
+     * @return the computation
+     * @throws NullPointerException if either is null
+     */
+    static <T> Async<T> race(Async<T> first, Async<T> second) {
+        return race(Arrays.asList(first, second));
     }
 
     /**
