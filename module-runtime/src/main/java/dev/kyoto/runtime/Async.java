@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Combinators, each a small state machine that allocates nothing per poll:
  * <ul>
- *   <li>sequencing: {@link #map}, {@link #then} (flat-map);</li>
+ *   <li>sequencing: {@link #map}, {@link #then} (flat-map), {@link #loop};</li>
  *   <li>failures: {@link #recover(ThrowingFunction)}, {@link #recover(Class, ThrowingFunction)},
  *       {@link #recoverWith};</li>
  *   <li>ownership: {@link #using} (try-with-resources), {@link #ensure} ({@code finally}),
@@ -80,7 +80,7 @@ public interface Async<T> {
      * <p>{@code f} runs in the poll in which this computation completes, and the computation it
      * returns is polled at once. Cancelling the result cancels whichever of the two is running.
      * A chain that comes back to itself ({@code step().then(v -> again())}) runs in constant stack
-     * depth.
+     * depth; for a loop, {@link #loop} says it more plainly.
      *
      * @param f the function; never null
      * @return the computation
@@ -303,6 +303,35 @@ public interface Async<T> {
      */
     static <T> Async<T> race(Async<T> first, Async<T> second) {
         return race(Arrays.asList(first, second));
+    }
+
+    /**
+     * A computation that runs {@code body}'s computation again and again while it completes with
+     * true: a {@code while} loop for computations. Each run is made by calling {@code body} when
+     * the previous run has completed (the first at the first poll), so runs never overlap.
+     *
+     * <pre>{@code
+     * Async<Void> echo = Async.loop(() -> s.read(buf.clear()).then(n -> n < 0
+     *         ? Async.ready(false)
+     *         : s.writeAll(buf.flip()).map(v -> true)));
+     * }</pre>
+     *
+     * <p>The loop completes (with null) in the poll in which a run completes with false. A
+     * failure of a run, or of {@code body}, ends the loop and is thrown. A run that completes with
+     * null fails the loop with {@link IllegalStateException}. Cancelling the loop cancels the run
+     * in progress.
+     *
+     * <p>However many runs complete at once, the loop runs in constant stack depth and allocates
+     * nothing beyond what {@code body} does. It is cooperative: each run spends one unit of the
+     * task's budget (see {@link dev.kyoto.runtime.spi.Coop}), and when the budget is used up the
+     * loop returns pending and is polled again after the scheduler next polls its I/O driver, so
+     * a loop whose runs are always ready does not starve the other tasks of its thread.
+     *
+     * @param body makes each run; never null; it must not return null
+     * @return the computation
+     */
+    static Async<Void> loop(ThrowingSupplier<? extends Async<Boolean>> body) {
+        return new Loop(Objects.requireNonNull(body, "body"));
     }
 
     /**
