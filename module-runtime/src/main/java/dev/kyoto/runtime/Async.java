@@ -67,6 +67,7 @@ public interface Async<T> {
      * <p>{@code f} runs in the poll in which this computation completes; what it throws fails the
      * result. Cancelling the result cancels this computation.
      *
+     * @param <R> the type of the new value
      * @param f the function; never null
      * @return the computation
      */
@@ -82,6 +83,7 @@ public interface Async<T> {
      * A chain that comes back to itself ({@code step().then(v -> again())}) runs in constant stack
      * depth; for a loop, {@link #loop} says it more plainly.
      *
+     * @param <R> the value type of the computation {@code f} returns
      * @param f the function; never null
      * @return the computation
      */
@@ -112,6 +114,7 @@ public interface Async<T> {
      *
      * <p>What {@code f} throws fails the result. Cancelling the result cancels this computation.
      *
+     * @param <E> the type of the failures to recover from
      * @param type the failures to recover from; never null
      * @param f the function; never null
      * @return the computation
@@ -158,12 +161,24 @@ public interface Async<T> {
         return new Ensure<>(this, Objects.requireNonNull(action, "action"));
     }
 
-    /** A computation that is ready at once with {@code value}. */
+    /**
+     * A computation that is ready at once with {@code value}, at every poll.
+     *
+     * @param <T> the value type
+     * @param value the value; may be null
+     * @return the computation
+     */
     static <T> Async<T> ready(T value) {
         return cx -> Poll.ready(value);
     }
 
-    /** A computation that fails at once with {@code failure}. */
+    /**
+     * A computation that fails at once with {@code failure}, at every poll.
+     *
+     * @param <T> the value type
+     * @param failure what the poll throws; never null
+     * @return the computation
+     */
     static <T> Async<T> failed(Exception failure) {
         Objects.requireNonNull(failure, "failure");
         return cx -> {
@@ -188,6 +203,7 @@ public interface Async<T> {
      * });
      * }</pre>
      *
+     * @param <T> the value type
      * @param body makes the computation; never null; it must not return null
      * @return the computation
      */
@@ -226,6 +242,8 @@ public interface Async<T> {
      * already; to open it inside the task as well, wrap the whole in {@link #defer} or write
      * {@code open().then(r -> Async.using(r, body))}.
      *
+     * @param <R> the resource type
+     * @param <T> the value type
      * @param resource what to close at the end; may be null
      * @param body makes the computation that uses it; never null; it must not return null
      * @return the computation
@@ -247,6 +265,7 @@ public interface Async<T> {
      * <p>The list is copied now; later changes to it have no effect. To run computations on
      * several threads, spawn them as tasks instead.
      *
+     * @param <T> the value type
      * @param computations the computations; never null, nor any element
      * @return the computation
      * @throws NullPointerException if the list or one of its elements is null (the message names the index)
@@ -275,6 +294,7 @@ public interface Async<T> {
      *
      * <p>The list is copied now; later changes to it have no effect.
      *
+     * @param <T> the value type
      * @param computations the computations, at least one; none null
      * @return the computation
      * @throws NullPointerException if the list or one of its elements is null (the message names the index)
@@ -296,6 +316,7 @@ public interface Async<T> {
      * Async<Integer> readOrGiveUp = Async.race(stream.read(buf), stop.notified().map(v -> -1));
      * }</pre>
      *
+     * @param <T> the value type
      * @param first the computation that wins ties; never null
      * @param second the other; never null
      * @return the computation
@@ -338,6 +359,8 @@ public interface Async<T> {
      * Gives other tasks a turn: pending once, ready on the next poll. Inside a runtime the task is
      * woken only after the scheduler has next polled the I/O driver, so a task that yields in a
      * loop cannot starve I/O.
+     *
+     * @return the computation
      */
     static Async<Void> yieldNow() {
         return new Async<>() {
@@ -364,6 +387,10 @@ public interface Async<T> {
      * holds the waiting task. The stage itself is not cancelled, since others may be waiting on
      * it; cancel it yourself if it is yours alone. For the other direction, see
      * {@link JoinHandle#toCompletableFuture()}.
+     *
+     * @param <T> the value type
+     * @param stage the stage to wait for; never null
+     * @return the computation
      */
     static <T> Async<T> fromCompletionStage(CompletionStage<T> stage) {
         return new FromStage<>(stage.toCompletableFuture());
