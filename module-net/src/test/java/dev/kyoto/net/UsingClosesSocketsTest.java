@@ -135,6 +135,8 @@ class UsingClosesSocketsTest {
                 rt.blockOn(connectEchoClose(listener.localAddress(), CYCLES));
                 Released.await(rt, fds, registrations, CYCLES + " connections served and closed");
                 server.abort();
+                // Joined before the listener closes, so the accept loop never sees it closed.
+                assertThrows(CancellationException.class, () -> rt.blockOn(server));
             }
         });
     }
