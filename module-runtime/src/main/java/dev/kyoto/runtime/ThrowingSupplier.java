@@ -1,9 +1,9 @@
 package dev.kyoto.runtime;
 
 /**
- * A supplier that may throw, for {@link Async#defer}: code that opens resources or looks up the
- * current runtime can be written inside it without wrapping, and what it throws fails the
- * computation unchanged.
+ * A supplier that may throw, for {@link Async#defer} and {@link Async#loop}: code that opens
+ * resources or looks up the current runtime can be written inside it without wrapping, and what
+ * it throws fails the computation unchanged.
  *
  * @param <T> the result type
  */

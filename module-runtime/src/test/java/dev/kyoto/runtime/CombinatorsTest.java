@@ -3,6 +3,7 @@ package dev.kyoto.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,5 +73,51 @@ class CombinatorsTest {
         chain.cancel();
         assertEquals(0, firstCancels.get());
         assertEquals(1, secondCancels.get());
+    }
+
+    @Test
+    void recoverWithATypeRecoversInstancesOfItAndLetsOthersThroughUnchanged() throws Exception {
+        assertEquals("refused", Async.<String>failed(new java.net.ConnectException("refused"))
+                .recover(IOException.class, Throwable::getMessage).poll(CX).value(), "a subclass is an instance");
+        IllegalStateException other = new IllegalStateException("other");
+        AtomicInteger applied = new AtomicInteger();
+        Async<String> a = Async.<String>failed(other).recover(IOException.class, e -> {
+            applied.incrementAndGet();
+            return "recovered";
+        });
+        assertSame(other, assertThrows(IllegalStateException.class, () -> a.poll(CX)));
+        assertEquals(0, applied.get());
+        assertEquals("v", Async.ready("v").recover(IOException.class, e -> "recovered").poll(CX).value());
+    }
+
+    @Test
+    void recoverWithRunsTheFallbackComputationAndCancelReachesIt() throws Exception {
+        IOException boom = new IOException("boom");
+        Stub<String> fallback = new Stub<>();
+        Async<String> a = Async.<String>failed(boom).recoverWith(e -> {
+            assertSame(boom, e);
+            return fallback;
+        });
+        assertTrue(a.poll(CX).isPending());
+        a.cancel();
+        assertEquals(1, fallback.cancels());
+
+        Stub<String> first = new Stub<>();
+        Async<String> b = first.recoverWith(e -> Async.ready("fallback"));
+        assertTrue(b.poll(CX).isPending());
+        first.failWith(boom);
+        assertEquals("fallback", b.poll(CX).value());
+    }
+
+    @Test
+    void recoverWithPassesOnTheFailureOfTheFallbackAndOfItsFunction() {
+        IOException second = new IOException("second");
+        assertSame(second, assertThrows(IOException.class,
+                () -> Async.<String>failed(new IOException("first")).recoverWith(e -> Async.failed(second)).poll(CX)));
+        IllegalStateException thrown = new IllegalStateException("function");
+        assertSame(thrown, assertThrows(IllegalStateException.class,
+                () -> Async.<String>failed(new IOException("first")).recoverWith(e -> {
+                    throw thrown;
+                }).poll(CX)));
     }
 }
