@@ -102,6 +102,21 @@ public final class TaskTracker {
     }
 
     /**
+     * Spawns {@code computation} as a task named {@code name}, counted as {@link #spawn(Async)}
+     * counts it; see {@link Handle#spawn(String, Async)} for what the name is for.
+     *
+     * @param name the task's name
+     * @param computation the task's work
+     * @return the task's handle
+     * @throws IllegalStateException if the tracker is closed, or no runtime runs on this thread
+     */
+    public <T> JoinHandle<T> spawn(String name, Async<T> computation) {
+        Objects.requireNonNull(name, "name");
+        Handle handle = Handle.current();
+        return handle.spawn(name, track(computation));
+    }
+
+    /**
      * Stops taking tasks: {@link #track} and {@link #spawn} throw from now on, and
      * {@link #drained()} completes once the tasks counted so far have ended. The tasks themselves
      * go on; cancel them through a {@link CancellationToken} if they should stop. Calling it again

@@ -25,8 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,34 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TaskGroupTest {
     /** Rounds of the stress tests; {@code -P soak} (system property {@code kyoto.soak}) runs 5,000. */
     private static final int ROUNDS = Boolean.getBoolean("kyoto.soak") ? 5_000 : 200;
-
-    /** Builds the computation at its first poll, inside the runtime (Async.defer's contract). */
-    static <T> Async<T> defer(dev.kyoto.runtime.ThrowingSupplier<? extends Async<T>> body) {
-        return new Async<>() {
-            private Async<T> inner;
-
-            @Override
-            public Poll<T> poll(Context cx) throws Exception {
-                if (inner == null) {
-                    inner = body.get();
-                }
-                return inner.poll(cx);
-            }
-
-            @Override
-            public void cancel() {
-                if (inner != null) {
-                    inner.cancel();
-                }
-            }
-        };
-    }
-
-    static Stream<Named<Supplier<KyotoRuntime>>> flavours() {
-        return Stream.of(
-                Named.of("current-thread", () -> KyotoRuntime.builder().currentThread().enableTime().build()),
-                Named.of("multi-thread", () -> KyotoRuntime.builder().multiThread().workerThreads(2).enableTime().build()));
-    }
 
     /** A computation that never finishes on its own and counts its cancel() calls. */
     static final class Forever<T> implements Async<T> {
@@ -86,7 +56,7 @@ class TaskGroupTest {
     void joinNextGivesOutcomesInTheOrderTheMembersFinishAndNullWhenEmpty() throws Exception {
         try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
             List<Oneshot.Channel<String>> gates = List.of(Oneshot.channel(), Oneshot.channel(), Oneshot.channel());
-            List<Object> got = rt.blockOn(defer(() -> {
+            List<Object> got = rt.blockOn(Async.defer(() -> {
                 TaskGroup<String> group = TaskGroup.open();
                 for (Oneshot.Channel<String> g : gates) {
                     group.spawn(g.receiver());
@@ -123,7 +93,7 @@ class TaskGroupTest {
             IllegalStateException boom = new IllegalStateException("member failed");
             try (KyotoRuntime rt = KyotoRuntime.builder().currentThread()
                     .onUnhandledFailure((name, failure) -> unhandled.add(name)).build()) {
-                Exception thrown = assertThrows(IllegalStateException.class, () -> rt.blockOn(defer(() -> {
+                Exception thrown = assertThrows(IllegalStateException.class, () -> rt.blockOn(Async.defer(() -> {
                     TaskGroup<Integer> group = TaskGroup.open();
                     group.spawn("failing", Async.failed(boom));
                     return group.joinNext();
@@ -135,11 +105,11 @@ class TaskGroupTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.runtime.task.Flavours#both")
     void joinAllGivesEveryValueAndTheFirstFailureAbortsTheRest(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = flavour.get()) {
-                List<Integer> values = rt.blockOn(defer(() -> {
+                List<Integer> values = rt.blockOn(Async.defer(() -> {
                     TaskGroup<Integer> group = TaskGroup.open();
                     for (int i = 0; i < 100; i++) {
                         int n = i;
@@ -155,7 +125,7 @@ class TaskGroupTest {
                 AtomicInteger cancels = new AtomicInteger();
                 List<JoinHandle<Integer>> members = new CopyOnWriteArrayList<>();
                 Oneshot.Channel<Void> fail = Oneshot.channel();
-                Exception e = assertThrows(IllegalArgumentException.class, () -> rt.blockOn(defer(() -> {
+                Exception e = assertThrows(IllegalArgumentException.class, () -> rt.blockOn(Async.defer(() -> {
                     TaskGroup<Integer> group = TaskGroup.open();
                     for (int i = 0; i < 3; i++) {
                         members.add(group.spawn(permits.acquire().then(p -> new Forever<Integer>(cancels).map(v -> {
@@ -186,7 +156,7 @@ class TaskGroupTest {
     void closeAbortsWhatRunsAndRefusesNewMembers() throws Exception {
         try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
             AtomicInteger cancels = new AtomicInteger();
-            TaskGroup<Void> group = rt.blockOn(defer(() -> Async.ready(TaskGroup.<Void>open())));
+            TaskGroup<Void> group = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<Void>open())));
             List<JoinHandle<Void>> members = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 members.add(group.spawn(new Forever<>(cancels)));
@@ -206,14 +176,14 @@ class TaskGroupTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.runtime.task.Flavours#both")
     void abortingTheOwnerAbortsItsGroup(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = flavour.get()) {
                 AtomicInteger cancels = new AtomicInteger();
                 AtomicReference<List<JoinHandle<Void>>> members = new AtomicReference<>();
                 Oneshot.Channel<Void> started = Oneshot.channel();
-                JoinHandle<Void> owner = rt.spawn(defer(() -> {
+                JoinHandle<Void> owner = rt.spawn(Async.defer(() -> {
                     TaskGroup<Void> group = TaskGroup.open();
                     List<JoinHandle<Void>> ms = new ArrayList<>();
                     for (int i = 0; i < 5; i++) {
@@ -235,14 +205,14 @@ class TaskGroupTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.runtime.task.Flavours#both")
     void anOwnerThatEndsInAnyWayLeavesNoMemberRunning(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (KyotoRuntime rt = flavour.get()) {
                 for (boolean fails : new boolean[] {false, true}) {
                     AtomicInteger cancels = new AtomicInteger();
                     List<JoinHandle<Void>> members = new CopyOnWriteArrayList<>();
-                    JoinHandle<String> owner = rt.spawn(defer(() -> {
+                    JoinHandle<String> owner = rt.spawn(Async.defer(() -> {
                         TaskGroup<Void> group = TaskGroup.open();
                         members.add(group.spawn(new Forever<>(cancels)));
                         members.add(group.spawn(new Forever<>(cancels)));
@@ -266,7 +236,7 @@ class TaskGroupTest {
     void aGroupOpenedOutsideATaskHasNoOwnerAndLivesUntilClosed() throws Exception {
         try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
             Oneshot.Channel<Integer> gate = Oneshot.channel();
-            TaskGroup<Integer> group = rt.blockOn(defer(() -> {
+            TaskGroup<Integer> group = rt.blockOn(Async.defer(() -> {
                 TaskGroup<Integer> g = TaskGroup.open();
                 g.spawn(gate.receiver());
                 return Async.ready(g);
@@ -285,13 +255,13 @@ class TaskGroupTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.runtime.task.Flavours#both")
     void shutdownOfTheRuntimeEndsEveryMember(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             AtomicInteger cancels = new AtomicInteger();
             List<JoinHandle<Void>> members = new ArrayList<>();
             try (KyotoRuntime rt = flavour.get()) {
-                TaskGroup<Void> group = rt.blockOn(defer(() -> Async.ready(TaskGroup.<Void>open())));
+                TaskGroup<Void> group = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<Void>open())));
                 for (int i = 0; i < 20; i++) {
                     members.add(group.spawn(new Forever<>(cancels)));
                 }
@@ -304,12 +274,12 @@ class TaskGroupTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.runtime.task.Flavours#both")
     void severalJoinersShareTheOutcomesEachExactlyOnce(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(ROUNDS / 2), () -> {
             try (KyotoRuntime rt = flavour.get()) {
                 for (int round = 0; round < ROUNDS; round++) {
-                    TaskGroup<Integer> group = rt.blockOn(defer(() -> Async.ready(TaskGroup.<Integer>open())));
+                    TaskGroup<Integer> group = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<Integer>open())));
                     int members = 64;
                     for (int i = 0; i < members; i++) {
                         int n = i;
@@ -337,7 +307,7 @@ class TaskGroupTest {
 
     /** Joins until the group is empty. */
     private static Async<List<Integer>> drain(TaskGroup<Integer> group, List<Integer> into) {
-        return defer(() -> group.size() == 0 ? Async.ready(into) : group.joinNext().then(v -> {
+        return Async.defer(() -> group.size() == 0 ? Async.ready(into) : group.joinNext().then(v -> {
             if (v != null) {
                 into.add(v);
             }
@@ -346,12 +316,12 @@ class TaskGroupTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.runtime.task.Flavours#both")
     void closeRacingSpawnFromOtherThreadsLeavesNoMemberRunning(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(ROUNDS / 2), () -> {
             try (KyotoRuntime rt = flavour.get()) {
                 for (int round = 0; round < ROUNDS; round++) {
-                    TaskGroup<Void> group = rt.blockOn(defer(() -> Async.ready(TaskGroup.<Void>open())));
+                    TaskGroup<Void> group = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<Void>open())));
                     AtomicInteger cancels = new AtomicInteger();
                     List<JoinHandle<Void>> spawned = new CopyOnWriteArrayList<>();
                     Thread spawner = Thread.ofPlatform().start(() -> {
@@ -380,7 +350,7 @@ class TaskGroupTest {
     void aMemberDetachedThroughItsOwnHandleIsStillJoinedByTheGroup() throws Exception {
         try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
             Oneshot.Channel<Integer> gate = Oneshot.channel();
-            TaskGroup<Integer> group = rt.blockOn(defer(() -> Async.ready(TaskGroup.<Integer>open())));
+            TaskGroup<Integer> group = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<Integer>open())));
             JoinHandle<Integer> h = group.spawn(gate.receiver());
             h.cancel();
             gate.sender().send(5);

@@ -246,6 +246,20 @@ class TaskTrackerTest {
         }
     }
 
+    @Test
+    void aNamedSpawnCarriesItsNameAndIsCountedUntilItEnds() throws Exception {
+        TaskTracker tracker = new TaskTracker();
+        CancellationToken release = new CancellationToken();
+        try (KyotoRuntime rt = KyotoRuntime.builder().currentThread().build()) {
+            JoinHandle<String> h = rt.blockOn(Async.ready(null).map(v -> tracker.spawn("conn-1", new Held(release))));
+            assertEquals("conn-1", h.name());
+            assertEquals(1, tracker.size());
+            release.cancel();
+            assertEquals("done", rt.blockOn(h));
+            assertEquals(0, tracker.size());
+        }
+    }
+
     /** {@code tracker.spawn(computation)} from inside the runtime, where {@code Handle.current()} finds it. */
     private static <T> Async<JoinHandle<T>> spawnVia(TaskTracker tracker, Async<T> computation) {
         return Async.ready(null).map(v -> tracker.spawn(computation));
