@@ -2,25 +2,30 @@ package dev.kyoto.net;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** The echo server of README.md, verbatim but for its main method; ReadmeEchoServerTest runs it. */
+/**
+ * The echo server of README.md: its {@code serve} and {@code echo} methods, verbatim
+ * ({@link ReadmeTextTest} checks that they are). The README's whole program, {@code main} included,
+ * is compiled and run as it stands by module-cli's {@code ReadmeProgramTest}.
+ */
 final class ReadmeEchoServer {
     private ReadmeEchoServer() {
     }
 
-    static Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff) {
-        return backoff.accept(listener).then(s -> {
-            Handle.current().spawn(echo(s, ByteBuffer.allocate(16 * 1024)).recover(failure -> null).map(v -> {
-                s.close();
-                return null;
-            }));
-            return acceptLoop(listener, backoff);
-        });
+    static Async<Void> serve(TcpListener listener) {
+        AcceptBackoff backoff = new AcceptBackoff((failure, pause) -> System.err.println(
+                "cannot accept: " + failure.getMessage() + "; retrying in " + pause.toMillis() + " ms"));
+        return Async.loop(() -> backoff.accept(listener).map(s -> {
+            Handle.current().spawn(Async.using(s, conn -> echo(conn)).recover(IOException.class, e -> null));
+            return true;
+        }));
     }
 
-    static Async<Void> echo(TcpStream s, ByteBuffer buf) {
-        return s.read(buf.clear()).then(n -> n < 0 ? Async.ready(null)
-                : s.writeAll(buf.flip()).then(v -> echo(s, buf)));
+    static Async<Void> echo(TcpStream s) {
+        ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+        return Async.loop(() -> s.read(buf.clear()).then(n -> n < 0 ? Async.ready(false)
+                : s.writeAll(buf.flip()).map(v -> true)));
     }
 }

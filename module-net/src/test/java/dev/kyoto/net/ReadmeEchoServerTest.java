@@ -14,11 +14,6 @@ import org.junit.jupiter.api.Test;
 
 class ReadmeEchoServerTest {
 
-    /** The back-off main makes, as README.md writes it. */
-    private static AcceptBackoff backoff() {
-        return new AcceptBackoff((failure, pause) -> System.err.println(
-                "cannot accept: " + failure.getMessage() + "; retrying in " + pause.toMillis() + " ms"));
-    }
 
     @Test
     void theReadmeEchoServerEchoesToAPlainJavaClient() {
@@ -28,7 +23,7 @@ class ReadmeEchoServerTest {
                 int port = listener.localAddress().getPort();
                 long fds = Loopback.openDescriptors();
                 long regs = Released.registrations(rt);
-                JoinHandle<Void> server = rt.spawn(ReadmeEchoServer.acceptLoop(listener, backoff()));
+                JoinHandle<Void> server = rt.spawn(ReadmeEchoServer.serve(listener));
                 byte[] sent = "hello from a blocking socket".getBytes(StandardCharsets.UTF_8);
                 byte[] got = new byte[sent.length];
                 JoinHandle<Void> client = rt.spawnBlocking(() -> {

@@ -51,7 +51,7 @@ class ShutdownClosesSocketsTest {
         List<Socket> sockets = new ArrayList<>();
         try {
             TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
-            rt.spawn(ReadmeEchoServer.acceptLoop(listener, new AcceptBackoff((failure, pause) -> { })));
+            rt.spawn(ReadmeEchoServer.serve(listener));
             for (int i = 0; i < clients; i++) {
                 Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.localAddress().getPort());
                 sockets.add(s);

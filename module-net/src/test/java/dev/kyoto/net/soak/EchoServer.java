@@ -13,8 +13,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The README's echo server, counted: one accept loop riding out accept failures with an
- * {@link AcceptBackoff}, and a task per connection that echoes through a 16 KiB buffer until end
- * of stream or a failure and then closes its socket, however the connection ended.
+ * {@link AcceptBackoff}, and a task per connection that owns its socket ({@code Async.using})
+ * and echoes through a 16 KiB buffer until end of stream or a failure.
  *
  * <p>The counters are written by the runtime's threads and read by the test.
  */
@@ -49,23 +49,23 @@ final class EchoServer implements AutoCloseable {
     }
 
     private Async<Void> acceptLoop(AcceptBackoff backoff) {
-        return backoff.accept(listener).then(s -> {
+        return Async.loop(() -> backoff.accept(listener).map(s -> {
             accepted.increment();
-            Handle.current().spawn(echo(s, ByteBuffer.allocate(16 * 1024)).recover(failure -> {
+            Handle.current().spawn(Async.using(s, conn -> echo(conn)).recover(failure -> {
                 failed.increment();
                 return null;
             }).map(v -> {
-                s.close();
                 ended.increment();
                 return null;
             }));
-            return acceptLoop(backoff);
-        });
+            return true;
+        }));
     }
 
-    private static Async<Void> echo(TcpStream s, ByteBuffer buf) {
-        return s.read(buf.clear()).then(n -> n < 0 ? Async.ready(null)
-                : s.writeAll(buf.flip()).then(v -> echo(s, buf)));
+    private static Async<Void> echo(TcpStream s) {
+        ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+        return Async.loop(() -> s.read(buf.clear()).then(n -> n < 0 ? Async.ready(false)
+                : s.writeAll(buf.flip()).map(v -> true)));
     }
 
     /** Stops accepting: closes the listener and awaits the accept loop's end. Connections go on. */
