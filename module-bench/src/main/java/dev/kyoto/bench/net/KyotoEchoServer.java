@@ -9,9 +9,10 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * Kyoto's echo server, as README.md writes it but for how it reads and where the accept loop
- * runs. Each accepted connection gets a task that reads and writes everything back, and closes
- * the socket at end of stream.
+ * Kyoto's echo server, as README.md writes it ({@code Async.loop} for both loops, each
+ * connection's task owning its socket with {@code Async.using}) but for how it reads and where
+ * the accept loop runs. Each accepted connection gets a task that reads and writes everything
+ * back until end of stream.
  *
  * <p>How it reads: Netty's read loop, written with Kyoto's public API ({@link ReadBatch}): after
  * a read that fills a 64 KiB direct buffer it reads on without waiting ({@code tryRead}), up to
@@ -55,32 +56,27 @@ final class KyotoEchoServer implements EchoServer {
     }
 
     private static Async<Void> acceptLoop(TcpListener listener) {
-        return listener.accept().then(stream -> {
+        return Async.loop(() -> listener.accept().map(stream -> {
             stream.setNoDelay(true);
             Handle.current().spawn(serve(stream));
-            return acceptLoop(listener);
-        });
+            return true;
+        }));
     }
 
-    /** Echoes one connection, then closes it; a failed connection (a reset) ends only itself. */
+    /** Echoes one connection, owning its socket; a failed connection (a reset) ends only itself. */
     private static Async<Void> serve(TcpStream stream) {
-        return echo(stream, new ReadBatch())
-                .recover(failure -> null)
-                .then(v -> {
-                    stream.close();
-                    return Async.ready(null);
-                });
+        return Async.using(stream, s -> echo(s, new ReadBatch())).recover(failure -> null);
     }
 
     private static Async<Void> echo(TcpStream stream, ReadBatch batch) {
-        return stream.read(batch.first()).then(n -> {
+        return Async.loop(() -> stream.read(batch.first()).then(n -> {
             if (n < 0) {
-                return Async.ready(null);
+                return Async.ready(false);
             }
             ByteBuffer[] out = batch.readOn(stream, n);
             Async<Void> written = out.length == 1 ? stream.writeAll(out[0]) : writeAll(stream, out);
-            return written.then(v -> batch.ended() ? Async.ready(null) : echo(stream, batch));
-        });
+            return written.map(v -> !batch.ended());
+        }));
     }
 
     /** {@code writeAll} for a gathering write: one system call for the whole batch when the socket takes it. */
