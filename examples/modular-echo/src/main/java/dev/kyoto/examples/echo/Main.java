@@ -38,15 +38,15 @@ public final class Main {
     }
 
     /**
-     * Accepts until the listener fails for good, spawning a task per connection; a loop in tail
-     * position runs in constant stack. A failure that leaves the listener usable (the process out
-     * of descriptors, say) does not end it: the back-off warns, pauses and accepts again.
+     * Accepts until the listener fails for good, spawning a task per connection that owns its
+     * socket. A failure that leaves the listener usable (the process out of descriptors, say) does
+     * not end it: the back-off warns, pauses and accepts again.
      */
     private static Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff) {
-        return backoff.accept(listener).then(stream -> {
-            Handle.current().spawn(serve(stream));
-            return acceptLoop(listener, backoff);
-        });
+        return Async.loop(() -> backoff.accept(listener).map(stream -> {
+            Handle.current().spawn("echo " + stream.peerAddress(), serve(stream));
+            return true;
+        }));
     }
 
     /**
@@ -73,23 +73,22 @@ public final class Main {
         }
     }
 
-    /** Echoes one connection until the client's end of stream, then closes it; a failure ends only this connection. */
+    /**
+     * Echoes one connection until the client's end of stream; the socket is closed when the echo
+     * ends in any way (cancellation included); a failure ends only this connection.
+     */
     private static Async<Void> serve(TcpStream stream) {
-        return echo(stream, ByteBuffer.allocate(16 * 1024))
-                .recover(failure -> {
-                    System.err.println("connection failed: " + failure);
-                    return null;
-                })
-                .then(v -> {
-                    stream.close();
-                    return Async.ready(null);
-                });
+        return Async.using(stream, s -> echo(s)).recover(IOException.class, failure -> {
+            System.err.println("connection failed: " + failure);
+            return null;
+        });
     }
 
-    private static Async<Void> echo(TcpStream stream, ByteBuffer buffer) {
-        return stream.read(buffer.clear()).then(n -> n < 0
-                ? Async.ready(null)
-                : stream.writeAll(buffer.flip()).then(v -> echo(stream, buffer)));
+    private static Async<Void> echo(TcpStream stream) {
+        ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+        return Async.loop(() -> stream.read(buffer.clear()).then(n -> n < 0
+                ? Async.ready(false)
+                : stream.writeAll(buffer.flip()).map(v -> true)));
     }
 
     private static String hostAndPort(InetSocketAddress address) {
