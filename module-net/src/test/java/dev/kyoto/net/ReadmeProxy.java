@@ -4,7 +4,7 @@ import dev.kyoto.io.Io;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 
-/** The proxy of README.md, verbatim ({@link ReadmeTextTest} checks that it is); ReadmeProxyTest runs it. */
+/** The proxy of README.md, verbatim ({@link DocumentedCodeTest} checks that it is); ReadmeProxyTest runs it. */
 final class ReadmeProxy {
     private ReadmeProxy() {
     }

@@ -13,30 +13,36 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's server and proxy methods are the ones the tests run: each method of
- * {@link ReadmeEchoServer} and {@link ReadmeProxy} appears in README.md line for line (indentation
- * aside, since the README shows the proxy outside a class).
+ * The code the documents show is the code the tests run: each method of {@link ReadmeEchoServer}
+ * and {@link ReadmeProxy} appears in README.md, and each of {@link GuideExamples} in
+ * docs/guide.md, line for line (indentation aside, since a document shows a method outside its
+ * class).
  */
-class ReadmeTextTest {
-    private static final Path README = Path.of("..", "README.md");
+class DocumentedCodeTest {
+    private static final Path ROOT = Path.of("..");
     private static final Path SOURCES = Path.of("src", "test", "java", "dev", "kyoto", "net");
 
     @Test
     void theEchoServersMethodsAreTheReadmes() throws IOException {
-        assertMethodsInReadme("ReadmeEchoServer.java", 2);
+        assertMethodsIn("README.md", "ReadmeEchoServer.java", 2);
     }
 
     @Test
     void theProxyIsTheReadmes() throws IOException {
-        assertMethodsInReadme("ReadmeProxy.java", 1);
+        assertMethodsIn("README.md", "ReadmeProxy.java", 1);
     }
 
-    private static void assertMethodsInReadme(String source, int expected) throws IOException {
-        String readme = normalize(Files.readString(README));
+    @Test
+    void theGuidesExamplesAreTheOnesTested() throws IOException {
+        assertMethodsIn("docs/guide.md", "GuideExamples.java", 7);
+    }
+
+    private static void assertMethodsIn(String document, String source, int expected) throws IOException {
+        String text = normalize(Files.readString(ROOT.resolve(document)));
         List<String> methods = staticMethods(Files.readString(SOURCES.resolve(source)));
         assertEquals(expected, methods.size(), source + ": static methods");
         for (String method : methods) {
-            assertTrue(readme.contains(normalize(method)), source + ": this method is not in README.md as it stands:\n" + method);
+            assertTrue(text.contains(normalize(method)), source + ": this method is not in " + document + " as it stands:\n" + method);
         }
     }
 
