@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.Poll;
@@ -14,11 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -31,12 +27,7 @@ class GuideExamplesTest {
 
     @BeforeAll
     static void openWhatTheJdkKeepsOpen() throws IOException {
-        // The JDK's pre-close descriptor, opened for the JVM's life the first time NIO closes a socket.
-        try (ServerSocketChannel l = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel c = SocketChannel.open(l.getLocalAddress());
-                SocketChannel a = l.accept()) {
-            a.shutdownOutput();
-        }
+        Loopback.openJdkPreCloseDescriptor();
     }
 
     private static KyotoRuntime runtime() {
@@ -142,13 +133,18 @@ class GuideExamplesTest {
         return new String(in.readNBytes(text.length()));
     }
 
-    /** Whether a connect is refused; tries until the server has closed its listener. */
-    private static boolean refusedOnceClosed(int port) throws IOException {
+    /**
+     * Whether a connect is refused, trying until the server has closed its listener: until then a
+     * connect may still be accepted, or reset when the listener closes with it in the backlog.
+     */
+    private static boolean refusedOnceClosed(int port) {
         for (int attempt = 0; attempt < 10_000; attempt++) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                Thread.onSpinWait();
+                s.shutdownOutput();
             } catch (ConnectException refused) {
                 return true;
+            } catch (IOException resetAsTheListenerClosed) {
+                // not refused yet: try again
             }
         }
         return false;

@@ -8,8 +8,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 
 /** Helpers shared by the networking tests: runtimes, an echo server task, refused ports, open descriptors. */
 final class Loopback {
@@ -18,6 +22,26 @@ final class Loopback {
 
     static KyotoRuntime runtime() {
         return KyotoRuntime.builder().currentThread().enableAll().build();
+    }
+
+    /** Both runtime flavours with I/O and timers, for tests that must hold on each. */
+    static Stream<Named<Supplier<KyotoRuntime>>> flavours() {
+        return Stream.of(
+                Named.of("current-thread", () -> KyotoRuntime.builder().currentThread().enableAll().build()),
+                Named.of("multi-thread", () -> KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build()));
+    }
+
+    /**
+     * Has the JDK open the descriptor it keeps for the JVM's life the first time NIO closes a
+     * socket (the dispatcher's "pre-close" socket pair end), so that it is in every baseline of a
+     * descriptor count rather than counted as a leak by whichever test closes a socket first.
+     */
+    static void openJdkPreCloseDescriptor() throws IOException {
+        try (ServerSocketChannel l = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel c = SocketChannel.open(l.getLocalAddress());
+                SocketChannel a = l.accept()) {
+            a.shutdownOutput();
+        }
     }
 
     /** A loopback address on which nothing listens: bound once to learn a free port, then closed. */

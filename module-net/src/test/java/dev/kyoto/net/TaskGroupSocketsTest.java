@@ -13,19 +13,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -39,18 +34,7 @@ class TaskGroupSocketsTest {
 
     @BeforeAll
     static void openWhatTheJdkKeepsOpen() throws IOException {
-        // The JDK's pre-close descriptor, opened for the JVM's life the first time NIO closes a socket.
-        try (ServerSocketChannel l = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel c = SocketChannel.open(l.getLocalAddress());
-                SocketChannel a = l.accept()) {
-            a.shutdownOutput();
-        }
-    }
-
-    static Stream<Named<Supplier<KyotoRuntime>>> flavours() {
-        return Stream.of(
-                Named.of("current-thread", () -> KyotoRuntime.builder().currentThread().enableAll().build()),
-                Named.of("multi-thread", () -> KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build()));
+        Loopback.openJdkPreCloseDescriptor();
     }
 
     /** Echoes until end of stream; signals {@code echoed} after each write. */
@@ -64,7 +48,7 @@ class TaskGroupSocketsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.net.Loopback#flavours")
     void closingAGroupMidFlightLeavesNoTaskRunningAndNoDescriptorOpen(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             try (KyotoRuntime rt = flavour.get(); TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"))) {
@@ -105,7 +89,7 @@ class TaskGroupSocketsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.net.Loopback#flavours")
     void abortingTheTaskThatOwnsTheGroupClosesEveryConnectionItServes(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             try (KyotoRuntime rt = flavour.get(); TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"))) {

@@ -16,8 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
@@ -26,7 +24,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,19 +39,7 @@ class UsingClosesSocketsTest {
 
     @BeforeAll
     static void openWhatTheJdkKeepsOpen() throws IOException {
-        // The JDK opens one descriptor for the life of the JVM the first time NIO closes a socket
-        // (the dispatcher's "pre-close" socket pair end): have it opened before any baseline.
-        try (ServerSocketChannel l = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel c = SocketChannel.open(l.getLocalAddress());
-                SocketChannel a = l.accept()) {
-            a.shutdownOutput();
-        }
-    }
-
-    static Stream<Named<Supplier<KyotoRuntime>>> flavours() {
-        return Stream.of(
-                Named.of("current-thread", () -> KyotoRuntime.builder().currentThread().enableAll().build()),
-                Named.of("multi-thread", () -> KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build()));
+        Loopback.openJdkPreCloseDescriptor();
     }
 
     /** How the reading task stops: what wraps its {@code using}, and how joining it then ends. */
@@ -71,7 +56,7 @@ class UsingClosesSocketsTest {
     }
 
     static Stream<Arguments> flavoursAndEndings() {
-        return flavours().flatMap(f -> Stream.of(Ending.values()).map(e -> Arguments.of(f, e)));
+        return Loopback.flavours().flatMap(f -> Stream.of(Ending.values()).map(e -> Arguments.of(f, e)));
     }
 
     @ParameterizedTest(name = "{0}, {1}")
@@ -125,7 +110,7 @@ class UsingClosesSocketsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("flavours")
+    @MethodSource("dev.kyoto.net.Loopback#flavours")
     void tenThousandConnectionsToTheUsingEchoServerLeaveNoDescriptorBehind(Supplier<KyotoRuntime> flavour) {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             try (KyotoRuntime rt = flavour.get(); TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"))) {

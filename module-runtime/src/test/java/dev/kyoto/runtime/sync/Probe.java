@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Polls one computation by hand, as a task would, outside any runtime (so the cooperative budget
- * is unlimited), and counts the wakes its waker receives.
+ * is unlimited), and counts the wakes its waker receives. Shared by the tests of the
+ * coordination and task packages.
  */
-final class Probe<T> {
+public final class Probe<T> {
     private final Async<T> async;
     private final AtomicInteger wakes = new AtomicInteger();
     private final Context cx = new Context(wakes::incrementAndGet);
@@ -21,16 +22,16 @@ final class Probe<T> {
         this.async = async;
     }
 
-    static <T> Probe<T> of(Async<T> async) {
+    public static <T> Probe<T> of(Async<T> async) {
         return new Probe<>(async);
     }
 
-    Poll<T> poll() throws Exception {
+    public Poll<T> poll() throws Exception {
         return async.poll(cx);
     }
 
     /** Polls and expects a value. */
-    T ready() throws Exception {
+    public T ready() throws Exception {
         Poll<T> p = poll();
         if (p.isPending()) {
             fail("expected the computation to be ready, it is pending");
@@ -39,22 +40,22 @@ final class Probe<T> {
     }
 
     /** Polls and expects pending; returns this for chaining. */
-    Probe<T> pending() throws Exception {
+    public Probe<T> pending() throws Exception {
         Poll<T> p = poll();
         assertTrue(p.isPending(), () -> "expected pending, got " + p);
         return this;
     }
 
-    void cancel() {
+    public void cancel() {
         async.cancel();
     }
 
     /** How often the waker was woken so far. */
-    int wakes() {
+    public int wakes() {
         return wakes.get();
     }
 
-    boolean woken() {
+    public boolean woken() {
         return wakes.get() > 0;
     }
 }

@@ -11,6 +11,7 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.sync.Probe;
 import dev.kyoto.runtime.time.Time;
 import java.lang.ref.WeakReference;
 import java.time.Duration;

@@ -122,31 +122,33 @@ class TaskGroupTest {
 
                 // A real resource held by the members that must be aborted: semaphore permits.
                 Semaphore permits = new Semaphore(3);
+                Semaphore holding = new Semaphore(0);
+                Semaphore never = new Semaphore(0);
                 AtomicInteger cancels = new AtomicInteger();
                 List<JoinHandle<Integer>> members = new CopyOnWriteArrayList<>();
-                Oneshot.Channel<Void> fail = Oneshot.channel();
                 Exception e = assertThrows(IllegalArgumentException.class, () -> rt.blockOn(Async.defer(() -> {
                     TaskGroup<Integer> group = TaskGroup.open();
                     for (int i = 0; i < 3; i++) {
-                        members.add(group.spawn(permits.acquire().then(p -> new Forever<Integer>(cancels).map(v -> {
-                            p.close();
-                            return v;
-                        }))));
+                        members.add(group.spawn(permits.acquire().then(p -> {
+                            holding.addPermits(1);
+                            return Async.using(p, held -> new Forever<Integer>(cancels));
+                        })));
                     }
                     // Six more wait for a permit that never comes.
                     for (int i = 0; i < 6; i++) {
-                        members.add(group.spawn(permits.acquire().map(p -> 0)));
+                        members.add(group.spawn(never.acquire().map(p -> 0)));
                     }
-                    members.add(group.spawn(fail.receiver().map(v -> {
+                    // The failure comes once the three hold their permits.
+                    members.add(group.spawn(holding.acquire(3).map(p -> {
                         throw new IllegalArgumentException("one member failed");
                     })));
-                    fail.sender().send(null);
                     return group.joinAll();
                 })));
                 assertEquals("one member failed", e.getMessage());
                 for (JoinHandle<Integer> m : members.subList(0, 9)) {
                     assertThrows(CancellationException.class, () -> rt.blockOn(m), "every other member was aborted");
                 }
+                assertEquals(3, permits.availablePermits(), "the aborted holders gave their permits back");
                 assertEquals(3, cancels.get(), "each holder's computation was cancelled");
             }
         });

@@ -11,6 +11,7 @@ import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.sync.Probe;
 import dev.kyoto.runtime.time.Time;
 import java.io.IOException;
 import java.time.Duration;
