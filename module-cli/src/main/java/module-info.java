@@ -6,6 +6,9 @@
 module dev.kyoto.cli {
     requires dev.kyoto.net;
     requires info.picocli;
+    // sun.misc.Signal: a second SIGTERM or SIGINT must end a graceful shutdown at once, which the
+    // JVM's shutdown hooks cannot see (StopSignals, docs/design-notes.md).
+    requires jdk.unsupported;
 
     // picocli instantiates the command, mixin and converter classes and injects their @Option
     // fields by reflection.

@@ -3,8 +3,10 @@ package dev.kyoto.cli;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.task.CancellationToken;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
@@ -17,7 +19,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kyoto echo-server}: a TCP server that sends every connection's bytes straight back,
  * for trying out clients and measuring round trips. Each connection is served by its own task, on
- * the runtime {@link RuntimeOptions} chose; the server runs until the process is killed.
+ * the runtime {@link RuntimeOptions} chose.
+ *
+ * <p>The server runs until SIGTERM or SIGINT, then shuts down gracefully ({@link StopSignals},
+ * {@link EchoService#serveUntil}): it stops accepting at once, gives the open connections
+ * {@code --grace} to finish, aborts the rest and exits with 0. A second signal exits at once.
  *
  * <p>The first line on standard output is {@code listening on HOST:PORT} with the bound address,
  * so that scripts and tests started with port 0 learn the port the system picked.
@@ -27,7 +33,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Runs a TCP echo server: every connection gets its own bytes back.",
-            "Prints 'listening on HOST:PORT' as its first line, then serves until it is killed. "
+            "Prints 'listening on HOST:PORT' as its first line, then serves until SIGTERM or SIGINT: then it stops "
+                    + "accepting, lets open connections finish for the grace period, closes the rest and exits with 0; "
+                    + "a second signal exits at once. "
                     + "Runs on a multi-thread runtime with one worker per processor unless told otherwise."
         })
 final class EchoServerCommand implements Callable<Integer> {
@@ -42,6 +50,11 @@ final class EchoServerCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1:7000",
             description = "The address to listen on, HOST:PORT; port 0 picks a free port (default: ${DEFAULT-VALUE}).")
     private String bind;
+
+    @Option(names = "--grace", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+            description = "On SIGTERM or SIGINT, how long open connections may go on before the server closes them, "
+                    + "for example 10s or 500ms; 0 closes them at once (default: ${DEFAULT-VALUE}).")
+    private Duration grace;
 
     @Override
     public Integer call() throws Exception {
@@ -61,11 +74,15 @@ final class EchoServerCommand implements Callable<Integer> {
                 return ExitCode.SOFTWARE;
             }
             try (listener) {
+                CancellationToken stop = new CancellationToken();
+                // Before the line below, so that whoever saw it may signal and be heard.
+                StopSignals.install(NAME, err, stop::cancel);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("listening on " + SocketAddresses.hostAndPort(listener.localAddress()));
                 // Whoever waits for this line may be reading a pipe; it must not sit in a buffer.
                 out.flush();
-                rt.blockOn(new EchoService(err, NAME).acceptLoop(listener));
+                rt.blockOn(new EchoService(err, NAME).serveUntil(listener, stop, grace));
+                return ExitCode.OK;
             } catch (IOException e) {
                 err.println(NAME + ": cannot accept connections on " + bind + ": " + Failures.describe(e));
             }

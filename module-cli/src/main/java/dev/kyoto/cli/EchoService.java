@@ -4,14 +4,23 @@ import dev.kyoto.net.AcceptBackoff;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Handle;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.ThrowingFunction;
+import dev.kyoto.runtime.task.CancellationToken;
+import dev.kyoto.runtime.task.TaskTracker;
+import dev.kyoto.runtime.time.Time;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The echo server's work, shared by {@code kyoto echo-server} and the server {@code kyoto bench}
- * runs for itself: accept connections forever and give each, on its own task, its bytes back.
+ * runs for itself: accept connections and give each, on its own task, its bytes back.
  */
 final class EchoService {
     private static final int BUFFER_SIZE = 16 * 1024;
@@ -20,7 +29,7 @@ final class EchoService {
     private final String name;
 
     /**
-     * @param err where a failed connection is reported, one line each
+     * @param err where a failed connection and the shutdown are reported, one line each
      * @param name the command that reports, for example {@code kyoto echo-server}
      */
     EchoService(PrintWriter err, String name) {
@@ -34,33 +43,173 @@ final class EchoService {
      * is a rate-limited warning and a pause ({@link AcceptBackoff}), and the loop goes on.
      */
     Async<Void> acceptLoop(TcpListener listener) throws IOException {
-        AcceptFailureLog log = new AcceptFailureLog(err, name, SocketAddresses.hostAndPort(listener.localAddress()),
-                System::nanoTime);
-        return acceptLoop(listener, new AcceptBackoff(log), log);
+        AcceptFailureLog log = failureLog(listener);
+        return acceptLoop(listener, new AcceptBackoff(log), log, stream -> Handle.current().spawn(serve(stream)));
     }
 
-    private Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff, AcceptFailureLog log) {
+    /**
+     * Serves as {@link #acceptLoop(TcpListener)} does until {@code stop} is cancelled, then shuts
+     * down gracefully and completes:
+     * <ol>
+     *   <li>closes the listener at once, so new connections are refused;</li>
+     *   <li>lets the open connections go on until their clients close them, for up to
+     *       {@code grace} (not at all if it is zero);</li>
+     *   <li>aborts the ones still open then, which closes their sockets;</li>
+     * </ol>
+     * saying on standard error what it does. The connections are counted by a
+     * {@link TaskTracker} and aborted through a {@link CancellationToken}.
+     */
+    Async<Void> serveUntil(TcpListener listener, CancellationToken stop, Duration grace) throws IOException {
+        AcceptFailureLog log = failureLog(listener);
+        TaskTracker connections = new TaskTracker();
+        CancellationToken abort = new CancellationToken();
+        AtomicInteger aborted = new AtomicInteger();
+        Async<Void> accepting = acceptLoop(listener, new AcceptBackoff(log), log,
+                stream -> connections.spawn(new UntilStopped(abort, serve(stream)).map(stopped -> {
+                    if (stopped) {
+                        aborted.incrementAndGet();
+                    }
+                    return null;
+                })));
+        return new UntilStopped(stop, accepting).then(v -> {
+            listener.close();
+            connections.close();
+            // The JDK closes a registered socket's descriptor at the selector's next turn, and
+            // until then the kernel still takes connections into the backlog. A yield is woken
+            // after the runtime next polls its driver: on a current-thread runtime, that turn; on
+            // a multi-thread one the close has already woken the worker that turns it.
+            return Async.yieldNow().then(w -> drain(connections, grace, abort, aborted));
+        });
+    }
+
+    private Async<Void> drain(TaskTracker connections, Duration grace, CancellationToken abort, AtomicInteger aborted) {
+        int open = connections.size();
+        if (open == 0) {
+            say("shutting down: no connections open");
+            return Async.ready(null);
+        }
+        if (grace.isZero()) {
+            say("shutting down: " + connections(open) + " open, closing them now (--grace 0)");
+            return abortRest(connections, abort, aborted);
+        }
+        say("shutting down: " + connections(open) + " open, waiting up to " + describe(grace));
+        return Time.timeout(grace, connections.drained())
+                .map(v -> true)
+                .recover(failure -> {
+                    if (failure instanceof TimeoutException) {
+                        return false;
+                    }
+                    throw failure;
+                })
+                .then(inTime -> {
+                    if (inTime) {
+                        say("every connection closed in time");
+                        return Async.ready(null);
+                    }
+                    return abortRest(connections, abort, aborted);
+                });
+    }
+
+    /** Aborts the connections still open and waits for them to have closed their sockets. */
+    private Async<Void> abortRest(TaskTracker connections, CancellationToken abort, AtomicInteger aborted) {
+        abort.cancel();
+        return connections.drained().map(v -> {
+            int n = aborted.get();
+            say(connections(n) + " aborted after the grace period");
+            return null;
+        });
+    }
+
+    private void say(String what) {
+        err.println(name + ": " + what);
+        err.flush();
+    }
+
+    private static String connections(int n) {
+        return n + (n == 1 ? " connection" : " connections");
+    }
+
+    /** {@code 10 min}, {@code 10 s}, {@code 500 ms}: the largest unit that is whole; milliseconds rounded up. */
+    static String describe(Duration d) {
+        long nanos = d.toNanos();
+        if (nanos % 60_000_000_000L == 0) {
+            return nanos / 60_000_000_000L + " min";
+        }
+        if (nanos % 1_000_000_000L == 0) {
+            return nanos / 1_000_000_000L + " s";
+        }
+        return (nanos + 999_999) / 1_000_000 + " ms";
+    }
+
+    private AcceptFailureLog failureLog(TcpListener listener) throws IOException {
+        return new AcceptFailureLog(err, name, SocketAddresses.hostAndPort(listener.localAddress()), System::nanoTime);
+    }
+
+    private Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff, AcceptFailureLog log,
+            ThrowingFunction<TcpStream, ?> start) {
         return backoff.accept(listener).then(stream -> {
             log.accepted();
-            Handle.current().spawn(serve(stream));
-            return acceptLoop(listener, backoff, log);
+            start.apply(stream);
+            return acceptLoop(listener, backoff, log, start);
         });
     }
 
     /**
-     * Echoes one connection and closes it. A connection's failure (a reset, say) is reported and
-     * ends only that connection, never the server.
+     * Echoes one connection and closes it, however that ends: at the client's end of stream, on a
+     * failure (a reset, say: reported, and it ends only that connection, never the server), or
+     * cancelled (aborted at the end of a shutdown's grace period, or by the runtime's shutdown).
      */
     private Async<Void> serve(TcpStream stream) {
-        return echo(stream, ByteBuffer.allocate(BUFFER_SIZE))
-                .recover(failure -> {
-                    err.println(name + ": connection from " + peer(stream) + " failed: " + Failures.describe(failure));
-                    return null;
-                })
-                .then(v -> {
+        return new Served(stream);
+    }
+
+    private final class Served implements Async<Void> {
+        private final TcpStream stream;
+        private final Async<Void> echo;
+        /** Whether the stream is closed; the serving task's. */
+        private boolean done;
+
+        Served(TcpStream stream) {
+            this.stream = stream;
+            this.echo = echo(stream, ByteBuffer.allocate(BUFFER_SIZE));
+        }
+
+        @Override
+        public Poll<Void> poll(Context cx) throws Exception {
+            Poll<Void> p;
+            try {
+                p = echo.poll(cx);
+            } catch (Exception failure) {
+                err.println(name + ": connection from " + peer(stream) + " failed: " + Failures.describe(failure));
+                p = Poll.ready(null);
+            } catch (Error e) {
+                done = true;
+                stream.close();
+                throw e;
+            }
+            if (p.isReady()) {
+                done = true;
+                stream.close();
+            }
+            return p;
+        }
+
+        @Override
+        public void cancel() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                echo.cancel();
+            } finally {
+                try {
                     stream.close();
-                    return Async.ready(null);
-                });
+                } catch (IOException ignored) {
+                    // The connection is being abandoned; a socket that fails to close has nobody left to tell.
+                }
+            }
+        }
     }
 
     private static Async<Void> echo(TcpStream stream, ByteBuffer buffer) {

@@ -28,8 +28,10 @@ class KyotoCommandTest {
 
         CommandRun server = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "echo-server", "--help"));
         assertEquals(0, server.exitCode(), server.err());
-        assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--current-thread] [--bind=ADDR] [--workers=N]"),
+        assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--current-thread] [--bind=ADDR] [--grace=TIME]"),
                 server.out());
+        assertTrue(server.out().contains("[--workers=N]"), server.out());
+        assertTrue(server.out().contains("--grace=TIME       On SIGTERM or SIGINT, how long open connections may go"), server.out());
         assertTrue(server.out().contains("(default: 127.0.0.1:7000)"), server.out());
         assertTrue(server.out().contains("--workers=N        Worker threads of the multi-thread runtime"), server.out());
 

@@ -62,6 +62,29 @@ final class KyotoProcess implements AutoCloseable {
         return new KyotoProcess(new ProcessBuilder(command).start(), true);
     }
 
+    /**
+     * Starts {@code kyoto args…} as {@link #start} does, for a test that signals it: with every
+     * signal's handling reset to the default first ({@code env --default-signal}, which then execs
+     * the JVM, so {@link #handle()} is the JVM), because a process started with SIGINT ignored (a
+     * background job of a non-interactive shell, {@code nohup}) passes that on, and the JVM leaves
+     * an ignored signal ignored. Standard error is captured for {@link #awaitErrLine}.
+     */
+    static KyotoProcess startToSignal(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal"));
+        command.addAll(javaCommand(args));
+        return new KyotoProcess(new ProcessBuilder(command).start(), true);
+    }
+
+    /** Sends the signal named {@code signal} ({@code TERM}, {@code INT}) to the process, with {@code kill}. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -s " + signal + " " + process.pid() + " failed: " + said);
+        }
+    }
+
     private static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -107,7 +130,7 @@ final class KyotoProcess implements AutoCloseable {
     /**
      * The next line of standard error that {@code wanted} accepts, skipping the others; blocks
      * until one is written, null if standard error ends first. Only for a process started with
-     * {@link #startWithDescriptorLimit}.
+     * {@link #startWithDescriptorLimit} or {@link #startToSignal}.
      */
     String awaitErrLine(Predicate<String> wanted) throws InterruptedException {
         for (;;) {
@@ -122,7 +145,7 @@ final class KyotoProcess implements AutoCloseable {
         }
     }
 
-    /** Every line written to standard error so far, taken or not; for a process started with {@link #startWithDescriptorLimit}. */
+    /** Every line written to standard error so far, taken or not; for a process whose standard error is captured. */
     List<String> errLinesSoFar() {
         synchronized (errSeen) {
             return List.copyOf(errSeen);
