@@ -4,9 +4,7 @@ import dev.kyoto.net.AcceptBackoff;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
-import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Handle;
-import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.ThrowingFunction;
 import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.runtime.task.TaskTracker;
@@ -44,7 +42,8 @@ final class EchoService {
      */
     Async<Void> acceptLoop(TcpListener listener) throws IOException {
         AcceptFailureLog log = failureLog(listener);
-        return acceptLoop(listener, new AcceptBackoff(log), log, stream -> Handle.current().spawn(serve(stream)));
+        return acceptLoop(listener, new AcceptBackoff(log), log,
+                stream -> Handle.current().spawn("connection from " + peer(stream), serve(stream)));
     }
 
     /**
@@ -64,14 +63,14 @@ final class EchoService {
         TaskTracker connections = new TaskTracker();
         CancellationToken abort = new CancellationToken();
         AtomicInteger aborted = new AtomicInteger();
+        // The token comes first in each race: a stop is seen even while the work keeps busy.
         Async<Void> accepting = acceptLoop(listener, new AcceptBackoff(log), log,
-                stream -> connections.spawn(new UntilStopped(abort, serve(stream)).map(stopped -> {
-                    if (stopped) {
-                        aborted.incrementAndGet();
-                    }
-                    return null;
-                })));
-        return new UntilStopped(stop, accepting).then(v -> {
+                stream -> connections.spawn("connection from " + peer(stream),
+                        Async.race(abort.cancelled().map(v -> {
+                            aborted.incrementAndGet();
+                            return null;
+                        }), serve(stream))));
+        return Async.race(stop.cancelled(), accepting).then(v -> {
             listener.close();
             connections.close();
             // The JDK closes a registered socket's descriptor at the selector's next turn, and
@@ -147,80 +146,31 @@ final class EchoService {
 
     private Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff, AcceptFailureLog log,
             ThrowingFunction<TcpStream, ?> start) {
-        return backoff.accept(listener).then(stream -> {
+        return Async.loop(() -> backoff.accept(listener).map(stream -> {
             log.accepted();
             start.apply(stream);
-            return acceptLoop(listener, backoff, log, start);
-        });
+            return true;
+        }));
     }
 
     /**
-     * Echoes one connection and closes it, however that ends: at the client's end of stream, on a
-     * failure (a reset, say: reported, and it ends only that connection, never the server), or
-     * cancelled (aborted at the end of a shutdown's grace period, or by the runtime's shutdown).
+     * Echoes one connection, owning its socket: it is closed however the echo ends, at the
+     * client's end of stream, on a failure (a reset, say: reported, and it ends only that
+     * connection, never the server), or cancelled (aborted at the end of a shutdown's grace
+     * period, or by the runtime's shutdown).
      */
     private Async<Void> serve(TcpStream stream) {
-        return new Served(stream);
-    }
-
-    private final class Served implements Async<Void> {
-        private final TcpStream stream;
-        private final Async<Void> echo;
-        /** Whether the stream is closed; the serving task's. */
-        private boolean done;
-
-        Served(TcpStream stream) {
-            this.stream = stream;
-            this.echo = echo(stream, ByteBuffer.allocate(BUFFER_SIZE));
-        }
-
-        @Override
-        public Poll<Void> poll(Context cx) throws Exception {
-            Poll<Void> p;
-            try {
-                p = echo.poll(cx);
-            } catch (Exception failure) {
-                err.println(name + ": connection from " + peer(stream) + " failed: " + Failures.describe(failure));
-                p = Poll.ready(null);
-            } catch (Error e) {
-                done = true;
-                stream.close();
-                throw e;
-            }
-            if (p.isReady()) {
-                done = true;
-                stream.close();
-            }
-            return p;
-        }
-
-        @Override
-        public void cancel() {
-            if (done) {
-                return;
-            }
-            done = true;
-            try {
-                echo.cancel();
-            } finally {
-                try {
-                    stream.close();
-                } catch (IOException ignored) {
-                    // The connection is being abandoned; a socket that fails to close has nobody left to tell.
-                }
-            }
-        }
-    }
-
-    private static Async<Void> echo(TcpStream stream, ByteBuffer buffer) {
-        buffer.clear();
-        return stream.read(buffer).then(n -> {
-            if (n < 0) {
-                return Async.ready(null);
-            }
-            buffer.flip();
-            return stream.writeAll(buffer).then(v -> echo(stream, buffer));
+        String peer = peer(stream);
+        return Async.using(stream, s -> echo(s)).recover(failure -> {
+            err.println(name + ": connection from " + peer + " failed: " + Failures.describe(failure));
+            return null;
         });
+    }
+
+    private static Async<Void> echo(TcpStream stream) {
+        ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
+        return Async.loop(() -> stream.read(buffer.clear()).then(n -> n < 0 ? Async.ready(false)
+                : stream.writeAll(buffer.flip()).map(v -> true)));
     }
 
     private static String peer(TcpStream stream) {
