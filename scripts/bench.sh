@@ -17,8 +17,8 @@
 # build of this checkout is running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-export PATH="$JAVA_HOME/bin:$PATH"
+# Kyoto needs JDK 25; the checkout's one rule finds it and puts it first on the PATH.
+. scripts/lib/java-home.sh
 
 result=module-bench/target/jmh-result.json
 

@@ -11,7 +11,6 @@ size=${3:-64}
 if ! command -v strace >/dev/null; then
   apt-get update -qq && apt-get install -y -qq strace >/dev/null
 fi
-if [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
 
 out=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT

@@ -60,6 +60,16 @@ def one_run(command):
         server.wait(TIMEOUT_S)
 
 
+def jdk_25():
+    """The JDK 25+ that every entry point of this checkout uses, by its one rule (scripts/lib/java-home.sh)."""
+    helper = os.path.join(ROOT, "scripts", "lib", "java-home.sh")
+    found = subprocess.run(["bash", "-c", '. "$1" && printf %s "$JAVA_HOME"', "bash", helper],
+                           stdout=subprocess.PIPE, text=True)
+    if found.returncode != 0:
+        raise SystemExit(1)  # the helper printed what to install
+    return found.stdout
+
+
 def kyoto_cases():
     """The kyoto tool of this checkout: its image, and the full JDK with a class path and a module path."""
     target = os.path.join(ROOT, "module-cli", "target")
@@ -69,7 +79,7 @@ def kyoto_cases():
     if len(jars) != 1 or not os.access(image, os.X_OK):
         raise SystemExit("build the tool first (./mvnw package): no single kyoto-cli jar or no image in " + target)
     lib = os.path.join(target, "lib")
-    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if "JAVA_HOME" in os.environ else "java"
+    java = os.path.join(jdk_25(), "bin", "java")
     class_path = os.pathsep.join([jars[0]] + sorted(glob.glob(os.path.join(lib, "*.jar"))))
     server = ["echo-server", "--bind", "127.0.0.1:0"]
     return [

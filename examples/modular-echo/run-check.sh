@@ -8,7 +8,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# Kyoto needs JDK 25; the Kyoto checkout's one rule finds it (and $JAVA_HOME/bin/jlink with it).
+. "$root/scripts/lib/java-home.sh"
+java="$JAVA_HOME/bin/java"
 target="$here/target"
 module=dev.kyoto.examples.echo
 
