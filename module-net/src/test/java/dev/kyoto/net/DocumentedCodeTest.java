@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The code the documents show is the code the tests run: each method of {@link ReadmeEchoServer}
  * and {@link ReadmeProxy} appears in README.md, and each of {@link GuideExamples} in
- * docs/guide.md, line for line (indentation aside, since a document shows a method outside its
+ * docs/structured-concurrency.md, line for line (indentation aside, since a document shows a method outside its
  * class).
  */
 class DocumentedCodeTest {
@@ -34,7 +34,7 @@ class DocumentedCodeTest {
 
     @Test
     void theGuidesExamplesAreTheOnesTested() throws IOException {
-        assertMethodsIn("docs/guide.md", "GuideExamples.java", 7);
+        assertMethodsIn("docs/structured-concurrency.md", "GuideExamples.java", 7);
     }
 
     private static void assertMethodsIn(String document, String source, int expected) throws IOException {

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The examples of docs/guide.md, verbatim ({@link DocumentedCodeTest} checks that they are);
+ * The examples of docs/structured-concurrency.md, verbatim ({@link DocumentedCodeTest} checks that they are);
  * {@link GuideExamplesTest} runs them.
  */
 final class GuideExamples {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The guide's examples do what docs/guide.md says, and leave no descriptor behind. */
+/** The guide's examples do what docs/structured-concurrency.md says, and leave no descriptor behind. */
 class GuideExamplesTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 

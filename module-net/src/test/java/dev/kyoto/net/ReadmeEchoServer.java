@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 /**
  * The echo server of README.md: its {@code serve} and {@code echo} methods, verbatim
  * ({@link DocumentedCodeTest} checks that they are). The README's whole program, {@code main} included,
- * is compiled and run as it stands by module-cli's {@code ReadmeProgramTest}.
+ * is compiled and run as it stands by module-cli's {@code DocumentedProgramsTest}.
  */
 final class ReadmeEchoServer {
     private ReadmeEchoServer() {
