@@ -532,9 +532,9 @@ public final class UdpSocket implements AutoCloseable {
         io.channel().setOption(StandardSocketOptions.IP_MULTICAST_IF, Objects.requireNonNull(nif, "nif"));
     }
 
-    /** The interface multicast datagrams are sent from, or null if the system chooses. */
-    public NetworkInterface multicastInterface() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.IP_MULTICAST_IF);
+    /** The interface multicast datagrams are sent from, or empty if the system chooses. */
+    public Optional<NetworkInterface> multicastInterface() throws IOException {
+        return Optional.ofNullable(io.channel().getOption(StandardSocketOptions.IP_MULTICAST_IF));
     }
 
     /**
