@@ -1,6 +1,7 @@
 package dev.kyoto.cli;
 
 import dev.kyoto.net.Dns;
+import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
@@ -112,7 +113,7 @@ final class BenchCommand implements Callable<Integer> {
                     server = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
                     rt.spawn(new EchoService(err, NAME).acceptLoop(server));
                     addresses = List.of(server.localAddress());
-                    described = SocketAddresses.hostAndPort(server.localAddress()) + " (its own echo server)";
+                    described = SocketAddresses.format(server.localAddress()) + " (its own echo server)";
                 } else {
                     addresses = loopbackOnly(resolve(rt, lookup));
                     described = target;
@@ -198,7 +199,7 @@ final class BenchCommand implements Callable<Integer> {
         for (TcpStream s : streams) {
             s.close();
         }
-        String address = SocketAddresses.hostAndPort(addresses.getFirst());
+        String address = SocketAddresses.format(addresses.getFirst());
         err.println(NAME + ": cannot connect to " + address + ": " + Failures.describe(failure, address));
         return null;
     }

@@ -1,6 +1,9 @@
 package dev.kyoto.cli;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,6 +22,7 @@ import java.util.Locale;
 record BenchReport(String target, String runtime, int connections, int size, double warmupSeconds,
         MeasurementWindow window, LatencyHistogram latencies) {
 
+    private static final MathContext LATENCY_DIGITS = new MathContext(3, RoundingMode.HALF_UP);
     private static final List<String> HEADER =
             List.of("connections", "size", "round trips", "round trips/s", "MiB/s", "p50", "p90", "p99", "p99.9", "max");
 
@@ -53,7 +57,7 @@ record BenchReport(String target, String runtime, int connections, int size, dou
         out.println(header);
         out.println(values);
         out.println("MiB/s counts each message once (it travels both ways); latency runs from sending a message "
-                + "to receiving all of its echo, to 2 significant digits.");
+                + "to receiving all of its echo, within 1%, shown to 3 significant digits.");
         out.flush();
     }
 
@@ -64,13 +68,17 @@ record BenchReport(String target, String runtime, int connections, int size, dou
         return size % (1 << 10) == 0 ? size / (1 << 10) + " KiB" : size + " B";
     }
 
-    /** Microseconds below a millisecond, milliseconds below a second, else seconds. */
-    private static String latency(long nanos) {
-        if (nanos < 1_000_000) {
-            return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
-        }
-        return nanos < 1_000_000_000
-                ? String.format(Locale.ROOT, "%.2f ms", nanos / 1e6)
-                : String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+    /**
+     * A latency to 3 significant digits ({@code 620 us}, {@code 1.23 ms}, {@code 12.0 s}): the
+     * histogram is precise to within 1% ({@link LatencyHistogram}), so a fourth digit would be
+     * noise. Microseconds below a millisecond, milliseconds below a second, else seconds, chosen
+     * after rounding, so that 999.7 us is {@code 1.00 ms}.
+     */
+    static String latency(long nanos) {
+        BigDecimal rounded = BigDecimal.valueOf(nanos).round(LATENCY_DIGITS);
+        int shift = rounded.compareTo(BigDecimal.valueOf(1_000_000)) < 0 ? 3
+                : rounded.compareTo(BigDecimal.valueOf(1_000_000_000)) < 0 ? 6 : 9;
+        String unit = shift == 3 ? " us" : shift == 6 ? " ms" : " s";
+        return rounded.movePointLeft(shift).round(LATENCY_DIGITS).toPlainString() + unit;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kyoto.cli;
 
+import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
@@ -88,7 +89,7 @@ final class ConnectCommand implements Callable<Integer> {
             long elapsed = System.nanoTime() - start;
             try (stream) {
                 err.println(String.format(Locale.ROOT, "connected to %s in %.2f ms",
-                        SocketAddresses.hostAndPort(stream.peerAddress()), elapsed / 1e6));
+                        SocketAddresses.format(stream.peerAddress()), elapsed / 1e6));
                 return relay(rt, stream, err);
             }
         } finally {

@@ -1,5 +1,6 @@
 package dev.kyoto.cli;
 
+import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
@@ -78,7 +79,7 @@ final class EchoServerCommand implements Callable<Integer> {
                 // Before the line below, so that whoever saw it may signal and be heard.
                 StopSignals.install(NAME, err, stop::cancel);
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("listening on " + SocketAddresses.hostAndPort(listener.localAddress()));
+                out.println("listening on " + SocketAddresses.format(listener.localAddress()));
                 // Whoever waits for this line may be reading a pipe; it must not sit in a buffer.
                 out.flush();
                 rt.blockOn(new EchoService(err, NAME).serveUntil(listener, stop, grace));

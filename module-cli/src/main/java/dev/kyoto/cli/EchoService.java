@@ -1,6 +1,7 @@
 package dev.kyoto.cli;
 
 import dev.kyoto.net.AcceptBackoff;
+import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
@@ -9,7 +10,6 @@ import dev.kyoto.runtime.ThrowingFunction;
 import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.runtime.task.TaskTracker;
 import dev.kyoto.runtime.time.Time;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -40,7 +40,7 @@ final class EchoService {
      * shuts down. A failure that leaves the listener usable (the process out of descriptors, say)
      * is a rate-limited warning and a pause ({@link AcceptBackoff}), and the loop goes on.
      */
-    Async<Void> acceptLoop(TcpListener listener) throws IOException {
+    Async<Void> acceptLoop(TcpListener listener) {
         AcceptFailureLog log = failureLog(listener);
         return acceptLoop(listener, new AcceptBackoff(log), log,
                 stream -> Handle.current().spawn("connection from " + peer(stream), serve(stream)));
@@ -58,7 +58,7 @@ final class EchoService {
      * saying on standard error what it does. The connections are counted by a
      * {@link TaskTracker} and aborted through a {@link CancellationToken}.
      */
-    Async<Void> serveUntil(TcpListener listener, CancellationToken stop, Duration grace) throws IOException {
+    Async<Void> serveUntil(TcpListener listener, CancellationToken stop, Duration grace) {
         AcceptFailureLog log = failureLog(listener);
         TaskTracker connections = new TaskTracker();
         CancellationToken abort = new CancellationToken();
@@ -140,8 +140,8 @@ final class EchoService {
         return (nanos + 999_999) / 1_000_000 + " ms";
     }
 
-    private AcceptFailureLog failureLog(TcpListener listener) throws IOException {
-        return new AcceptFailureLog(err, name, SocketAddresses.hostAndPort(listener.localAddress()), System::nanoTime);
+    private AcceptFailureLog failureLog(TcpListener listener) {
+        return new AcceptFailureLog(err, name, SocketAddresses.format(listener.localAddress()), System::nanoTime);
     }
 
     private Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff, AcceptFailureLog log,
@@ -174,10 +174,6 @@ final class EchoService {
     }
 
     private static String peer(TcpStream stream) {
-        try {
-            return SocketAddresses.hostAndPort(stream.peerAddress());
-        } catch (IOException e) {
-            return "an unknown peer";
-        }
+        return SocketAddresses.format(stream.peerAddress());
     }
 }

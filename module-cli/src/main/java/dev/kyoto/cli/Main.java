@@ -1,10 +1,9 @@
 package dev.kyoto.cli;
 
-import picocli.CommandLine;
-
 /**
  * The entry point of the {@code kyoto} tool: parses the arguments, runs the chosen command and
- * exits with its code (0 on success, 1 when the command fails, 2 for bad arguments).
+ * exits with its code: 0 on success, 1 when the command fails, 2 for bad arguments, and for
+ * {@code echo-server} 130 or 143 when a second SIGINT or SIGTERM cuts its shutdown short.
  */
 public final class Main {
     private Main() {
@@ -16,6 +15,6 @@ public final class Main {
      * @param args the command line, for example {@code connect 127.0.0.1:7000}
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new KyotoCommand()).execute(args));
+        System.exit(CommandLines.of(new KyotoCommand()).execute(args));
     }
 }

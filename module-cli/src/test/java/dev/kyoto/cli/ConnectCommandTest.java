@@ -95,26 +95,21 @@ class ConnectCommandTest {
     void aMissingAddressIsAUsageError() {
         CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "connect"));
 
-        assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("Missing required parameter: 'HOST:PORT'" + System.lineSeparator()
-                + "Usage: kyoto connect"), run.err());
+        run.assertUsageError("kyoto connect", "Missing required parameter: 'HOST:PORT'");
     }
 
     @Test
     void aMalformedAddressIsAUsageError() {
         CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "connect", "nonsense"));
 
-        assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("invalid socket address \"nonsense\": expected HOST:PORT"), run.err());
-        assertTrue(run.err().contains("Usage: kyoto connect"), run.err());
+        run.assertUsageError("kyoto connect", "invalid socket address \"nonsense\": expected HOST:PORT");
     }
 
     @Test
     void aPortOutOfRangeIsAUsageError() {
         CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "connect", "127.0.0.1:65536"));
 
-        assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("port 65536 is out of range"), run.err());
+        run.assertUsageError("kyoto connect", "port 65536 is out of range");
     }
 
     /** What a test server does with its one connection. */

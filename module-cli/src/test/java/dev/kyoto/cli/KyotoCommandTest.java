@@ -54,14 +54,24 @@ class KyotoCommandTest {
     @Test
     void aMissingSubcommandIsAUsageError() {
         CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand()));
-        assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("Missing required subcommand" + System.lineSeparator() + "Usage: kyoto"), run.err());
+        run.assertUsageError("kyoto", "Missing required subcommand");
     }
 
     @Test
     void anUnknownSubcommandIsAUsageError() {
         CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "frobnicate"));
-        assertEquals(2, run.exitCode());
-        assertTrue(run.err().startsWith("Unmatched argument at index 0: 'frobnicate'"), run.err());
+        run.assertUsageError("kyoto", "Unmatched argument at index 0: 'frobnicate'");
+    }
+
+    /** Every --help ends with the exit codes, which scripts need; echo-server adds its second-signal exits. */
+    @Test
+    void helpListsTheExitCodes() {
+        for (String command : new String[] {"connect", "echo-server", "bench"}) {
+            CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), command, "--help"));
+            assertEquals(0, run.exitCode(), run.err());
+            String codes = run.out().substring(run.out().indexOf("Exit codes:"));
+            assertTrue(codes.matches("(?s)Exit codes:\\R  0 +Success\\.\\R  1 +Failure while running.*\\R  2 +Bad usage.*"), codes);
+            assertEquals(command.equals("echo-server"), codes.contains("130/143   A second SIGINT/SIGTERM"), codes);
+        }
     }
 }

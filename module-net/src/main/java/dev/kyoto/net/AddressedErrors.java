@@ -1,6 +1,5 @@
 package dev.kyoto.net;
 
-import dev.kyoto.net.internal.SocketAddresses;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -39,13 +38,13 @@ final class AddressedErrors {
      */
     static String reason(InetSocketAddress address, IOException e) {
         String message = e.getMessage();
-        String suffix = ": " + SocketAddresses.hostAndPort(address);
+        String suffix = ": " + SocketAddresses.format(address);
         return message != null && message.endsWith(suffix) ? message.substring(0, message.length() - suffix.length()) : message;
     }
 
     private static IOException named(InetSocketAddress address, IOException e) {
         String message = (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-                + ": " + SocketAddresses.hostAndPort(address);
+                + ": " + SocketAddresses.format(address);
         SocketException better;
         Class<?> type = e.getClass();
         if (type == BindException.class) {

@@ -1,6 +1,6 @@
 package dev.kyoto.net;
 
-import dev.kyoto.net.internal.SocketAddresses;
+import dev.kyoto.net.internal.HostPorts;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Handle;
@@ -31,7 +31,7 @@ public final class Dns {
      * @throws IllegalArgumentException at once if the text is not of that form
      */
     public static Async<List<InetSocketAddress>> lookup(String hostAndPort) {
-        SocketAddresses.HostPort hp = SocketAddresses.parse(hostAndPort);
+        HostPorts.HostPort hp = HostPorts.parse(hostAndPort);
         return lookup(hp.host(), hp.port());
     }
 
@@ -51,7 +51,7 @@ public final class Dns {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
         }
-        List<InetSocketAddress> literal = SocketAddresses.literalAddresses(host, port);
+        List<InetSocketAddress> literal = HostPorts.literalAddresses(host, port);
         return literal != null ? Async.ready(literal) : new Lookup(host, port);
     }
 

@@ -24,17 +24,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@code openHalves} counts the owned halves of {@link TcpStream#intoSplit()} not yet closed;
  * the one that takes it to zero closes the connection.
+ *
+ * <p>{@code local} and {@code peer} are read once, when the connection is made: a connected TCP
+ * socket's addresses never change, and kept here they can be returned without a checked
+ * exception, and after the connection closed (when the JDK no longer returns them).
  */
 final class TcpCore {
     private static final int MIN_PEEK = 64;
 
     final PollEvented<SocketChannel> io;
+    final InetSocketAddress local;
+    final InetSocketAddress peer;
     private ByteBuffer peekBuf;
     private volatile boolean peeked;
     private final AtomicInteger openHalves = new AtomicInteger(2);
 
-    TcpCore(PollEvented<SocketChannel> io) {
+    /** Takes over a connected socket's registration; closes it if the socket was closed under it. */
+    TcpCore(PollEvented<SocketChannel> io) throws IOException {
         this.io = io;
+        this.local = Registered.address(io, SocketChannel::getLocalAddress, InetSocketAddress.class);
+        this.peer = Registered.address(io, SocketChannel::getRemoteAddress, InetSocketAddress.class);
     }
 
     Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
@@ -107,14 +116,6 @@ final class TcpCore {
 
     Poll<Ready> pollReadReady(Context cx) throws IOException {
         return peeked ? Poll.ready(Ready.READABLE) : io.pollReadReady(cx);
-    }
-
-    InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) io.channel().getLocalAddress();
-    }
-
-    InetSocketAddress peerAddress() throws IOException {
-        return (InetSocketAddress) io.channel().getRemoteAddress();
     }
 
     /** Closes one owned half; the second to close closes the connection. */

@@ -56,6 +56,8 @@ public final class TcpListener implements AutoCloseable {
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
     private final PollEvented<ServerSocketChannel> io;
+    /** The bound address, read once: a listening socket's address never changes. */
+    private final InetSocketAddress local;
     /**
      * Set by {@link #close()}, on whichever thread closes, before the socket is deregistered;
      * read by {@link AcceptBackoff} on the accepting task's thread to tell a closed listener from
@@ -63,8 +65,10 @@ public final class TcpListener implements AutoCloseable {
      */
     private volatile boolean closed;
 
-    TcpListener(PollEvented<ServerSocketChannel> io) {
+    /** Takes over a bound socket's registration; closes it if the socket was closed under it. */
+    TcpListener(PollEvented<ServerSocketChannel> io) throws IOException {
         this.io = io;
+        this.local = Registered.address(io, ServerSocketChannel::getLocalAddress, InetSocketAddress.class);
     }
 
     /**
@@ -163,9 +167,13 @@ public final class TcpListener implements AutoCloseable {
         return !closed;
     }
 
-    /** The bound address; with port 0, the port the system picked. */
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) io.channel().getLocalAddress();
+    /**
+     * The bound address; with port 0, the port the system picked. Also after {@link #close()}: the
+     * address the listener had. Print it with {@link SocketAddresses#format}:
+     * {@code 127.0.0.1:7000}, {@code [::1]:7000}.
+     */
+    public InetSocketAddress localAddress() {
+        return local;
     }
 
     /**
@@ -178,12 +186,9 @@ public final class TcpListener implements AutoCloseable {
         io.close();
     }
 
+    /** {@code TcpListener[127.0.0.1:7000]}, the address as {@link SocketAddresses#format} writes it. */
     @Override
     public String toString() {
-        try {
-            return "TcpListener[" + localAddress() + "]";
-        } catch (IOException e) {
-            return "TcpListener[closed]";
-        }
+        return "TcpListener[" + SocketAddresses.format(local) + "]";
     }
 }

@@ -242,9 +242,19 @@ public final class TcpSocket implements AutoCloseable {
         }
     }
 
-    /** The address the socket is bound to, or null before {@link #bind} (and before a connect binds it). */
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) open().getLocalAddress();
+    /**
+     * The address the socket is bound to, or empty before {@link #bind}.
+     *
+     * @throws IllegalStateException if the socket was consumed or closed
+     */
+    public Optional<InetSocketAddress> localAddress() {
+        SocketChannel ch = open();
+        try {
+            return Optional.ofNullable((InetSocketAddress) ch.getLocalAddress());
+        } catch (IOException closedMeanwhile) {
+            // The JDK fails here only for a closed channel: closed by another thread since open().
+            throw new IllegalStateException("this TcpSocket was closed", closedMeanwhile);
+        }
     }
 
     /**
@@ -377,9 +387,9 @@ public final class TcpSocket implements AutoCloseable {
             return "TcpSocket[" + ("close()".equals(spentBy) ? "closed" : "consumed by " + spentBy) + "]";
         }
         try {
-            SocketAddress local = channel.getLocalAddress();
+            InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
             return "TcpSocket[" + (family == StandardProtocolFamily.INET6 ? "IPv6" : "IPv4")
-                    + (local == null ? ", unbound" : ", bound to " + local) + "]";
+                    + (local == null ? ", unbound" : ", bound to " + SocketAddresses.format(local)) + "]";
         } catch (IOException e) {
             return "TcpSocket[" + e + "]";
         }

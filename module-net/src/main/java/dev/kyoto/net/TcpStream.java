@@ -48,7 +48,8 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     /** Set while the stream is spent: split into owned halves, or given up by intoChannel. Written by its owner. */
     private boolean split;
 
-    TcpStream(PollEvented<SocketChannel> io) {
+    /** Takes over a connected socket's registration; closes it if the socket was closed under it. */
+    TcpStream(PollEvented<SocketChannel> io) throws IOException {
         this.core = new TcpCore(io);
     }
 
@@ -380,14 +381,22 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 
-    /** The local address of the connection. */
-    public InetSocketAddress localAddress() throws IOException {
-        return use().localAddress();
+    /**
+     * The local address of the connection, as it was when the connection was made: also after
+     * {@link #close()}, and after {@link #intoSplit()} (the halves return it too). Print it with
+     * {@link SocketAddresses#format}.
+     */
+    public InetSocketAddress localAddress() {
+        return core.local;
     }
 
-    /** The address of the peer. */
-    public InetSocketAddress peerAddress() throws IOException {
-        return use().peerAddress();
+    /**
+     * The address of the peer, as it was when the connection was made: also after
+     * {@link #close()} (for a log line about the connection that ended), and after
+     * {@link #intoSplit()}.
+     */
+    public InetSocketAddress peerAddress() {
+        return core.peer;
     }
 
     /**
@@ -418,12 +427,9 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
                 + "use its owned halves, or reunite them to get the stream back");
     }
 
+    /** {@code TcpStream[127.0.0.1:50312 -> 127.0.0.1:7000]}, addresses as {@link SocketAddresses#format} writes them. */
     @Override
     public String toString() {
-        try {
-            return "TcpStream[" + core.localAddress() + " -> " + core.peerAddress() + "]";
-        } catch (IOException e) {
-            return "TcpStream[closed]";
-        }
+        return "TcpStream[" + SocketAddresses.format(core.local) + " -> " + SocketAddresses.format(core.peer) + "]";
     }
 }

@@ -62,13 +62,13 @@ abstract sealed class TcpWriteSide implements AsyncWrite permits TcpWriteHalf, O
         return Poll.ready(null);
     }
 
-    /** The local address of the connection. */
-    public InetSocketAddress localAddress() throws IOException {
-        return core.localAddress();
+    /** The local address of the connection; see {@link TcpStream#localAddress()}. */
+    public InetSocketAddress localAddress() {
+        return core.local;
     }
 
-    /** The address of the peer. */
-    public InetSocketAddress peerAddress() throws IOException {
-        return core.peerAddress();
+    /** The address of the peer; see {@link TcpStream#peerAddress()}. */
+    public InetSocketAddress peerAddress() {
+        return core.peer;
     }
 }

@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
-import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -22,6 +21,7 @@ import java.nio.channels.MembershipKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A UDP socket on the runtime's reactor.
@@ -76,11 +76,19 @@ public final class UdpSocket implements AutoCloseable {
     final PeekSlot slot = new PeekSlot();
     /** The address bound to; its family decides which peers the socket can reach. */
     private final InetSocketAddress bound;
+    /**
+     * The local address and the connected peer (null until connected), as the JDK last reported
+     * them: written by the task whose {@link #connect} succeeded (a connect from a wildcard bind
+     * makes the local address specific), read by any thread, also after the socket closed.
+     */
+    private volatile InetSocketAddress local;
+    private volatile InetSocketAddress peer;
     private final List<MembershipKey> memberships = new ArrayList<>();
 
     private UdpSocket(PollEvented<DatagramChannel> io, InetSocketAddress bound) {
         this.io = io;
         this.bound = bound;
+        this.local = bound;
     }
 
     /**
@@ -184,8 +192,11 @@ public final class UdpSocket implements AutoCloseable {
                 }
                 DatagramTargets.checkPort(a.getPort(), a, "connect");
                 try {
-                    io.channel().connect(a);
+                    DatagramChannel ch = io.channel();
+                    ch.connect(a);
                     slot.clear();
+                    local = (InetSocketAddress) ch.getLocalAddress();
+                    peer = (InetSocketAddress) ch.getRemoteAddress();
                     return null;
                 } catch (IOException e) {
                     last = e;
@@ -285,29 +296,31 @@ public final class UdpSocket implements AutoCloseable {
      *         larger one truncated), false if none was ready
      */
     public boolean tryRecv(ByteBuffer dst) throws IOException {
-        return tryRecvFrom(dst) != null;
+        return tryRecvFrom(dst).isPresent();
     }
 
     /**
      * Receives one datagram into {@code dst} if one is ready, without waiting.
      *
-     * @return its sender, or null if none was ready (as {@link DatagramChannel#receive} in non-blocking mode)
+     * @return its sender, or empty if none was ready
      */
-    public InetSocketAddress tryRecvFrom(ByteBuffer dst) throws IOException {
+    public Optional<InetSocketAddress> tryRecvFrom(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
         InetSocketAddress held = slot.isFull() ? slot.take(dst) : null;
-        return held != null ? held : io.tryIo(DatagramRecv.READ_OR_ERROR, DatagramRecv.operation(slot, dst, false));
+        return Optional.ofNullable(held != null ? held
+                : io.tryIo(DatagramRecv.READ_OR_ERROR, DatagramRecv.operation(slot, dst, false)));
     }
 
     /**
      * Copies the next datagram into {@code dst} without consuming it, if one is ready.
      *
-     * @return its sender, or null if none was ready
+     * @return its sender, or empty if none was ready
      */
-    public InetSocketAddress tryPeekFrom(ByteBuffer dst) throws IOException {
+    public Optional<InetSocketAddress> tryPeekFrom(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
         InetSocketAddress held = slot.isFull() ? slot.peek(io.channel(), dst) : null;
-        return held != null ? held : io.tryIo(DatagramRecv.READ_OR_ERROR, DatagramRecv.operation(slot, dst, true));
+        return Optional.ofNullable(held != null ? held
+                : io.tryIo(DatagramRecv.READ_OR_ERROR, DatagramRecv.operation(slot, dst, true)));
     }
 
     /**
@@ -519,9 +532,9 @@ public final class UdpSocket implements AutoCloseable {
         io.channel().setOption(StandardSocketOptions.IP_MULTICAST_IF, Objects.requireNonNull(nif, "nif"));
     }
 
-    /** The interface multicast datagrams are sent from, or null if the system chooses. */
-    public NetworkInterface multicastInterface() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.IP_MULTICAST_IF);
+    /** The interface multicast datagrams are sent from, or empty if the system chooses. */
+    public Optional<NetworkInterface> multicastInterface() throws IOException {
+        return Optional.ofNullable(io.channel().getOption(StandardSocketOptions.IP_MULTICAST_IF));
     }
 
     /**
@@ -596,22 +609,27 @@ public final class UdpSocket implements AutoCloseable {
                 + "; join it with joinMulticast first");
     }
 
-    /** The local address; with port 0 at bind, the port the system picked. */
-    public InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) io.channel().getLocalAddress();
+    /**
+     * The local address; with port 0 at bind, the port the system picked, and after a
+     * {@link #connect} from a wildcard address, the address the system chose to reach the peer.
+     * After {@link #close()}, the last address the socket had. Print it with
+     * {@link SocketAddresses#format}.
+     */
+    public InetSocketAddress localAddress() {
+        return local;
     }
 
     /**
-     * The connected peer's address.
+     * The connected peer's address; after {@link #close()}, the peer the socket had.
      *
-     * @throws SocketException if the socket is not connected
+     * @throws IllegalStateException if the socket was never connected
      */
-    public InetSocketAddress peerAddress() throws IOException {
-        SocketAddress peer = io.channel().getRemoteAddress();
-        if (peer == null) {
-            throw new SocketException("the UdpSocket is not connected, so it has no peer address; call connect(address) first");
+    public InetSocketAddress peerAddress() {
+        InetSocketAddress p = peer;
+        if (p == null) {
+            throw new IllegalStateException("the UdpSocket is not connected, so it has no peer address; call connect(address) first");
         }
-        return (InetSocketAddress) peer;
+        return p;
     }
 
     /** Deregisters and closes the socket, and discards a datagram held by a peek. Idempotent. */
@@ -625,13 +643,13 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code UdpSocket[127.0.0.1:5000]}, or {@code UdpSocket[127.0.0.1:5000 -> 127.0.0.1:6000]}
+     * once connected, addresses as {@link SocketAddresses#format} writes them.
+     */
     @Override
     public String toString() {
-        try {
-            SocketAddress peer = io.channel().getRemoteAddress();
-            return "UdpSocket[" + localAddress() + (peer == null ? "" : " -> " + peer) + "]";
-        } catch (IOException e) {
-            return "UdpSocket[closed]";
-        }
+        InetSocketAddress p = peer;
+        return "UdpSocket[" + SocketAddresses.format(local) + (p == null ? "" : " -> " + SocketAddresses.format(p)) + "]";
     }
 }

@@ -43,6 +43,8 @@ public final class UnixListener implements AutoCloseable {
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
     private final PollEvented<ServerSocketChannel> io;
+    /** The bound address, read once: a listening socket's address never changes. */
+    private final UnixDomainSocketAddress local;
     /**
      * Set by {@link #close()}, on whichever thread closes, before the socket is deregistered;
      * read by {@link AcceptBackoff} on the accepting task's thread to tell a closed listener from
@@ -50,8 +52,10 @@ public final class UnixListener implements AutoCloseable {
      */
     private volatile boolean closed;
 
-    private UnixListener(PollEvented<ServerSocketChannel> io) {
+    /** Takes over a bound socket's registration; closes it if the socket was closed under it. */
+    private UnixListener(PollEvented<ServerSocketChannel> io) throws IOException {
         this.io = io;
+        this.local = Registered.address(io, ServerSocketChannel::getLocalAddress, UnixDomainSocketAddress.class);
     }
 
     /**
@@ -111,9 +115,9 @@ public final class UnixListener implements AutoCloseable {
         return !closed;
     }
 
-    /** The bound address. */
-    public UnixDomainSocketAddress localAddress() throws IOException {
-        return (UnixDomainSocketAddress) io.channel().getLocalAddress();
+    /** The bound address; also after {@link #close()}. */
+    public UnixDomainSocketAddress localAddress() {
+        return local;
     }
 
     /** Deregisters and closes the listening socket; its file stays. Idempotent. */
@@ -125,10 +129,6 @@ public final class UnixListener implements AutoCloseable {
 
     @Override
     public String toString() {
-        try {
-            return "UnixListener[" + localAddress().getPath() + "]";
-        } catch (IOException e) {
-            return "UnixListener[closed]";
-        }
+        return "UnixListener[" + local.getPath() + "]";
     }
 }

@@ -34,9 +34,15 @@ import java.util.Objects;
  */
 public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
     private final PollEvented<SocketChannel> io;
+    /** Read once, when connected: a connected socket's addresses never change. */
+    private final UnixDomainSocketAddress local;
+    private final UnixDomainSocketAddress peer;
 
-    UnixStream(PollEvented<SocketChannel> io) {
+    /** Takes over a connected socket's registration; closes it if the socket was closed under it. */
+    UnixStream(PollEvented<SocketChannel> io) throws IOException {
         this.io = io;
+        this.local = Registered.address(io, SocketChannel::getLocalAddress, UnixDomainSocketAddress.class);
+        this.peer = Registered.address(io, SocketChannel::getRemoteAddress, UnixDomainSocketAddress.class);
     }
 
     /**
@@ -125,14 +131,20 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return Poll.ready(null);
     }
 
-    /** The local address; a connecting socket is unnamed (its path is empty). */
-    public UnixDomainSocketAddress localAddress() throws IOException {
-        return (UnixDomainSocketAddress) io.channel().getLocalAddress();
+    /**
+     * The local address; a connecting socket is unnamed (its path is empty). As it was when the
+     * connection was made, also after {@link #close()}.
+     */
+    public UnixDomainSocketAddress localAddress() {
+        return local;
     }
 
-    /** The peer's address; an accepted connection's peer is usually unnamed (its path is empty). */
-    public UnixDomainSocketAddress peerAddress() throws IOException {
-        return (UnixDomainSocketAddress) io.channel().getRemoteAddress();
+    /**
+     * The peer's address; an accepted connection's peer is usually unnamed (its path is empty).
+     * As it was when the connection was made, also after {@link #close()}.
+     */
+    public UnixDomainSocketAddress peerAddress() {
+        return peer;
     }
 
     /** Deregisters and closes the socket. Idempotent. */
@@ -143,10 +155,6 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     @Override
     public String toString() {
-        try {
-            return "UnixStream[" + localAddress().getPath() + " -> " + peerAddress().getPath() + "]";
-        } catch (IOException e) {
-            return "UnixStream[closed]";
-        }
+        return "UnixStream[" + local.getPath() + " -> " + peer.getPath() + "]";
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.kyoto.net.internal.SocketAddresses;
 import dev.kyoto.runtime.KyotoRuntime;
 import java.io.IOException;
 import java.net.BindException;
@@ -161,11 +160,11 @@ class AddressedErrorsTest {
         assertEquals("[1:0:0:2::3]:443", hostAndPort("1:0:0:2:0:0:0:3", 443), "the longest run");
         assertEquals("[2001:db8:0:1:1:1:1:1]:443", hostAndPort("2001:db8:0:1:1:1:1:1", 443), "one zero group stays");
         assertEquals("[fe80::]:443", hostAndPort("fe80::", 443));
-        assertEquals("local.kyoto.test:80", SocketAddresses.hostAndPort(InetSocketAddress.createUnresolved("local.kyoto.test", 80)));
+        assertEquals("local.kyoto.test:80", SocketAddresses.format(InetSocketAddress.createUnresolved("local.kyoto.test", 80)));
     }
 
     private static String hostAndPort(String literal, int port) {
-        return SocketAddresses.hostAndPort(new InetSocketAddress(InetAddress.ofLiteral(literal), port));
+        return SocketAddresses.format(new InetSocketAddress(InetAddress.ofLiteral(literal), port));
     }
 
     private static void assertCauseIs(Class<? extends IOException> type, String message, Throwable e) {

@@ -35,11 +35,7 @@ class TcpEchoTest {
     }
 
     private static Async<TcpStream> connectTo(TcpListener listener) {
-        try {
-            return TcpStream.connect(listener.localAddress());
-        } catch (java.io.IOException e) {
-            return Async.failed(e);
-        }
+        return TcpStream.connect(listener.localAddress());
     }
 
     private static Async<Void> roundTrips(TcpStream client, int remaining) {

@@ -18,6 +18,7 @@ import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
 import java.nio.channels.MembershipKey;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Tokio's option tests (each value round-trips, starting from a different default), and multicast over loopback. */
@@ -122,8 +123,9 @@ class UdpOptionsTest {
         run(rt -> {
             UdpSocket s = bindV4(rt);
             NetworkInterface lo = NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
+            assertEquals(Optional.empty(), s.multicastInterface(), "the system chooses until told");
             s.setMulticastInterface(lo);
-            assertEquals(lo, s.multicastInterface());
+            assertEquals(Optional.of(lo), s.multicastInterface());
             s.close();
         });
     }

@@ -25,6 +25,7 @@ import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -289,7 +290,7 @@ class UdpSocketTest {
                 InetSocketAddress from;
                 do {
                     rt.blockOn(server.readable());
-                } while ((from = server.tryRecvFrom(buf)) == null);
+                } while ((from = server.tryRecvFrom(buf).orElse(null)) == null);
                 assertEquals("hello world", received(buf));
                 assertEquals(client.localAddress(), from);
             }
@@ -312,7 +313,7 @@ class UdpSocketTest {
                 InetSocketAddress from;
                 do {
                     assertTrue(rt.blockOn(server::pollRecvReady).isReadable());
-                } while ((from = server.tryRecvFrom(buf)) == null);
+                } while ((from = server.tryRecvFrom(buf).orElse(null)) == null);
                 assertEquals("hello world", received(buf));
                 assertEquals(client.localAddress(), from);
             }
@@ -327,8 +328,8 @@ class UdpSocketTest {
         run(rt -> {
             UdpSocket socket = bindV4(rt);
             assertFalse(socket.tryRecv(ByteBuffer.allocate(8)));
-            assertNull(socket.tryRecvFrom(ByteBuffer.allocate(8)));
-            assertNull(socket.tryPeekFrom(ByteBuffer.allocate(8)));
+            assertEquals(Optional.empty(), socket.tryRecvFrom(ByteBuffer.allocate(8)));
+            assertEquals(Optional.empty(), socket.tryPeekFrom(ByteBuffer.allocate(8)));
             JoinHandle<?> readable = rt.spawn(socket.readable());
             rt.blockOn(Async.yieldNow());
             assertFalse(readable.isFinished());
@@ -464,11 +465,12 @@ class UdpSocketTest {
     void toStringNamesTheAddresses() {
         run(rt -> {
             UdpSocket socket = bindV4(rt);
-            assertTrue(socket.toString().startsWith("UdpSocket[/127.0.0.1:"), socket.toString());
+            String port = Integer.toString(socket.localAddress().getPort());
+            assertEquals("UdpSocket[127.0.0.1:" + port + "]", socket.toString());
             rt.blockOn(socket.connect("127.0.0.1:9"));
-            assertTrue(socket.toString().endsWith(" -> /127.0.0.1:9]"), socket.toString());
+            assertEquals("UdpSocket[127.0.0.1:" + port + " -> 127.0.0.1:9]", socket.toString());
             socket.close();
-            assertEquals("UdpSocket[closed]", socket.toString());
+            assertEquals("UdpSocket[127.0.0.1:" + port + " -> 127.0.0.1:9]", socket.toString(), "the addresses it had");
         });
     }
 }

@@ -252,8 +252,9 @@ class UnixStreamTest {
             client.close();
             server.close();
             listener.close();
-            assertEquals("UnixStream[closed]", client.toString());
-            assertEquals("UnixListener[closed]", listener.toString());
+            assertEquals("UnixStream[ -> " + path + "]", client.toString(), "the addresses it had");
+            assertEquals("UnixListener[" + path + "]", listener.toString());
+            assertEquals(path, client.peerAddress().getPath());
         });
     }
 }

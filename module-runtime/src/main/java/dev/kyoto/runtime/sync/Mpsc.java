@@ -4,6 +4,7 @@ import dev.kyoto.runtime.Async;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Multi-producer, single-consumer channels: many tasks send messages, one task receives them in the
@@ -276,11 +277,12 @@ public final class Mpsc {
          * found; if another send is still linking its message into the buffer at that moment, this
          * waits the few instructions it takes.
          *
-         * @return the message, or null if none is buffered yet
+         * @return the message, or empty if none is buffered yet (as {@link Mutex#tryLock()} and
+         *         {@link Semaphore#tryAcquire()} say "not now")
          * @throws ChannelClosedException if the channel is closed and every message was received
          */
-        public T tryRecv() throws ChannelClosedException {
-            return channel.tryRecv();
+        public Optional<T> tryRecv() throws ChannelClosedException {
+            return Optional.ofNullable(channel.tryRecv());
         }
 
         /**

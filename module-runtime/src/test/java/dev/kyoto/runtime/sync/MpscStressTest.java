@@ -187,7 +187,7 @@ class MpscStressTest {
 
     private static Integer tryRecv(Mpsc.Receiver<Integer> rx) {
         try {
-            return rx.tryRecv();
+            return rx.tryRecv().orElse(null);
         } catch (ChannelClosedException e) {
             throw new AssertionError(e);
         }
@@ -319,7 +319,7 @@ class MpscStressTest {
             long spins = 0;
             for (int total = 0; total < 2 * perSender; ) {
                 int sent = completed.get();
-                Integer m = ch.receiver().tryRecv();
+                Integer m = ch.receiver().tryRecv().orElse(null);
                 if (m == null) {
                     if (sent > received) {
                         throw new AssertionError("message " + received + " of the counted sender was sent before this tryRecv, which found nothing");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.Poll;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MpscTest {
@@ -33,12 +34,12 @@ class MpscTest {
         assertFalse(tx.trySend("c"), "capacity 2");
         Probe<Void> c = Probe.of(tx.send("c")).pending();
         assertEquals(1, tx.waitingSenders());
-        assertEquals("a", ch.receiver().tryRecv());
+        assertEquals(Optional.of("a"), ch.receiver().tryRecv());
         assertEquals(1, c.wakes());
         c.ready();
-        assertEquals("b", ch.receiver().tryRecv());
-        assertEquals("c", ch.receiver().tryRecv());
-        assertNull(ch.receiver().tryRecv(), "empty, not closed");
+        assertEquals(Optional.of("b"), ch.receiver().tryRecv());
+        assertEquals(Optional.of("c"), ch.receiver().tryRecv());
+        assertEquals(Optional.empty(), ch.receiver().tryRecv(), "empty, not closed");
     }
 
     @Test
@@ -50,13 +51,13 @@ class MpscTest {
         Probe<Void> a = Probe.of(other.send("a")).pending();
         Probe<Void> b = Probe.of(tx.send("b")).pending();
         assertFalse(tx.trySend("late"), "trySend does not overtake waiting senders");
-        assertEquals("first", ch.receiver().tryRecv());
+        assertEquals(Optional.of("first"), ch.receiver().tryRecv());
         assertTrue(a.woken());
         assertFalse(b.woken());
         a.ready();
-        assertEquals("a", ch.receiver().tryRecv());
+        assertEquals(Optional.of("a"), ch.receiver().tryRecv());
         b.ready();
-        assertEquals("b", ch.receiver().tryRecv());
+        assertEquals(Optional.of("b"), ch.receiver().tryRecv());
     }
 
     @Test
@@ -145,7 +146,7 @@ class MpscTest {
         assertFalse(tx.trySend("x"), "the only slot is reserved");
         permit.send("reserved");
         assertThrows(IllegalStateException.class, () -> permit.send("again"));
-        assertEquals("reserved", ch.receiver().tryRecv());
+        assertEquals(Optional.of("reserved"), ch.receiver().tryRecv());
         Mpsc.Permit<String> unused = Probe.of(tx.reserve()).ready();
         unused.close();
         unused.close();
@@ -182,7 +183,7 @@ class MpscTest {
         Mpsc.Permit<String> permit = Probe.of(ch.sender().reserve()).ready();
         ch.receiver().close();
         permit.send("delivered");
-        assertEquals("delivered", ch.receiver().tryRecv());
+        assertEquals(Optional.of("delivered"), ch.receiver().tryRecv());
         assertThrows(ChannelClosedException.class, ch.receiver()::tryRecv);
     }
 
@@ -194,9 +195,9 @@ class MpscTest {
         }
         Probe.of(ch.sender().send(-1)).ready();
         for (int i = 0; i < 100_000; i++) {
-            assertEquals(i, ch.receiver().tryRecv());
+            assertEquals(Optional.of(i), ch.receiver().tryRecv());
         }
-        assertEquals(-1, ch.receiver().tryRecv());
+        assertEquals(Optional.of(-1), ch.receiver().tryRecv());
     }
 
     @Test
@@ -217,8 +218,8 @@ class MpscTest {
         Probe<Void> send = Probe.of(tx.send("cancelled")).pending();
         send.cancel();
         assertEquals(0, tx.waitingSenders());
-        assertEquals("a", ch.receiver().tryRecv());
-        assertNull(ch.receiver().tryRecv(), "the cancelled message was never sent");
+        assertEquals(Optional.of("a"), ch.receiver().tryRecv());
+        assertEquals(Optional.empty(), ch.receiver().tryRecv(), "the cancelled message was never sent");
         assertTrue(tx.trySend("b"), "and its slot was not kept");
         assertFalse(tx.trySend("c"));
     }
@@ -230,13 +231,13 @@ class MpscTest {
         tx.trySend("a");
         Probe<Void> first = Probe.of(tx.send("first")).pending();
         Probe<Void> second = Probe.of(tx.send("second")).pending();
-        assertEquals("a", ch.receiver().tryRecv());
+        assertEquals(Optional.of("a"), ch.receiver().tryRecv());
         assertTrue(first.woken());
         first.cancel();
         assertTrue(second.woken());
         second.ready();
-        assertEquals("second", ch.receiver().tryRecv());
-        assertNull(ch.receiver().tryRecv());
+        assertEquals(Optional.of("second"), ch.receiver().tryRecv());
+        assertEquals(Optional.empty(), ch.receiver().tryRecv());
     }
 
     @Test
@@ -245,7 +246,7 @@ class MpscTest {
         Mpsc.Sender<String> tx = ch.sender();
         tx.trySend("a");
         Probe<Mpsc.Permit<String>> reserve = Probe.of(tx.reserve()).pending();
-        assertEquals("a", ch.receiver().tryRecv());
+        assertEquals(Optional.of("a"), ch.receiver().tryRecv());
         reserve.cancel();
         assertEquals(0, tx.waitingSenders());
         assertTrue(tx.trySend("b"));
@@ -257,7 +258,7 @@ class MpscTest {
         Mpsc.Sender<String> tx = ch.sender();
         tx.trySend("a");
         Probe<Void> send = Probe.of(tx.send("b")).pending();
-        assertEquals("a", ch.receiver().tryRecv());
+        assertEquals(Optional.of("a"), ch.receiver().tryRecv());
         assertTrue(send.woken(), "the freed slot was handed to the waiting send");
         tx.close();
         Probe<String> rx = Probe.of(ch.receiver().recv()).pending();
@@ -290,7 +291,7 @@ class MpscTest {
                 return Poll.ready(n);
             }));
             assertEquals(128, receivedInOnePoll);
-            assertEquals(128, ch.receiver().tryRecv(), "the message after the budget ran out was not taken");
+            assertEquals(Optional.of(128), ch.receiver().tryRecv(), "the message after the budget ran out was not taken");
         }
     }
 }

@@ -1,14 +1,13 @@
 package dev.kyoto.examples.echo;
 
 import dev.kyoto.net.AcceptBackoff;
+import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.KyotoRuntime;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.BiConsumer;
@@ -32,7 +31,7 @@ public final class Main {
         String bind = args.length > 0 ? args[0] : "127.0.0.1:7000";
         try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().enableAll().build();
                 TcpListener listener = rt.blockOn(TcpListener.bind(bind))) {
-            System.out.println("listening on " + hostAndPort(listener.localAddress()));
+            System.out.println("listening on " + SocketAddresses.format(listener.localAddress()));
             rt.blockOn(acceptLoop(listener, new AcceptBackoff(new AcceptWarnings())));
         }
     }
@@ -44,7 +43,7 @@ public final class Main {
      */
     private static Async<Void> acceptLoop(TcpListener listener, AcceptBackoff backoff) {
         return Async.loop(() -> backoff.accept(listener).map(stream -> {
-            Handle.current().spawn("echo " + stream.peerAddress(), serve(stream));
+            Handle.current().spawn("echo " + SocketAddresses.format(stream.peerAddress()), serve(stream));
             return true;
         }));
     }
@@ -89,10 +88,5 @@ public final class Main {
         return Async.loop(() -> stream.read(buffer.clear()).then(n -> n < 0
                 ? Async.ready(false)
                 : stream.writeAll(buffer.flip()).map(v -> true)));
-    }
-
-    private static String hostAndPort(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

@@ -1,13 +1,15 @@
 package dev.kyoto.net.internal;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
-/** Parsing and writing of {@code HOST:PORT} strings and of address literals, without touching DNS. */
-public final class SocketAddresses {
-    private SocketAddresses() {
+/**
+ * Parsing of {@code HOST:PORT} strings and of address literals, without touching DNS; the
+ * writing is public, {@link dev.kyoto.net.SocketAddresses#format}.
+ */
+public final class HostPorts {
+    private HostPorts() {
     }
 
     /** A host and a port, as written by the user. */
@@ -77,46 +79,5 @@ public final class SocketAddresses {
     public static List<InetSocketAddress> literalAddresses(String host, int port) {
         InetAddress a = literal(host);
         return a == null ? null : List.of(new InetSocketAddress(a, port));
-    }
-
-    /**
-     * Writes a resolved address in the {@code HOST:PORT} form {@link #parse} reads:
-     * {@code 127.0.0.1:7000}, or {@code [::1]:7000} with IPv6 written as RFC 5952 says (the
-     * longest run of zero groups shortened to {@code ::}), where {@link InetSocketAddress#toString()}
-     * writes {@code /[0:0:0:0:0:0:0:1]:7000}.
-     */
-    public static String hostAndPort(InetSocketAddress address) {
-        InetAddress a = address.getAddress();
-        if (a == null) {
-            return address.getHostString() + ":" + address.getPort();
-        }
-        return (a instanceof Inet6Address v6 ? "[" + compressed(v6) + "]" : a.getHostAddress()) + ":" + address.getPort();
-    }
-
-    /** RFC 5952 section 4: the longest run of two or more zero groups (the first of equals) becomes {@code ::}. */
-    private static String compressed(Inet6Address address) {
-        String full = address.getHostAddress();
-        int percent = full.indexOf('%');
-        String scope = percent < 0 ? "" : full.substring(percent);
-        String[] groups = (percent < 0 ? full : full.substring(0, percent)).split(":");
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < groups.length; ) {
-            int j = i;
-            while (j < groups.length && groups[j].equals("0")) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = Math.max(j, i + 1);
-        }
-        if (bestStart < 0) {
-            return String.join(":", groups) + scope;
-        }
-        String head = String.join(":", List.of(groups).subList(0, bestStart));
-        String tail = String.join(":", List.of(groups).subList(bestStart + bestLength, groups.length));
-        return head + "::" + tail + scope;
     }
 }
