@@ -11,7 +11,8 @@ final class ReadmeProxy {
 
     static Async<Void> proxy(TcpListener listener, AcceptBackoff backoff, TcpConnector upstream, String target) {
         return Async.loop(() -> backoff.accept(listener).map(client -> {
-            Handle.current().spawn("proxy " + client.peerAddress(), Async.using(client, c -> upstream.connect(target)
+            String name = "proxy " + SocketAddresses.format(client.peerAddress());
+            Handle.current().spawn(name, Async.using(client, c -> upstream.connect(target)
                     .then(server -> Async.using(server, s -> Io.copyBidirectional(c, s)))));
             return true;
         }));

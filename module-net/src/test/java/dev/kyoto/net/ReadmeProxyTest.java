@@ -70,7 +70,7 @@ class ReadmeProxyTest {
                     s.setSoTimeout(30_000);
                     assertEquals(-1, s.getInputStream().read(), "the proxy closed the client when the upstream refused");
                     String report = unhandled.take();
-                    assertTrue(report.startsWith("proxy /127.0.0.1:" + s.getLocalPort() + ": "), report);
+                    assertTrue(report.startsWith("proxy 127.0.0.1:" + s.getLocalPort() + ": "), report);
                     assertTrue(report.contains(refusing), "the failure names the upstream: " + report);
                 }
                 Released.await(rt, fds, regs, "the client's socket was closed by the proxy");
