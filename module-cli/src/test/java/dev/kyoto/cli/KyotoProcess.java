@@ -45,10 +45,13 @@ final class KyotoProcess implements AutoCloseable {
         }
     }
 
-    /** Starts {@code kyoto args…} on the module path; its standard error goes to this JVM's, for diagnosis. */
+    /**
+     * Starts {@code kyoto args…} on the module path; its standard error is copied to this JVM's
+     * {@code System.err}, for diagnosis. Copied, not inherited: an inherited descriptor would bypass
+     * surefire, which sends what a test prints to its report file, and write into the build's output.
+     */
     static KyotoProcess start(String... args) throws IOException {
-        return new KyotoProcess(new ProcessBuilder(javaCommand(args)).redirectError(ProcessBuilder.Redirect.INHERIT).start(),
-                false);
+        return new KyotoProcess(new ProcessBuilder(javaCommand(args)).start(), true);
     }
 
     /**

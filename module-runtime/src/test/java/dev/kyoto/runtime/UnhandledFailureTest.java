@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,7 +57,12 @@ class UnhandledFailureTest {
         }
     }
 
+    /**
+     * Runs in the "default-logging" surefire execution, where this logger is at WARN as it is for
+     * users; the module's other tests route it to ERROR (src/test/resources/simplelogger.properties).
+     */
     @Test
+    @Tag("default-logging")
     void byDefaultAFireAndForgetFailureIsOneWarnLineNamingTheTaskWithItsStackTrace() throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
