@@ -7,6 +7,7 @@ import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.task.TaskGroup;
 import dev.kyoto.runtime.time.Time;
 import java.io.Console;
 import java.io.IOException;
@@ -106,12 +107,13 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (KyotoRuntime rt = runtime.build()) {
             TcpListener server = null;
+            JoinHandle<Void> serving = null;
             try {
                 List<InetSocketAddress> addresses;
                 String described;
                 if (lookup == null) {
                     server = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
-                    rt.spawn(new EchoService(err, NAME).acceptLoop(server));
+                    serving = rt.spawn("bench echo server", new EchoService(err, NAME).acceptLoop(server));
                     addresses = List.of(server.localAddress());
                     described = SocketAddresses.format(server.localAddress()) + " (its own echo server)";
                 } else {
@@ -124,6 +126,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 return measure(rt, streams, described, err);
             } finally {
+                if (serving != null) {
+                    // Stopped and joined before its listener closes, so it never fails on a closed listener.
+                    serving.abort();
+                    try {
+                        rt.blockOn(serving);
+                    } catch (CancellationException expected) {
+                        // the abort above
+                    }
+                }
                 if (server != null) {
                     server.close();
                 }
@@ -176,23 +187,25 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Opens every connection before the clock starts; null (after reporting) if one fails. */
     private List<TcpStream> connectAll(KyotoRuntime rt, List<InetSocketAddress> addresses, PrintWriter err) throws Exception {
-        List<JoinHandle<TcpStream>> connecting = new ArrayList<>(connections);
+        // A group: the attempts' failures are its to report, each joined once, never logged as unhandled.
+        TaskGroup<TcpStream> connecting = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<TcpStream>open())));
         for (int i = 0; i < connections; i++) {
-            connecting.add(rt.spawn(TcpStream.connect(addresses).map(s -> {
+            connecting.spawn(TcpStream.connect(addresses).map(s -> {
                 // Without it, Nagle's algorithm holds back small messages while a reply is awaited.
                 s.setNoDelay(true);
                 return s;
-            })));
+            }));
         }
         List<TcpStream> streams = new ArrayList<>(connections);
         IOException failure = null;
-        for (JoinHandle<TcpStream> c : connecting) {
+        while (connecting.size() > 0) {
             try {
-                streams.add(rt.blockOn(c));
+                streams.add(rt.blockOn(connecting.joinNext()));
             } catch (IOException e) {
                 failure = failure == null ? e : failure;
             }
         }
+        connecting.close();
         if (failure == null) {
             return streams;
         }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -100,10 +103,21 @@ class BenchCommandTest {
         try (LoopbackServer server = LoopbackServer.start(LoopbackServer.ECHO)) {
             address = server.address();
         }
-        CommandRun run = bench(SHORT_RUN, "--target=" + address);
+        // The runtime's own log goes to the process's standard error, not the command's.
+        PrintStream original = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        CommandRun run;
+        System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            run = bench(SHORT_RUN, "--connections", "60", "--target=" + address);
+        } finally {
+            System.setErr(original);
+        }
 
         assertEquals(1, run.exitCode());
         assertEquals("kyoto bench: cannot connect to " + address + ": Connection refused", run.errLine());
+        assertEquals("", logged.toString(StandardCharsets.UTF_8),
+                "the failed attempts are the command's to report, not unhandled task failures to log");
     }
 
     @Test
