@@ -162,12 +162,11 @@ class DocumentedProgramsTest {
                 s.setSoTimeout(60_000);
                 OutputStream out = s.getOutputStream();
                 InputStream in = s.getInputStream();
-                // Talking for longer than the idle time, in gaps well inside it, keeps the connection.
+                // Talking for longer than the idle time, one round trip after another, keeps the connection.
                 long talkingSince = System.nanoTime();
                 for (int i = 0; System.nanoTime() - talkingSince < 1_500_000_000L * idleSeconds; i++) {
                     out.write(i);
                     assertEquals(i & 0xff, in.read(), "a connection that keeps talking is still echoed");
-                    Thread.sleep(200); // the client's own pace: not a wait for the server
                 }
                 long quietSince = System.nanoTime();
                 assertEquals(-1, in.read(), "the server closes the connection once it is quiet");
@@ -292,39 +291,52 @@ class DocumentedProgramsTest {
 
     /** {@code cycles} connections one after another, and the program's open descriptors back where they were. */
     private static void assertCyclesLeaveDescriptors(RunningProgram program, int port, int cycles) throws Exception {
-        long baseline = awaitSteadyDescriptors(program.pid(), -1);
+        long baseline = steadyDescriptors(program.pid(), port);
         for (int i = 0; i < cycles; i++) {
             roundTrip(port, new byte[] {(byte) i});
         }
-        assertEquals(baseline, awaitSteadyDescriptors(program.pid(), baseline),
+        assertEquals(baseline, awaitDescriptors(program.pid(), port, baseline),
                 "the program's open descriptors after " + cycles + " connections came and went");
     }
 
     /**
-     * The process's open descriptors once the count stops changing. A socket closed while
-     * registered with a selector gives its descriptor back at the selector's next turn, a moment
-     * after its peer saw it close. With {@code expected} not negative, returns as soon as the count
-     * is that; otherwise once it has read the same three times in a row.
+     * The program's open descriptors, counted while a probe connection is open and echoed. A socket
+     * closed while registered with a selector gives its descriptor back at the selector's next
+     * turn; the probe's echo is such a turn, so each probe also lets earlier closes finish.
      */
-    private static long awaitSteadyDescriptors(long pid, long expected) throws IOException, InterruptedException {
-        Path fd = Path.of("/proc", Long.toString(pid), "fd");
-        long last = -2;
-        int same = 0;
-        for (;;) {
-            long now;
-            try (var list = Files.list(fd)) {
-                now = list.count();
+    private static long descriptorsDuringProbe(long pid, int port) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(1);
+            assertEquals(1, s.getInputStream().read(), "the probe is echoed");
+            try (var list = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                return list.count();
             }
-            if (now == expected) {
-                return now;
-            }
-            same = now == last ? same + 1 : 0;
-            if (expected < 0 && same == 3) {
+        }
+    }
+
+    /** The count {@link #descriptorsDuringProbe} gives twice in a row. */
+    private static long steadyDescriptors(long pid, int port) throws IOException {
+        long last = descriptorsDuringProbe(pid, port);
+        for (int probes = 0; probes < 100; probes++) {
+            long now = descriptorsDuringProbe(pid, port);
+            if (now == last) {
                 return now;
             }
             last = now;
-            // Nothing to wait on in another process: look again shortly, bounded by the class's timeout.
-            Thread.sleep(20);
         }
+        return last;
+    }
+
+    /**
+     * Probes until the count is {@code expected} (a close still in flight on a multi-thread runtime
+     * finishes by a later probe's turn), at most 100 times; returns the last count.
+     */
+    private static long awaitDescriptors(long pid, int port, long expected) throws IOException {
+        long now = descriptorsDuringProbe(pid, port);
+        for (int probes = 0; now != expected && probes < 100; probes++) {
+            now = descriptorsDuringProbe(pid, port);
+        }
+        return now;
     }
 }
