@@ -15,8 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -140,11 +138,11 @@ class TcpAcceptTest {
             try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build()) {
                 for (int round = 0; round < 3; round++) {
                     TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
-                    Set<Integer> seenPorts = ConcurrentHashMap.newKeySet();
+                    AtomicInteger accepted = new AtomicInteger();
                     AtomicInteger remaining = new AtomicInteger(connections);
                     List<JoinHandle<Integer>> tasks = new ArrayList<>();
                     for (int i = 0; i < acceptors; i++) {
-                        tasks.add(rt.spawn(acceptUntilDone(listener, remaining, seenPorts, 0)));
+                        tasks.add(rt.spawn(acceptUntilDone(listener, remaining, accepted, 0)));
                     }
                     InetSocketAddress at = listener.localAddress();
                     List<Thread> clients = new ArrayList<>();
@@ -167,7 +165,7 @@ class TcpAcceptTest {
                     for (JoinHandle<Integer> t : tasks) {
                         total += rt.blockOn(t.recover(e -> -1));
                     }
-                    assertEquals(connections, seenPorts.size(), "every connection accepted exactly once");
+                    assertEquals(connections, accepted.get(), "every connection accepted exactly once");
                     assertTrue(total <= 0, "acceptors end when the listener closes");
                 }
             }
@@ -175,13 +173,15 @@ class TcpAcceptTest {
     }
 
     /** Accepts and closes connections (so the client's read returns) until all are in; then waits to be failed by the close. */
-    private static Async<Integer> acceptUntilDone(TcpListener listener, AtomicInteger remaining, Set<Integer> seen, int mine) {
+    private static Async<Integer> acceptUntilDone(TcpListener listener, AtomicInteger remaining, AtomicInteger accepted, int mine) {
         return listener.accept().then(s -> {
-            assertTrue(seen.add(s.peerAddress().getPort()), "accepted twice: " + s);
+            // Counted, not identified by the peer's port: the server closes first, so the client's
+            // side keeps no TIME_WAIT and the kernel may give a later connect the same port.
+            accepted.incrementAndGet();
             s.close();
             remaining.decrementAndGet();
             Handle.current();
-            return acceptUntilDone(listener, remaining, seen, mine + 1);
+            return acceptUntilDone(listener, remaining, accepted, mine + 1);
         });
     }
 }
