@@ -17,6 +17,10 @@ public interface AsyncRead {
     /**
      * Reads into {@code dst} if bytes are available.
      *
+     * <p>{@code dst} is the caller's again once this returns, pending or not: an implementation
+     * must not keep it to fill later. Callers rely on that to lend a pooled buffer for each poll
+     * ({@link BufferPool}) and hold none while the stream has nothing to read.
+     *
      * @return the number of bytes read (0 only if {@code dst} has no room), -1 at end of stream,
      *         or pending after arranging for {@code cx.waker()} to be woken
      * @throws IOException the read's failure

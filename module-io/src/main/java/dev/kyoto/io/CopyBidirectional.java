@@ -16,9 +16,9 @@ final class CopyBidirectional implements Async<Io.Copied> {
     private final Direction aToB;
     private final Direction bToA;
 
-    CopyBidirectional(AsyncRead aIn, AsyncWrite aOut, AsyncRead bIn, AsyncWrite bOut, int bufferSize) {
-        this.aToB = new Direction(new Copy(aIn, bOut, bufferSize), bOut);
-        this.bToA = new Direction(new Copy(bIn, aOut, bufferSize), aOut);
+    CopyBidirectional(AsyncRead aIn, AsyncWrite aOut, AsyncRead bIn, AsyncWrite bOut, BufferPool pool) {
+        this.aToB = new Direction(new Copy(aIn, bOut, pool), bOut);
+        this.bToA = new Direction(new Copy(bIn, aOut, pool), aOut);
     }
 
     @Override

@@ -16,24 +16,39 @@ import java.util.Objects;
  * }</pre>
  *
  * <h2>Memory and backpressure</h2>
- * A copy owns one buffer of {@value #COPY_BUFFER_SIZE} bytes per direction (Tokio's size),
- * allocated when the copy is created, and allocates nothing while it runs. It reads only after the
- * writer has taken every byte of the previous read, so it never holds more than that buffer: a
- * writer that is slow, or a peer that does not read, stops the copy reading, and the bytes wait
- * in the kernel of the sending side instead of in this process. A socket's write completes when
- * its bytes are in the kernel's send buffer, so a copy between sockets needs no flush, and it
- * issues none.
+ * A copy borrows a buffer of {@value #COPY_BUFFER_SIZE} bytes from {@link BufferPool#shared()}
+ * (direct, so a socket's bytes are not copied through the JDK's temporary buffer) for each read,
+ * and gives it back as soon as the bytes are written: while it waits for its reader, a copy holds
+ * no buffer, so a thousand idle connections being copied cost no buffer memory. It reads only
+ * after the writer has taken every byte of the previous read, so it never holds more than one
+ * buffer: a writer that is slow, or a peer that does not read, stops the copy reading, and the
+ * bytes wait in the kernel of the sending side instead of in this process. A socket's write
+ * completes when its bytes are in the kernel's send buffer, so a copy between sockets needs no
+ * flush, and it issues none.
+ *
+ * <p>An echo server's whole connection handler is one copy of a socket into itself:
+ *
+ * <pre>{@code
+ * Async<Long> echo(TcpStream s) {
+ *     return Io.copy(s, s);
+ * }
+ * }</pre>
  *
  * <h2>Cancellation</h2>
  * A copy keeps no waker of its own and spawns nothing: cancelling it ({@link Async#cancel}) leaves
  * nothing behind, and the reader and writer can be used again at once. The only wakers are those
  * the reader and writer keep for their last poll, which the next poll of each replaces. Bytes that
  * were read but not yet written when the copy was cancelled (or failed) are lost: a copy is not
- * cancel-safe, as in Tokio.
+ * cancel-safe, as in Tokio. A buffer a cancelled copy held for a waiting write is not given back
+ * to its pool; the collector frees it.
  */
 public final class Io {
-    /** The size in bytes of the buffer each direction of a copy owns: Tokio's 8 KiB. */
-    public static final int COPY_BUFFER_SIZE = 8 * 1024;
+    /**
+     * The size in bytes of the buffer a copy borrows for each read: the shared pool's, 64 KiB,
+     * the largest read Netty's adaptive allocator makes (Tokio's copy owns 8 KiB; a larger read
+     * halves the system calls of a streaming copy, and the buffer is held only while it is in use).
+     */
+    public static final int COPY_BUFFER_SIZE = BufferPool.DEFAULT_BUFFER_SIZE;
 
     private Io() {
     }
@@ -55,9 +70,23 @@ public final class Io {
      *         lost)
      */
     public static Async<Long> copy(AsyncRead reader, AsyncWrite writer) {
+        return copy(reader, writer, BufferPool.shared());
+    }
+
+    /**
+     * Copies as {@link #copy(AsyncRead, AsyncWrite)} does, borrowing the buffers from
+     * {@code pool} instead of the shared pool of direct buffers.
+     *
+     * @param reader the source; read until it returns -1
+     * @param writer the sink; every byte read is written to it, in order
+     * @param pool where each read's buffer comes from; its buffer size is the largest read
+     * @return a computation that completes with the number of bytes copied, or fails with the
+     *         first failure of either side
+     */
+    public static Async<Long> copy(AsyncRead reader, AsyncWrite writer, BufferPool pool) {
         Objects.requireNonNull(reader, "reader");
         Objects.requireNonNull(writer, "writer");
-        return new Copy(reader, writer, COPY_BUFFER_SIZE);
+        return new Copy(reader, writer, Objects.requireNonNull(pool, "pool"));
     }
 
     /**
@@ -85,7 +114,7 @@ public final class Io {
     public static <A extends AsyncRead & AsyncWrite, B extends AsyncRead & AsyncWrite> Async<Copied> copyBidirectional(A a, B b) {
         Objects.requireNonNull(a, "a");
         Objects.requireNonNull(b, "b");
-        return new CopyBidirectional(a, a, b, b, COPY_BUFFER_SIZE);
+        return new CopyBidirectional(a, a, b, b, BufferPool.shared());
     }
 
     /**
