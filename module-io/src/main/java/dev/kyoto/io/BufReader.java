@@ -31,7 +31,9 @@ import java.util.Objects;
  * inner stream, since copying through the buffer would gain nothing.
  *
  * <h2>Bounded memory</h2>
- * The buffer holds {@code capacity} bytes. To return a line, {@link #readLine} must hold the whole
+ * The buffer holds {@code capacity} bytes. A reader of the default capacity borrows its buffer
+ * from a pool of heap buffers while it holds bytes, and gives it back whenever it is empty and the
+ * inner stream has nothing to read: a connection whose reader waits for its peer holds no buffer. To return a line, {@link #readLine} must hold the whole
  * line, so it grows the buffer up to its limit ({@link #DEFAULT_MAX_LINE} bytes for
  * {@code readLine()}) and shrinks it back once the long line has been read. A line longer than
  * the limit fails with an {@link IOException} instead of growing further: a peer cannot make the
@@ -60,8 +62,18 @@ public final class BufReader implements AsyncRead {
     /** The largest limit a read accepts: a line and its terminator must fit in one array. */
     public static final int MAX_LIMIT = Integer.MAX_VALUE - 16;
 
+    private static final byte[] EMPTY = new byte[0];
+    /** Where readers of {@link #DEFAULT_CAPACITY} borrow their buffer. */
+    static final BufferPool DEFAULT_BUFFERS = BufferPool.heap(DEFAULT_CAPACITY);
+
     private final AsyncRead inner;
     private final int capacity;
+    /** Whether the buffer, at {@code capacity}, comes from {@link #DEFAULT_BUFFERS}. */
+    private final boolean pooled;
+    /**
+     * Null while a pooled reader holds nothing (given back, or not yet borrowed); then
+     * {@code window} and {@code view} are null too and {@code pos == end == 0}.
+     */
     private byte[] buf;
     /** Over {@code buf}: where reads of the inner stream land. */
     private ByteBuffer window;
@@ -94,7 +106,10 @@ public final class BufReader implements AsyncRead {
             throw new IllegalArgumentException("capacity must be between 1 and " + MAX_LIMIT + " bytes, was " + capacity);
         }
         this.capacity = capacity;
-        setBuffer(new byte[capacity]);
+        this.pooled = capacity == DEFAULT_CAPACITY;
+        if (!pooled) {
+            setBuffer(new byte[capacity]);
+        }
     }
 
     /**
@@ -119,7 +134,7 @@ public final class BufReader implements AsyncRead {
      * @return the buffered bytes, from position to limit
      */
     public ByteBuffer buffered() {
-        return ByteBuffer.wrap(buf, pos, end - pos).slice().asReadOnlyBuffer();
+        return ByteBuffer.wrap(array(), pos, end - pos).slice().asReadOnlyBuffer();
     }
 
     /**
@@ -134,7 +149,7 @@ public final class BufReader implements AsyncRead {
         if (!dst.hasRemaining()) {
             return Poll.ready(0);
         }
-        if (pos == end && dst.remaining() >= buf.length) {
+        if (pos == end && dst.remaining() >= size()) {
             // The caller's buffer is at least as big as ours: copying through ours gains nothing.
             return inner.pollRead(cx, dst);
         }
@@ -168,7 +183,7 @@ public final class BufReader implements AsyncRead {
      * @throws IOException the inner stream's failure
      */
     public Poll<ByteBuffer> pollFillBuf(Context cx) throws IOException {
-        if (pos == end && pollMore(cx, buf.length).isPending()) {
+        if (pos == end && pollMore(cx, size()).isPending()) {
             return Poll.pending();
         }
         view.clear().limit(end).position(pos);
@@ -190,9 +205,15 @@ public final class BufReader implements AsyncRead {
         if (pos == end) {
             pos = 0;
             end = 0;
-            if (buf.length > capacity) {
+            if (buf != null && buf.length > capacity) {
                 // A long line made the buffer grow; give the memory back now that it is empty.
-                setBuffer(new byte[capacity]);
+                if (pooled) {
+                    buf = null;
+                    window = null;
+                    view = null;
+                } else {
+                    setBuffer(new byte[capacity]);
+                }
             }
         }
     }
@@ -267,12 +288,17 @@ public final class BufReader implements AsyncRead {
 
     @Override
     public String toString() {
-        return "BufReader[" + inner + ", " + (end - pos) + " of " + buf.length + " bytes buffered]";
+        return "BufReader[" + inner + ", " + (end - pos) + " of " + size() + " bytes buffered]";
     }
 
     /** The buffer; buffered bytes are {@code array()[start(), end())}. */
     byte[] array() {
-        return buf;
+        return buf != null ? buf : EMPTY;
+    }
+
+    /** The buffer's size now: {@code capacity}, or more while a long line is read. */
+    private int size() {
+        return buf != null ? buf.length : capacity;
     }
 
     int start() {
@@ -300,6 +326,12 @@ public final class BufReader implements AsyncRead {
      * @return the number of bytes added, -1 at end of stream, or pending
      */
     Poll<Integer> pollMore(Context cx, int maxBuffered) throws IOException {
+        if (buf == null) {
+            ByteBuffer b = DEFAULT_BUFFERS.acquire();
+            buf = b.array();
+            window = b;
+            view = b.asReadOnlyBuffer();
+        }
         if (end == buf.length) {
             if (pos > 0) {
                 System.arraycopy(buf, pos, buf, 0, end - pos);
@@ -311,6 +343,13 @@ public final class BufReader implements AsyncRead {
         }
         window.clear().position(end);
         Poll<Integer> r = inner.pollRead(cx, window);
+        if (r.isPending() && end == 0 && pooled && buf.length == capacity) {
+            // Nothing buffered and nothing to read: wait without a buffer.
+            DEFAULT_BUFFERS.release(window);
+            buf = null;
+            window = null;
+            view = null;
+        }
         if (r.isReady()) {
             int n = r.value();
             if (n == 0) {
@@ -328,6 +367,9 @@ public final class BufReader implements AsyncRead {
         int size = (int) Math.min(Math.max(2L * buf.length, buf.length + 1L), Math.max(maxBuffered, buf.length + 1L));
         byte[] bigger = new byte[size];
         System.arraycopy(buf, 0, bigger, 0, end);
+        if (pooled && buf.length == capacity) {
+            DEFAULT_BUFFERS.release(window);
+        }
         setBuffer(bigger);
     }
 
