@@ -112,8 +112,9 @@ class SpinPolicyTest {
 
     @Test
     void theSystemPropertySetsTheSpin() {
-        assertEquals(SpinPolicy.DEFAULT_SPIN_NANOS, withProperty(null).spinNanos());
-        assertEquals(SpinPolicy.DEFAULT_SPIN_NANOS, withProperty(" ").spinNanos());
+        assertEquals(0, withProperty(null).spinNanos(), "off unless asked for");
+        assertEquals(0, withProperty(" ").spinNanos());
+        assertEquals(50_000, withProperty("50").spinNanos());
         assertEquals(0, withProperty("0").spinNanos());
         assertEquals(20_000, withProperty(" 20 ").spinNanos());
         assertEquals(SpinPolicy.MAX_SPIN_NANOS, withProperty("1000").spinNanos());
