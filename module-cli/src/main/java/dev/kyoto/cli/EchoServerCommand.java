@@ -1,5 +1,6 @@
 package dev.kyoto.cli;
 
+import dev.kyoto.io.BufferPool;
 import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.runtime.Async;
@@ -57,6 +58,17 @@ final class EchoServerCommand implements Callable<Integer> {
                     + "for example 10s or 500ms; 0 closes them at once (default: ${DEFAULT-VALUE}).")
     private Duration grace;
 
+    /** Where each connection's reads land; heap buffers are there to measure what direct ones save. */
+    enum ReadBuffers {
+        direct, heap
+    }
+
+    @Option(names = "--read-buffers", paramLabel = "KIND", defaultValue = "direct",
+            description = "Where reads land: pooled direct buffers that the kernel fills (direct), or pooled heap "
+                    + "buffers that the JDK fills through a copy (heap), to measure what the copy costs "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private ReadBuffers readBuffers;
+
     @Override
     public Integer call() throws Exception {
         Async<TcpListener> binding;
@@ -82,7 +94,13 @@ final class EchoServerCommand implements Callable<Integer> {
                 out.println("listening on " + SocketAddresses.format(listener.localAddress()));
                 // Whoever waits for this line may be reading a pipe; it must not sit in a buffer.
                 out.flush();
-                rt.blockOn(new EchoService(err, NAME).serveUntil(listener, stop, grace));
+                BufferPool buffers = readBuffers == ReadBuffers.heap
+                        ? BufferPool.heap(BufferPool.DEFAULT_BUFFER_SIZE) : BufferPool.shared();
+                // Spawned onto the runtime rather than run by blockOn itself: on a multi-thread
+                // runtime the main thread is no worker, and an accept loop there costs every new
+                // connection a wake of the main thread and then one of a worker (issue 8: 4.3 futex
+                // calls per connection against 0.8).
+                rt.blockOn(rt.spawn("echo server", new EchoService(err, NAME, buffers).serveUntil(listener, stop, grace)));
                 return ExitCode.OK;
             } catch (IOException e) {
                 err.println(NAME + ": cannot accept connections on " + bind + ": " + Failures.describe(e));

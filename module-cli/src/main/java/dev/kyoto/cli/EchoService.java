@@ -1,5 +1,7 @@
 package dev.kyoto.cli;
 
+import dev.kyoto.io.BufferPool;
+import dev.kyoto.io.Io;
 import dev.kyoto.net.AcceptBackoff;
 import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
@@ -11,7 +13,6 @@ import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.runtime.task.TaskTracker;
 import dev.kyoto.runtime.time.Time;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,18 +22,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs for itself: accept connections and give each, on its own task, its bytes back.
  */
 final class EchoService {
-    private static final int BUFFER_SIZE = 16 * 1024;
-
     private final PrintWriter err;
     private final String name;
+    private final BufferPool buffers;
 
     /**
      * @param err where a failed connection and the shutdown are reported, one line each
      * @param name the command that reports, for example {@code kyoto echo-server}
      */
     EchoService(PrintWriter err, String name) {
+        this(err, name, BufferPool.shared());
+    }
+
+    /**
+     * @param err where a failed connection and the shutdown are reported, one line each
+     * @param name the command that reports, for example {@code kyoto echo-server}
+     * @param buffers where each connection's reads land, borrowed for the read and given back once
+     *     the bytes are written back
+     */
+    EchoService(PrintWriter err, String name, BufferPool buffers) {
         this.err = err;
         this.name = name;
+        this.buffers = buffers;
     }
 
     /**
@@ -154,23 +165,19 @@ final class EchoService {
     }
 
     /**
-     * Echoes one connection, owning its socket: it is closed however the echo ends, at the
+     * Echoes one connection, owning its socket: README.md's echo, a copy of the socket into
+     * itself, which holds a buffer only from a read until its bytes are written back (none while
+     * the client is quiet). The socket is closed however the echo ends, at the
      * client's end of stream, on a failure (a reset, say: reported, and it ends only that
      * connection, never the server), or cancelled (aborted at the end of a shutdown's grace
      * period, or by the runtime's shutdown).
      */
     private Async<Void> serve(TcpStream stream) {
         String peer = peer(stream);
-        return Async.using(stream, s -> echo(s)).recover(failure -> {
+        return Async.using(stream, s -> Io.copy(s, s, buffers)).<Void>map(copied -> null).recover(failure -> {
             err.println(name + ": connection from " + peer + " failed: " + Failures.describe(failure));
             return null;
         });
-    }
-
-    private static Async<Void> echo(TcpStream stream) {
-        ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
-        return Async.loop(() -> stream.read(buffer.clear()).then(n -> n < 0 ? Async.ready(false)
-                : stream.writeAll(buffer.flip()).map(v -> true)));
     }
 
     private static String peer(TcpStream stream) {

@@ -31,9 +31,10 @@ class KyotoCommandTest {
         assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--current-thread] [--bind=ADDR] [--grace=TIME]"),
                 server.out());
         assertTrue(server.out().contains("[--workers=N]"), server.out());
-        assertTrue(server.out().contains("--grace=TIME       On SIGTERM or SIGINT, how long open connections may go"), server.out());
+        assertTrue(server.out().contains("--grace=TIME          On SIGTERM or SIGINT, how long open connections may"), server.out());
+        assertTrue(server.out().contains("--read-buffers=KIND   Where reads land: pooled direct buffers that the"), server.out());
         assertTrue(server.out().contains("(default: 127.0.0.1:7000)"), server.out());
-        assertTrue(server.out().contains("--workers=N        Worker threads of the multi-thread runtime"), server.out());
+        assertTrue(server.out().contains("--workers=N           Worker threads of the multi-thread runtime"), server.out());
 
         CommandRun bench = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "bench", "--help"));
         assertEquals(0, bench.exitCode(), bench.err());

@@ -1,9 +1,9 @@
 package dev.kyoto.net;
 
+import dev.kyoto.io.Io;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 
 /**
  * The echo server of README.md: its {@code serve} and {@code echo} methods, verbatim
@@ -23,9 +23,7 @@ final class ReadmeEchoServer {
         }));
     }
 
-    static Async<Void> echo(TcpStream s) {
-        ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
-        return Async.loop(() -> s.read(buf.clear()).then(n -> n < 0 ? Async.ready(false)
-                : s.writeAll(buf.flip()).map(v -> true)));
+    static Async<Long> echo(TcpStream s) {
+        return Io.copy(s, s);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kyoto.examples.echo;
 
+import dev.kyoto.io.Io;
 import dev.kyoto.net.AcceptBackoff;
 import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
@@ -8,7 +9,6 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.KyotoRuntime;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 
@@ -83,10 +83,11 @@ public final class Main {
         });
     }
 
-    private static Async<Void> echo(TcpStream stream) {
-        ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
-        return Async.loop(() -> stream.read(buffer.clear()).then(n -> n < 0
-                ? Async.ready(false)
-                : stream.writeAll(buffer.flip()).map(v -> true)));
+    /**
+     * A copy of the socket into itself: each read borrows a pooled direct buffer and gives it
+     * back once the bytes are written, so a quiet connection holds no buffer.
+     */
+    private static Async<Long> echo(TcpStream stream) {
+        return Io.copy(stream, stream);
     }
 }
