@@ -35,14 +35,14 @@ final class KyotoProcess implements AutoCloseable {
     private final BlockingQueue<String> err;
     /** Every line of standard error so far, when it is captured. */
     private final List<String> errSeen = Collections.synchronizedList(new ArrayList<>());
+    /** The thread copying standard error, when it is captured; it ends at the process's end of stream. */
+    private final Thread errCopier;
 
     private KyotoProcess(Process process, boolean captureErr) {
         this.process = process;
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.err = captureErr ? new LinkedBlockingQueue<>() : null;
-        if (captureErr) {
-            Thread.ofPlatform().daemon().name("kyoto-stderr").start(this::copyErr);
-        }
+        this.errCopier = captureErr ? Thread.ofPlatform().daemon().name("kyoto-stderr").start(this::copyErr) : null;
     }
 
     /**
@@ -169,9 +169,17 @@ final class KyotoProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the process to exit on its own and returns its exit code. */
+    /**
+     * Waits for the process to exit on its own and returns its exit code; when its standard error
+     * is captured, also for the last of it to be copied, so that {@link #errLinesSoFar} then holds
+     * every line it wrote (the process can exit before the copier has read its last lines).
+     */
     int waitFor() throws InterruptedException {
-        return process.waitFor();
+        int status = process.waitFor();
+        if (errCopier != null) {
+            errCopier.join();
+        }
+        return status;
     }
 
     /** Kills the process if it still runs, and waits until it is gone. */
