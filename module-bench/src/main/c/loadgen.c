@@ -12,6 +12,9 @@
  *             chunk's first write to its last byte coming back.
  *   connect   CONCURRENCY slots; each connects, sends SIZE bytes, reads them back and closes, then
  *             starts again. One operation = one connection; its latency covers all of it.
+ *   idle      memory per idle connection: reads the server's resident memory (VmRSS of --pid),
+ *             opens N connections, echoes SIZE bytes once on each, waits SETTLE seconds and reads
+ *             it again; reports the difference per connection. No warm-up or measured window.
  *
  * The run warms up for WARMUP seconds, then measures for DURATION seconds; only operations that
  * complete inside the measured window count. With --pid, the server's user+system CPU time is read
@@ -122,7 +125,7 @@ static double self_cpu_s(void) {
 
 /* ---- options ----------------------------------------------------------------------------- */
 
-enum mode { PINGPONG, STREAM, CONNECT };
+enum mode { PINGPONG, STREAM, CONNECT, IDLE };
 
 static struct {
     const char *host;
@@ -135,13 +138,15 @@ static struct {
     double warmup_s;
     double duration_s;
     int pid;
-} opt = {"127.0.0.1", 0, PINGPONG, 1, 16, 64, 256 * 1024, 1.0, 5.0, 0};
+    double settle_s;
+} opt = {"127.0.0.1", 0, PINGPONG, 1, 16, 64, 256 * 1024, 1.0, 5.0, 0, 2.0};
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: loadgen --port P [--host 127.0.0.1] [--mode pingpong|stream|connect]\n"
+            "usage: loadgen --port P [--host 127.0.0.1] [--mode pingpong|stream|connect|idle]\n"
             "               [--connections N] [--concurrency N] [--size BYTES] [--window BYTES]\n"
-            "               [--warmup SECONDS] [--duration SECONDS] [--pid SERVER_PID]\n");
+            "               [--warmup SECONDS] [--duration SECONDS] [--pid SERVER_PID]\n"
+            "               [--settle SECONDS]   (idle: --pid is required)\n");
     exit(2);
 }
 
@@ -156,6 +161,7 @@ static void parse(int argc, char **argv) {
             if (!strcmp(v, "pingpong")) opt.mode = PINGPONG;
             else if (!strcmp(v, "stream")) opt.mode = STREAM;
             else if (!strcmp(v, "connect")) opt.mode = CONNECT;
+            else if (!strcmp(v, "idle")) opt.mode = IDLE;
             else usage();
         } else if (!strcmp(a, "--connections")) opt.connections = atoi(v);
         else if (!strcmp(a, "--concurrency")) opt.concurrency = atoi(v);
@@ -164,10 +170,12 @@ static void parse(int argc, char **argv) {
         else if (!strcmp(a, "--warmup")) opt.warmup_s = atof(v);
         else if (!strcmp(a, "--duration")) opt.duration_s = atof(v);
         else if (!strcmp(a, "--pid")) opt.pid = atoi(v);
+        else if (!strcmp(a, "--settle")) opt.settle_s = atof(v);
         else usage();
     }
     if (opt.port <= 0 || opt.size <= 0 || opt.connections <= 0 || opt.concurrency <= 0) usage();
     if (opt.mode == STREAM && opt.window < opt.size) opt.window = opt.size;
+    if (opt.mode == IDLE && opt.pid <= 0) usage();
 }
 
 static void die(const char *what) {
@@ -452,6 +460,70 @@ static void slot_event(struct conn *c, uint32_t events) {
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
+/*
+ * idle mode. The connections are opened one after another (each handshake waited for), then each
+ * sends SIZE bytes and all echoes are read back, so every connection has been read from and
+ * written to once, as a client that then goes quiet leaves it. SETTLE seconds later the server's
+ * resident set is read again.
+ */
+static long rss_kib(int pid) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) die("open /proc/PID/status");
+    long kib = -1;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "VmRSS:", 6)) kib = atol(line + 6);
+    }
+    fclose(f);
+    if (kib < 0) die("no VmRSS in /proc/PID/status");
+    return kib;
+}
+
+static int run_idle(struct conn *conns) {
+    long before = rss_kib(opt.pid);
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < opt.connections; i++) connect_blocking(&conns[i]);
+    for (int i = 0; i < opt.connections; i++) write_message(&conns[i]);
+    long waiting = opt.connections;
+    struct epoll_event events[1024];
+    while (waiting > 0) {
+        int n = epoll_wait(ep, events, 1024, 30000);
+        if (n == 0) {
+            errno = ETIMEDOUT;
+            die("waiting 30 s for the echoes");
+        }
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die("epoll_wait");
+        }
+        for (int i = 0; i < n; i++) {
+            struct conn *c = events[i].data.ptr;
+            ssize_t r = read(c->fd, in_buf, opt.size - c->in_off);
+            if (r <= 0) {
+                if (r < 0 && errno == EAGAIN) continue;
+                die("read of an echo");
+            }
+            c->in_off += r;
+            if (c->in_off == opt.size) {
+                set_interest(c, 0);
+                waiting--;
+            }
+        }
+    }
+    double opened_s = (now_ns() - t0) / 1e9;
+    struct timespec settle = {(time_t)opt.settle_s, (long)((opt.settle_s - (time_t)opt.settle_s) * 1e9)};
+    nanosleep(&settle, NULL);
+    long held = rss_kib(opt.pid);
+    printf("{\"mode\":\"idle\",\"connections\":%d,\"size\":%d,\"open_s\":%.2f,\"settle_s\":%.1f,"
+           "\"rss_before_kib\":%ld,\"rss_held_kib\":%ld,\"bytes_per_conn\":%.0f,\"errors\":0}\n",
+           opt.connections, opt.size, opened_s, opt.settle_s, before, held,
+           (held - before) * 1024.0 / opt.connections);
+    fflush(stdout);
+    for (int i = 0; i < opt.connections; i++) close(conns[i].fd);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     parse(argc, argv);
     memset(&server_addr, 0, sizeof server_addr);
@@ -468,6 +540,7 @@ int main(int argc, char **argv) {
 
     int n_conns = opt.mode == CONNECT ? opt.concurrency : opt.connections;
     struct conn *conns = calloc(n_conns, sizeof *conns);
+    if (opt.mode == IDLE) return run_idle(conns);
     for (int i = 0; i < n_conns; i++) {
         if (opt.mode == CONNECT) continue;
         connect_blocking(&conns[i]);

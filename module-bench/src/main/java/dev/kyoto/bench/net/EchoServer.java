@@ -23,10 +23,7 @@ interface EchoServer extends AutoCloseable {
      */
     InetSocketAddress start(InetSocketAddress address, int workers) throws Exception;
 
-    /**
-     * Serves until the process is killed. The default is for servers whose threads serve on their
-     * own; a server that needs the calling thread (Kyoto's current-thread runtime) overrides it.
-     */
+    /** Serves until the process is killed; the servers' own threads serve, the caller waits. */
     default void serve() throws Exception {
         Thread.currentThread().join();
     }

@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs one echo server for {@code scripts/netbench}: {@code EchoServerMain KIND [WORKERS] [PORT]}.
+ * Runs one of the peers' echo servers for {@code scripts/netbench}:
+ * {@code EchoServerMain KIND [WORKERS] [PORT]}. Kyoto's server is not here: the suite runs the
+ * product, {@code kyoto echo-server} from the tool's jlink image.
  *
  * <p>Prints {@code listening 127.0.0.1:PORT} once the socket listens, then serves until killed.
  * A server that cannot run here (Netty's io_uring transport on a kernel that refuses it) prints
@@ -19,8 +21,6 @@ public final class EchoServerMain {
     static final int UNAVAILABLE = 3;
 
     private static final Map<String, Supplier<EchoServer>> SERVERS = Map.of(
-            "kyoto-mt", () -> new KyotoEchoServer(false),
-            "kyoto-ct", () -> new KyotoEchoServer(true),
             "netty-nio", () -> new NettyEchoServer(NettyTransport.NIO),
             "netty-epoll", () -> new NettyEchoServer(NettyTransport.EPOLL),
             "netty-iouring", () -> new NettyEchoServer(NettyTransport.IO_URING),
