@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 /**
  * A cheap, shareable reference to a runtime: spawn onto it from anywhere, or enter it so that
  * code on this thread finds it with {@link #current()}.
+ *
+ * <p>Immutable. A runtime has one handle, kept by its scheduler, which {@link #current()} returns.
  */
 public final class Handle {
     private final SchedulerHandle scheduler;
@@ -24,13 +26,24 @@ public final class Handle {
      * @throws IllegalStateException if no Kyoto runtime is running on this thread
      */
     public static Handle current() {
-        return new Handle(RuntimeContext.current());
+        return of(RuntimeContext.current());
     }
 
     /** The runtime running on this thread, if any. */
     public static Optional<Handle> tryCurrent() {
         SchedulerHandle s = RuntimeContext.currentOrNull();
-        return s == null ? Optional.empty() : Optional.of(new Handle(s));
+        return s == null ? Optional.empty() : Optional.of(of(s));
+    }
+
+    /** The handle of {@code s}: made once per runtime, so that {@link #current()} allocates nothing. */
+    static Handle of(SchedulerHandle s) {
+        Handle h = s.handle();
+        if (h == null) {
+            // A race makes two equal handles, one of which is kept; both are immutable.
+            h = new Handle(s);
+            s.setHandle(h);
+        }
+        return h;
     }
 
     /** Spawns {@code future} as a new, unnamed task on this runtime. */

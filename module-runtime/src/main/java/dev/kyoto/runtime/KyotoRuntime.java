@@ -44,7 +44,7 @@ public final class KyotoRuntime implements AutoCloseable {
     private KyotoRuntime(SchedulerHandle scheduler, Driver driver) {
         this.scheduler = scheduler;
         this.driver = driver;
-        this.handle = new Handle(scheduler);
+        this.handle = Handle.of(scheduler);
     }
 
     /** A builder for a current-thread runtime with nothing enabled. */

@@ -1,6 +1,7 @@
 package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.Poll;
@@ -16,8 +17,15 @@ import dev.kyoto.runtime.spi.DriverHandle;
 import java.util.concurrent.Callable;
 
 /**
- * What both scheduler flavours share: the driver stack, the blocking pool, the list of live
- * tasks, and the rules for spawning and for who may block or shut down.
+ * What both scheduler flavours share: the driver stack, the blocking pool, the list of tasks
+ * that may go idle, and the rules for spawning and for who may block or shut down.
+ *
+ * <p>Shutdown must cancel every live task. A live task is queued, running, or idle (its last
+ * poll returned pending and nothing has woken it since). Idle tasks are found through
+ * {@code owned}, which lists every task whose poll has once returned pending ({@link #adopt});
+ * queued ones through the queues shutdown drains; and {@code closing}, set before the list is
+ * closed, makes a queued or running task that is not listed cancel itself when it is next taken
+ * or would go idle (see {@code Task.run}).
  */
 abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
         permits CurrentThreadScheduler, MultiThreadScheduler {
@@ -25,11 +33,33 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
     final BlockingPool blocking;
     final OwnedTasks owned = new OwnedTasks();
     private final UnhandledFailures unhandled;
+    /**
+     * The runtime's public handle: written by whichever thread first asks for it, read by any.
+     * A plain field: a {@link Handle} is immutable (final fields), so a racy read sees it whole
+     * or sees null and makes an equal one.
+     */
+    private Handle handle;
+    /**
+     * Set once, by the first {@link #cancelAll} (on the shutting thread, or a thread that drives a
+     * current-thread runtime and sees it shut down); read by every thread that starts or runs a
+     * task. Never cleared.
+     */
+    private volatile boolean closing;
 
     Scheduler(Driver driver, BlockingPool blocking, UnhandledFailures unhandled) {
         this.driver = driver;
         this.blocking = blocking;
         this.unhandled = unhandled;
+    }
+
+    @Override
+    public final Handle handle() {
+        return handle;
+    }
+
+    @Override
+    public final void setHandle(Handle handle) {
+        this.handle = handle;
     }
 
     @Override
@@ -52,15 +82,31 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
         return new Task<>(name, future, this);
     }
 
+    /**
+     * Starts {@code task}. It is not listed among the tasks shutdown cancels until its first poll
+     * returns pending ({@link #adopt}): most tasks complete in their first poll and never touch
+     * the list's locks. Until then it is queued or running, and shutdown reaches it through the
+     * queues it drains and {@link #isClosing()}.
+     */
     @Override
     public final <T> Task<T> start(Task<T> task) {
-        if (!owned.bind(task)) {
+        if (closing) {
             // Shut down: the handle reports cancellation, and the future's cancel() still runs.
             task.shutdown();
             return task;
         }
         task.wake();
         return task;
+    }
+
+    @Override
+    public final boolean adopt(Task<?> task) {
+        return owned.bind(task);
+    }
+
+    @Override
+    public final boolean isClosing() {
+        return closing;
     }
 
     @Override
@@ -118,6 +164,9 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
      * schedules cancel their task on the spot. The caller drains the queues afterwards.
      */
     final void cancelAll(InjectQueue inject) {
+        // Before the list closes: a task that is not listed and runs after this is cancelled by
+        // the thread running it (Task.run), and one that goes idle after it finds the list closed.
+        closing = true;
         for (Task<?> t : owned.close()) {
             t.shutdown();
         }

@@ -1,6 +1,7 @@
 package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
@@ -30,6 +31,12 @@ public sealed interface SchedulerHandle permits Scheduler {
 
     /** Polls {@code future} to completion on the calling thread, driving the runtime meanwhile. */
     <T> T blockOn(Async<T> future) throws Exception;
+
+    /** The runtime's public handle, once one was made; null before. */
+    Handle handle();
+
+    /** Keeps the runtime's public handle, so that every later {@code Handle.current()} returns it. */
+    void setHandle(Handle handle);
 
     /** What driver modules see of this runtime. */
     DriverHandle driverHandle();

@@ -11,7 +11,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The join side of a task: where its outcome is published and who is woken when it is. A handle
+ * The join side of a task: where its outcome is published and who is woken when it is. It is
+ * also the task's {@link Context} (see {@link Task}), so that a spawn is one object. A handle
  * is an ordinary object that any number of tasks and threads may hold and poll at once; every one
  * of them is woken when the outcome is published.
  *
@@ -59,7 +60,7 @@ import java.util.concurrent.CompletableFuture;
  * last detach. Copying makes {@code n} distinct joiners cost {@code O(n²)} in all; a handle has
  * few joiners.
  */
-public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, BlockingTask {
+public abstract sealed class JoinCell<T> extends Context implements JoinHandle<T> permits Task, BlockingTask {
     private static final VarHandle JOINERS;
     private static final VarHandle STAGE;
     /** What {@code joiners} holds once the outcome is published. */
@@ -111,6 +112,15 @@ public abstract sealed class JoinCell<T> implements JoinHandle<T> permits Task, 
     /** A cell for a task named {@code name}, or unnamed when it is null. */
     protected JoinCell(String name) {
         this.name = name;
+    }
+
+    /**
+     * What this cell gives as a {@link Context}: a task overrides it with itself. A blocking task
+     * is never polled, so its context, reachable only by casting its handle, wakes nothing.
+     */
+    @Override
+    public Waker waker() {
+        return Waker.noop();
     }
 
     @Override

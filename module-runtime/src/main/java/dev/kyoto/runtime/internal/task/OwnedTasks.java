@@ -5,10 +5,14 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The live tasks of one runtime, so that shutdown can cancel every one of them.
+ * The tasks of one runtime that may be idle (their poll has once returned pending), so that
+ * shutdown can cancel every one of them; queued and running tasks it reaches otherwise (see
+ * {@code Scheduler}). A task that completes in its first poll never comes here.
  *
- * <p>Sharded, so that workers spawning and completing tasks at once rarely meet on a lock: a
- * task joins the shard of the thread that spawns it ({@link Task#ownedShard}), and each shard is
+ * <p>Sharded, so that workers listing and completing tasks at once rarely meet on a lock: a
+ * task joins the shard of the thread that runs it when it first goes idle
+ * ({@link Task#ownedShard}, written under the shard's lock, read by whoever holds the task's
+ * {@code RUNNING} state), and each shard is
  * an intrusive doubly linked list through {@link Task#ownedPrev}/{@link Task#ownedNext}, guarded
  * by its own lock, as are its {@code head}, {@code size} and {@code closed}. Once a shard is
  * closed nothing is bound to it again; {@link #close()} closes every shard before it returns, so
@@ -32,7 +36,7 @@ public final class OwnedTasks {
         }
     }
 
-    /** Adds a new task; false if the runtime is shutting down and the task must not run. */
+    /** Lists a task that is going idle; false if the runtime is shutting down and the task must be cancelled. */
     public boolean bind(Task<?> task) {
         int index = (int) (Thread.currentThread().threadId() & (SHARDS - 1));
         Shard shard = shards[index];

@@ -1,7 +1,6 @@
 package dev.kyoto.runtime.internal.task;
 
 import dev.kyoto.runtime.Async;
-import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
@@ -13,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A spawned computation: its future, its lifecycle, its join side, and its own {@link Waker}.
- * One object per spawn; waking and polling it allocate nothing.
+ * A spawned computation: its future, its lifecycle, its join side, its own {@link Waker} and
+ * the {@link Context} its future is polled with. One object per spawn; waking and polling it
+ * allocate nothing.
  *
  * <p>The lifecycle lives in one atomic {@code state} word of flags:
  * <ul>
@@ -31,10 +31,12 @@ import org.slf4j.LoggerFactory;
  * queue only by the CAS that sets {@code SCHEDULED}, so it is queued at most once; once
  * {@code COMPLETE} is set no other transition happens, so a late wake is a no-op.
  *
- * <p>{@code future}, {@code scopes}, {@code ownedPrev}/{@code ownedNext} and {@code queueNext}
- * are plain fields: the future and the scopes are touched only by the thread holding
- * {@code RUNNING} (scopes are added from inside a poll and ended when the task completes); the
- * links are guarded by the owning list's or queue's lock.
+ * <p>{@code future}, {@code scopes} and {@code ownedPrev}/{@code ownedNext} are plain fields:
+ * the future and the scopes are touched only by the thread holding {@code RUNNING} (scopes are
+ * added from inside a poll and ended when the task completes); the owned links are guarded by
+ * the owned list's shard lock. {@code queueNext} is written with release and read with acquire
+ * semantics: the lock-free inject queue links a node after publishing it (see
+ * {@code InjectQueue}); the local queue links overflow batches before handing them over.
  */
 public final class Task<T> extends JoinCell<T> implements Waker {
     private static final Logger LOG = LoggerFactory.getLogger(Task.class);
@@ -46,10 +48,13 @@ public final class Task<T> extends JoinCell<T> implements Waker {
     static final int COMPLETE = 1 << 4;
 
     private static final VarHandle STATE;
+    private static final VarHandle QUEUE_NEXT;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Task.class, "state", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Task.class, "state", int.class);
+            QUEUE_NEXT = l.findVarHandle(Task.class, "queueNext", Task.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -60,9 +65,13 @@ public final class Task<T> extends JoinCell<T> implements Waker {
     /** What the task owns and ends when it completes: null, one {@link TaskScope}, or a list of them. */
     private Object scopes;
     private final TaskScheduler scheduler;
-    private final Context context;
 
-    /** Links of the scheduler's list of live tasks, and the shard of that list the task is in (-1: none). */
+    /**
+     * Links of the scheduler's list of idle-capable tasks, and the shard of that list the task is
+     * in (-1: not listed). A task is listed by the thread running it, when its poll first returns
+     * pending, and unlisted when it completes; a task that completes in its first poll is never
+     * listed (see {@link TaskScheduler#adopt}).
+     */
     Task<?> ownedPrev;
     Task<?> ownedNext;
     int ownedShard = -1;
@@ -79,11 +88,16 @@ public final class Task<T> extends JoinCell<T> implements Waker {
         super(name);
         this.future = future;
         this.scheduler = scheduler;
-        this.context = new Context(this);
     }
 
     private boolean cas(int expected, int next) {
         return STATE.compareAndSet(this, expected, next);
+    }
+
+    /** The task is its own context: the waker its polls hand out is the task itself. */
+    @Override
+    public Waker waker() {
+        return this;
     }
 
     /** Schedules the task unless it is already scheduled, running (then it is re-run once), or finished. */
@@ -123,14 +137,16 @@ public final class Task<T> extends JoinCell<T> implements Waker {
                 return;
             }
         } while (!cas(s, (s & ~SCHEDULED) | RUNNING));
-        if ((s & CANCELLED) != 0) {
+        // A task that never went idle is not in the owned list, so shutdown cannot mark it: it
+        // sees the closing runtime here instead, and is cancelled without another poll.
+        if ((s & CANCELLED) != 0 || scheduler.isClosing()) {
             cancelAndComplete();
             return;
         }
         Poll<T> p;
         Task<?> outer = rc.enterTask(this);
         try {
-            p = future.poll(context);
+            p = future.poll(this);
         } catch (Throwable t) {
             finish();
             failWith(t);
@@ -141,6 +157,11 @@ public final class Task<T> extends JoinCell<T> implements Waker {
         if (p instanceof Poll.Ready<T>(T value)) {
             finish();
             completeWith(value);
+            return;
+        }
+        if (ownedShard < 0 && !scheduler.adopt(this)) {
+            // Going idle on a runtime that shuts down: nothing would ever cancel it later.
+            cancelAndComplete();
             return;
         }
         for (;;) {
@@ -266,13 +287,16 @@ public final class Task<T> extends JoinCell<T> implements Waker {
         scheduler.release(this);
     }
 
-    /** The next task in the intrusive run queue this task sits in. */
+    /**
+     * The next task in the intrusive run queue this task sits in. An acquiring read: the task
+     * linked here, and what its pusher wrote before linking it, are visible to the reader.
+     */
     public Task<?> queueNext() {
-        return queueNext;
+        return (Task<?>) QUEUE_NEXT.getAcquire(this);
     }
 
-    /** Links the next task in the intrusive run queue. */
+    /** Links the next task in the intrusive run queue; a releasing write (see {@link #queueNext()}). */
     public void setQueueNext(Task<?> next) {
-        queueNext = next;
+        QUEUE_NEXT.setRelease(this, next);
     }
 }

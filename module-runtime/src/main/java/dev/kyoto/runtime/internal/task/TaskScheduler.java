@@ -17,6 +17,25 @@ public interface TaskScheduler {
         schedule(task);
     }
 
+    /**
+     * Lists {@code task}, whose poll has just returned pending for the first time, among the
+     * tasks shutdown must cancel; false if the runtime is shutting down, and the caller then
+     * cancels the task. Called by the thread running the task. A task that is queued or running
+     * needs no listing: shutdown drains every queue, and {@link #isClosing()} makes the thread
+     * that takes it cancel it.
+     */
+    default boolean adopt(Task<?> task) {
+        return true;
+    }
+
+    /**
+     * Whether shutdown has begun: a task taken from a queue then is cancelled, not polled. Set
+     * before shutdown lists the tasks to cancel.
+     */
+    default boolean isClosing() {
+        return false;
+    }
+
     /** Forgets a task that has completed, so shutdown no longer has to cancel it. */
     void release(Task<?> task);
 
