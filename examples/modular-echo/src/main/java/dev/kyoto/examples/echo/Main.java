@@ -73,10 +73,11 @@ public final class Main {
     }
 
     /**
-     * Echoes one connection until the client's end of stream; the socket is closed when the echo
-     * ends in any way (cancellation included); a failure ends only this connection.
+     * Echoes one connection until the client's end of stream, completing with the bytes echoed;
+     * the socket is closed when the echo ends in any way (cancellation included); a failure ends
+     * only this connection.
      */
-    private static Async<Void> serve(TcpStream stream) {
+    private static Async<Long> serve(TcpStream stream) {
         return Async.using(stream, s -> echo(s)).recover(IOException.class, failure -> {
             System.err.println("connection failed: " + failure);
             return null;
