@@ -6,32 +6,47 @@ import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.spi.Coop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
- * One direction of {@link Io#copy}: read into a buffer, write all of it, read again.
+ * One direction of {@link Io#copy}: read, write all of it, read again.
  *
- * <p>The buffer is borrowed from a {@link BufferPool} for the read and given back once its bytes
- * are written, before the poll returns: a copy waiting for its reader holds no buffer, so an idle
- * connection costs no buffer memory. Only a write that must wait keeps the buffer, with the bytes
- * it has still to write, until a later poll writes them. Reading waits until the writer has taken
- * every byte of the previous read, so a slow writer stops the reads and the copy never holds more
- * than one buffer: the writer's pace (for a socket, the kernel's send buffer) is the copy's pace.
+ * <p>A round reads the way Netty's event loop does: while each read fills its buffer, the reader
+ * likely holds more, so the round reads on into further buffers, up to {@link #MAX_BATCH}, and
+ * then writes them all with one gathering write ({@link AsyncWrite#pollWriteVectored}). A stream
+ * then costs one write system call per batch instead of one per buffer, and wakes the peer that
+ * reads it that much less often; small messages take one read and one write, as before.
  *
- * <p>Each round of read-then-write spends one unit of the task's cooperative budget, so copying
- * between two always-ready streams (in memory, say) still lets the thread's other tasks run.
+ * <p>The buffers are borrowed from a {@link BufferPool} for the round and given back once their
+ * bytes are written, before the poll returns: a copy waiting for its reader holds no buffer, so an
+ * idle connection costs no buffer memory. Only a write that must wait keeps the round's buffers,
+ * with the bytes still to write, until a later poll writes them. Reading waits until the writer
+ * has taken every byte of the round, so a copy never holds more than {@link #MAX_BATCH} buffers:
+ * the writer's pace (for a socket, the kernel's send buffer) is the copy's pace.
+ *
+ * <p>Each round spends one unit of the task's cooperative budget, so copying between two
+ * always-ready streams (in memory, say) still lets the thread's other tasks run.
  *
  * <p>Relies on {@link AsyncRead#pollRead} keeping no reference to its buffer once it returns,
  * which that method's contract requires.
  */
 final class Copy implements Async<Long> {
+    /** The most buffers one round reads before it writes: Netty reads up to 16 times; 4 × 64 KiB bound what a copy holds. */
+    static final int MAX_BATCH = 4;
+    private static final int PENDING = -2;
+
     private final AsyncRead reader;
     private final AsyncWrite writer;
     private final BufferPool pool;
     /**
-     * Between polls: null, or the buffer whose position..limit are bytes read and not yet written
-     * (never empty). Within a poll, the buffer the round reads into.
+     * {@code batch[0, count)}: the round's buffers, flipped, in the order read; their remaining
+     * bytes are read and not yet written (the first ones may be drained already). Between polls
+     * {@code count} is 0 unless a write waits.
      */
-    private ByteBuffer held;
+    private final ByteBuffer[] batch = new ByteBuffer[MAX_BATCH];
+    private int count;
+    /** The reader reached end of stream while the round read on: done once the round is written. */
+    private boolean ended;
     private long copied;
 
     Copy(AsyncRead reader, AsyncWrite writer, BufferPool pool) {
@@ -47,74 +62,118 @@ final class Copy implements Async<Long> {
 
     @Override
     public Poll<Long> poll(Context cx) throws IOException {
-        ByteBuffer buf = held;
-        held = null;
         try {
             for (;;) {
                 if (!Coop.proceed(cx)) {
-                    return pending(buf);
+                    return Poll.pending();
                 }
                 boolean progressed = false;
-                if (buf == null || !buf.hasRemaining()) {
-                    if (buf == null) {
-                        buf = pool.acquire();
-                    } else {
-                        buf.clear();
+                if (count == 0) {
+                    if (ended) {
+                        return Poll.ready(copied);
                     }
-                    Poll<Integer> r;
-                    try {
-                        r = reader.pollRead(cx, buf);
-                    } finally {
-                        buf.flip();
-                    }
-                    if (r.isPending()) {
+                    int n = read(cx);
+                    if (n == PENDING) {
                         Coop.refund();
-                        return pending(buf);
+                        return Poll.pending();
                     }
-                    int n = r.value();
                     if (n < 0) {
                         return Poll.ready(copied);
                     }
-                    if (n == 0) {
-                        throw new IOException("the reader " + reader + " read 0 bytes into a buffer with "
-                                + buf.capacity() + " bytes of room; AsyncRead.pollRead must read at least one byte, "
-                                + "return -1 at end of stream, or return pending");
+                    while (count < MAX_BATCH && isFull(batch[count - 1])) {
+                        int more = read(cx);
+                        if (more == PENDING) {
+                            break;
+                        }
+                        if (more < 0) {
+                            ended = true;
+                            break;
+                        }
                     }
                     progressed = true;
                 }
-                while (buf.hasRemaining()) {
-                    int wanted = buf.remaining();
-                    Poll<Integer> w = writer.pollWrite(cx, buf);
-                    if (w.isPending()) {
+                while (count > 0) {
+                    long wanted = remaining();
+                    long n;
+                    if (count == 1) {
+                        Poll<Integer> w = writer.pollWrite(cx, batch[0]);
+                        n = w.isPending() ? PENDING : w.value();
+                    } else {
+                        Poll<Long> w = writer.pollWriteVectored(cx, Arrays.copyOf(batch, count));
+                        n = w.isPending() ? PENDING : w.value();
+                    }
+                    if (n == PENDING) {
                         if (!progressed) {
                             Coop.refund();
                         }
-                        return pending(buf);
+                        return Poll.pending();
                     }
-                    int n = w.value();
                     if (n <= 0) {
-                        throw new IOException("the writer " + writer + " wrote " + n + " of " + wanted
-                                + " bytes; AsyncWrite.pollWrite must write at least one byte or return pending");
+                        throw new IOException("the writer " + writer + " wrote " + n + " of " + wanted + " bytes; AsyncWrite."
+                                + (count == 1 ? "pollWrite" : "pollWriteVectored")
+                                + " must write at least one byte or return pending");
                     }
                     copied += n;
                     progressed = true;
+                    if (!batch[count - 1].hasRemaining()) {
+                        releaseAll();
+                    }
                 }
             }
-        } finally {
-            // Every path but a waiting write gives the buffer back: at end of stream, on a
-            // failure, and when the reader must wait (the buffer is then empty).
-            if (buf != null && held != buf) {
-                pool.release(buf);
-            }
+        } catch (Throwable failure) {
+            // A failed copy is done: its buffers go back (bytes read and not written are lost).
+            releaseAll();
+            throw failure;
         }
     }
 
-    /** Keeps {@code buf} across the pending poll only if it holds bytes still to write. */
-    private Poll<Long> pending(ByteBuffer buf) {
-        if (buf != null && buf.hasRemaining()) {
-            held = buf;
+    /**
+     * Reads into a borrowed buffer, appended to the batch if it got bytes.
+     *
+     * @return the bytes read, -1 at end of stream, or {@link #PENDING}; the buffer is given back
+     *     unless bytes were read
+     */
+    private int read(Context cx) throws IOException {
+        ByteBuffer b = pool.acquire();
+        Poll<Integer> r;
+        try {
+            r = reader.pollRead(cx, b);
+        } catch (Throwable failure) {
+            pool.release(b);
+            throw failure;
         }
-        return Poll.pending();
+        int n = r.isPending() ? PENDING : r.value();
+        if (n <= 0) {
+            pool.release(b);
+            if (n == 0) {
+                throw new IOException("the reader " + reader + " read 0 bytes into a buffer with "
+                        + b.capacity() + " bytes of room; AsyncRead.pollRead must read at least one byte, "
+                        + "return -1 at end of stream, or return pending");
+            }
+            return n;
+        }
+        batch[count++] = b.flip();
+        return n;
+    }
+
+    private static boolean isFull(ByteBuffer flipped) {
+        return flipped.limit() == flipped.capacity();
+    }
+
+    private long remaining() {
+        long n = 0;
+        for (int i = 0; i < count; i++) {
+            n += batch[i].remaining();
+        }
+        return n;
+    }
+
+    private void releaseAll() {
+        for (int i = 0; i < count; i++) {
+            pool.release(batch[i]);
+            batch[i] = null;
+        }
+        count = 0;
     }
 
     @Override

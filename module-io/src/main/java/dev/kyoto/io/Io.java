@@ -16,15 +16,17 @@ import java.util.Objects;
  * }</pre>
  *
  * <h2>Memory and backpressure</h2>
- * A copy borrows a buffer of {@value #COPY_BUFFER_SIZE} bytes from {@link BufferPool#shared()}
- * (direct, so a socket's bytes are not copied through the JDK's temporary buffer) for each read,
- * and gives it back as soon as the bytes are written: while it waits for its reader, a copy holds
- * no buffer, so a thousand idle connections being copied cost no buffer memory. It reads only
- * after the writer has taken every byte of the previous read, so it never holds more than one
- * buffer: a writer that is slow, or a peer that does not read, stops the copy reading, and the
- * bytes wait in the kernel of the sending side instead of in this process. A socket's write
- * completes when its bytes are in the kernel's send buffer, so a copy between sockets needs no
- * flush, and it issues none.
+ * A copy borrows buffers of {@value #COPY_BUFFER_SIZE} bytes from {@link BufferPool#shared()}
+ * (direct, so a socket's bytes are not copied through the JDK's temporary buffer) for each round
+ * of reads, and gives them back as soon as the bytes are written: while it waits for its reader,
+ * a copy holds no buffer, so a thousand idle connections being copied cost no buffer memory. A
+ * round reads as Netty's event loop does: while each read fills its buffer it reads on, into at
+ * most {@value #COPY_MAX_READ_AHEAD} bytes in all, and writes them with one gathering write, so a
+ * stream costs one write system call per batch. It reads again only after the writer has taken
+ * every byte of the round, so it never holds more than that: a writer that is slow, or a peer
+ * that does not read, stops the copy reading, and the bytes wait in the kernel of the sending
+ * side instead of in this process. A socket's write completes when its bytes are in the kernel's
+ * send buffer, so a copy between sockets needs no flush, and it issues none.
  *
  * <p>An echo server's whole connection handler is one copy of a socket into itself:
  *
@@ -49,6 +51,13 @@ public final class Io {
      * halves the system calls of a streaming copy, and the buffer is held only while it is in use).
      */
     public static final int COPY_BUFFER_SIZE = BufferPool.DEFAULT_BUFFER_SIZE;
+
+    /**
+     * The most bytes a copy reads before the writer has taken them: four buffers of
+     * {@value #COPY_BUFFER_SIZE} bytes, read one after another while each read fills its buffer,
+     * then written with one gathering write.
+     */
+    public static final int COPY_MAX_READ_AHEAD = Copy.MAX_BATCH * COPY_BUFFER_SIZE;
 
     private Io() {
     }

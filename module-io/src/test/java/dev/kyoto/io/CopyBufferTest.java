@@ -93,4 +93,72 @@ class CopyBufferTest {
         assertEquals(data.length, n);
         assertArrayEquals(data, w.bytes());
     }
+
+    /** Takes everything offered, recording how many buffers each call carried. */
+    private static final class Gathering implements AsyncWrite {
+        final java.util.List<Integer> buffersPerCall = new java.util.ArrayList<>();
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public Poll<Integer> pollWrite(Context cx, ByteBuffer src) {
+            buffersPerCall.add(1);
+            return Poll.ready(take(src));
+        }
+
+        @Override
+        public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) {
+            buffersPerCall.add(srcs.length);
+            long n = 0;
+            for (ByteBuffer b : srcs) {
+                n += take(b);
+            }
+            return Poll.ready(n);
+        }
+
+        private int take(ByteBuffer b) {
+            int n = b.remaining();
+            byte[] a = new byte[n];
+            b.get(a);
+            bytes.writeBytes(a);
+            return n;
+        }
+    }
+
+    /** Netty's read loop: reads on while each read fills its buffer, then one gathering write. */
+    @Test
+    void fullReadsAreBatchedIntoOneGatheringWrite() throws Exception {
+        BufferPool pool = BufferPool.direct(1024);
+        byte[] data = IoCopyTest.random(3 * 1024 + 10, 11);
+        ScriptedReader reader = new ScriptedReader().data(data).pending().data("tail").pending();
+        Gathering writer = new Gathering();
+        Async<Long> copy = Io.copy(reader, writer, pool);
+        assertTrue(copy.poll(cx).isPending());
+        assertEquals(java.util.List.of(4), writer.buffersPerCall, "three full reads and the short one after them, in one write");
+        assertTrue(copy.poll(cx).isPending());
+        assertEquals(java.util.List.of(4, 1), writer.buffersPerCall, "a short first read is written alone");
+        assertArrayEquals((new String(data, java.nio.charset.StandardCharsets.ISO_8859_1) + "tail")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), writer.bytes.toByteArray());
+    }
+
+    /** A round never reads more than four buffers before it writes. */
+    @Test
+    void aRoundReadsAtMostFourBuffers() throws Exception {
+        BufferPool pool = BufferPool.direct(100);
+        byte[] data = IoCopyTest.random(1000, 12);
+        Gathering writer = new Gathering();
+        assertEquals(1000L, IoCopyTest.blockOn(Io.copy(new ScriptedReader().data(data), writer, pool)));
+        assertEquals(java.util.List.of(4, 4, 2), writer.buffersPerCall);
+        assertArrayEquals(data, writer.bytes.toByteArray());
+    }
+
+    /** End of stream met while reading on: what came before it is written, then the copy is done. */
+    @Test
+    void endOfStreamWhileReadingOnWritesTheRoundFirst() throws Exception {
+        BufferPool pool = BufferPool.direct(100);
+        byte[] data = IoCopyTest.random(200, 13);
+        Gathering writer = new Gathering();
+        assertEquals(200L, Io.copy(new ScriptedReader().data(data), writer, pool).poll(cx).value());
+        assertEquals(java.util.List.of(2), writer.buffersPerCall);
+        assertArrayEquals(data, writer.bytes.toByteArray());
+    }
 }

@@ -79,7 +79,7 @@ class IoCopyTest {
         IOException thrown = assertThrows(IOException.class, () -> run(() -> blockOn(Io.copy(r, w))));
         assertSame(broken, thrown, "the writer's own exception, unchanged");
         assertArrayEquals(java.util.Arrays.copyOf(data, 10_000), w.bytes());
-        assertTrue(r.served() <= 10_000 + Io.COPY_BUFFER_SIZE, "read at most one buffer past the failure, read " + r.served());
+        assertTrue(r.served() <= 10_000 + Io.COPY_MAX_READ_AHEAD, "read at most one round past the failure, read " + r.served());
     }
 
     @Test
@@ -91,9 +91,9 @@ class IoCopyTest {
         assertEquals("hello world", new String(w.bytes()));
     }
 
-    /** A writer that cannot take anything keeps the copy from reading more than one buffer. */
+    /** A writer that cannot take anything keeps the copy from reading more than one round. */
     @Test
-    void aStalledWriterStopsTheReadsAfterOneBuffer() {
+    void aStalledWriterStopsTheReadsAfterOneRound() {
         byte[] data = random(1 << 20, 5);
         ScriptedReader.Gate writable = new ScriptedReader.Gate();
         ScriptedReader r = new ScriptedReader().data(data);
@@ -105,7 +105,7 @@ class IoCopyTest {
             for (int i = 0; i < 10; i++) {
                 assertTrue(copy.poll(cx).isPending());
             }
-            assertEquals(Io.COPY_BUFFER_SIZE, r.served(), "one buffer read, then no more until it is written");
+            assertEquals(Io.COPY_MAX_READ_AHEAD, r.served(), "one round read (four full buffers), then no more until it is written");
             assertEquals(0, wakes.get());
             writable.open();
             assertEquals(1, wakes.get(), "the writer's wake reaches the copy's task");

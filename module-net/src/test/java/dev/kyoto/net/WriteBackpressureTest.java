@@ -123,7 +123,7 @@ class WriteBackpressureTest {
                     rt.blockOn(rt.spawn(Async.yieldNow()));
                     idle = written == before ? idle + 1 : 0;
                 }
-                long bound = 2 * Pattern.kernelBufferBound() + Io.COPY_BUFFER_SIZE;
+                long bound = 2 * Pattern.kernelBufferBound() + Io.COPY_MAX_READ_AHEAD;
                 assertTrue(written <= bound, written + " bytes in flight; two connections' kernel buffers and the copy's hold at most " + bound);
                 assertFalse(copied.isFinished());
 
