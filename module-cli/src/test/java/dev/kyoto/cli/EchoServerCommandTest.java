@@ -31,6 +31,11 @@ class EchoServerCommandTest {
     }
 
     @Test
+    void echoesThroughHeapBuffers() {
+        assertEchoes("--read-buffers", "heap");
+    }
+
+    @Test
     void runsAsAModuleAndReportsItsVersion() {
         assertTimeoutPreemptively(TIMEOUT, () -> {
             try (KyotoProcess kyoto = KyotoProcess.start("--version")) {

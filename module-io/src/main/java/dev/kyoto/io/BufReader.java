@@ -77,7 +77,10 @@ public final class BufReader implements AsyncRead {
     private byte[] buf;
     /** Over {@code buf}: where reads of the inner stream land. */
     private ByteBuffer window;
-    /** Over {@code buf}, read-only: what {@link #pollFillBuf} hands out, reused so that it allocates nothing. */
+    /**
+     * Over {@code buf}, read-only: what {@link #pollFillBuf} hands out, made on its first call for
+     * each buffer and reused, so that reading allocates nothing; null until then.
+     */
     private ByteBuffer view;
     /** buf[pos, end) are the buffered bytes not yet consumed. */
     private int pos;
@@ -153,7 +156,7 @@ public final class BufReader implements AsyncRead {
             // The caller's buffer is at least as big as ours: copying through ours gains nothing.
             return inner.pollRead(cx, dst);
         }
-        if (pollFillBuf(cx).isPending()) {
+        if (pos == end && pollMore(cx, size()).isPending()) {
             return Poll.pending();
         }
         int n = Math.min(end - pos, dst.remaining());
@@ -185,6 +188,10 @@ public final class BufReader implements AsyncRead {
     public Poll<ByteBuffer> pollFillBuf(Context cx) throws IOException {
         if (pos == end && pollMore(cx, size()).isPending()) {
             return Poll.pending();
+        }
+        if (view == null) {
+            // Made on first use for each buffer: readLine, readUntil and pollRead never need it.
+            view = window.asReadOnlyBuffer();
         }
         view.clear().limit(end).position(pos);
         return Poll.ready(view);
@@ -330,7 +337,6 @@ public final class BufReader implements AsyncRead {
             ByteBuffer b = DEFAULT_BUFFERS.acquire();
             buf = b.array();
             window = b;
-            view = b.asReadOnlyBuffer();
         }
         if (end == buf.length) {
             if (pos > 0) {
@@ -376,7 +382,7 @@ public final class BufReader implements AsyncRead {
     private void setBuffer(byte[] b) {
         buf = b;
         window = ByteBuffer.wrap(b);
-        view = window.asReadOnlyBuffer();
+        view = null;
     }
 
     private static int checkLimit(int maxBytes) {

@@ -6,7 +6,6 @@ import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.spi.Coop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * One direction of {@link Io#copy}: read, write all of it, read again.
@@ -44,6 +43,13 @@ final class Copy implements Async<Long> {
      * {@code count} is 0 unless a write waits.
      */
     private final ByteBuffer[] batch = new ByteBuffer[MAX_BATCH];
+    /**
+     * {@code gather[k]}: an array of length {@code k} that a gathering write of {@code k} buffers
+     * is given, refilled from {@code batch} before each such write, so that writing a batch
+     * allocates nothing; made on first use. Between writes it may still name buffers already given
+     * back, which it never touches again before it is refilled.
+     */
+    private final ByteBuffer[][] gather = new ByteBuffer[MAX_BATCH + 1][];
     private int count;
     /** The reader reached end of stream while the round read on: done once the round is written. */
     private boolean ended;
@@ -93,13 +99,12 @@ final class Copy implements Async<Long> {
                     progressed = true;
                 }
                 while (count > 0) {
-                    long wanted = remaining();
                     long n;
                     if (count == 1) {
                         Poll<Integer> w = writer.pollWrite(cx, batch[0]);
                         n = w.isPending() ? PENDING : w.value();
                     } else {
-                        Poll<Long> w = writer.pollWriteVectored(cx, Arrays.copyOf(batch, count));
+                        Poll<Long> w = writer.pollWriteVectored(cx, gathered());
                         n = w.isPending() ? PENDING : w.value();
                     }
                     if (n == PENDING) {
@@ -109,7 +114,8 @@ final class Copy implements Async<Long> {
                         return Poll.pending();
                     }
                     if (n <= 0) {
-                        throw new IOException("the writer " + writer + " wrote " + n + " of " + wanted + " bytes; AsyncWrite."
+                        // Nothing was written, so what remains is what the writer was offered.
+                        throw new IOException("the writer " + writer + " wrote " + n + " of " + remaining() + " bytes; AsyncWrite."
                                 + (count == 1 ? "pollWrite" : "pollWriteVectored")
                                 + " must write at least one byte or return pending");
                     }
@@ -154,6 +160,17 @@ final class Copy implements Async<Long> {
         }
         batch[count++] = b.flip();
         return n;
+    }
+
+    /** The batch's buffers in an array of exactly their number, for a gathering write. */
+    private ByteBuffer[] gathered() {
+        ByteBuffer[] g = gather[count];
+        if (g == null) {
+            g = new ByteBuffer[count];
+            gather[count] = g;
+        }
+        System.arraycopy(batch, 0, g, 0, count);
+        return g;
     }
 
     private static boolean isFull(ByteBuffer flipped) {
