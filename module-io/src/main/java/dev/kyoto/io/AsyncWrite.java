@@ -61,8 +61,37 @@ public interface AsyncWrite {
     }
 
     /**
+     * Flushes: makes sure every byte written so far has left this writer for its destination.
+     * A writer that buffers ({@link BufWriter}) writes its buffer out to the stream beneath, and
+     * flushes that; callers that batch writes (a codec's writer, {@link Io#copy} when its reader
+     * has nothing more for now) flush when a batch ends, so a peer is never left waiting for
+     * bytes stuck in a buffer.
+     *
+     * <p>The default does nothing and is ready at once: right for a writer that buffers nothing.
+     * A socket's write completes when its bytes are in the kernel's send buffer, so sockets keep
+     * the default.
+     *
+     * @param cx the poll's context
+     * @return ready once everything written has been flushed, or pending after arranging for
+     *         {@code cx.waker()} to be woken
+     * @throws IOException the flush's failure
+     */
+    default Poll<Void> pollFlush(Context cx) throws IOException {
+        return Poll.ready(null);
+    }
+
+    /**
+     * Flushes; see {@link #pollFlush}.
+     *
+     * @return a computation that completes once everything written has been flushed
+     */
+    default Async<Void> flush() {
+        return this::pollFlush;
+    }
+
+    /**
      * Shuts the write half down: tells the peer that no more bytes will come, so that it reads
-     * end of stream. Reading, where the writer is also a reader, goes on. Call it once every byte
+     * end of stream. A writer that buffers flushes first. Reading, where the writer is also a reader, goes on. Call it once every byte
      * has been written; a write after it fails.
      *
      * <p>The default does nothing and is ready at once: right for a sink with no peer to tell,
