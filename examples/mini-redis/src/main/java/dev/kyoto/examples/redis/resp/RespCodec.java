@@ -61,7 +61,7 @@ public final class RespCodec implements Codec<Frame> {
     private int partialCount;
     private int partialExpected;
     private int resumeAt;
-    /** Where the frame that {@link #parseReply} returned ends. */
+    /** Where the frame just decoded ends, as an index into the backing array. */
     private int next;
 
     private RespCodec(boolean requests) {
@@ -80,37 +80,50 @@ public final class RespCodec implements Codec<Frame> {
 
     @Override
     public Frame decode(ByteBuffer src) throws ProtocolException {
-        int start = src.position();
-        int limit = src.limit();
-        if (start == limit) {
+        if (!src.hasRemaining()) {
             return null;
         }
-        if (!requests) {
-            Frame f = parseReply(src, start, limit, 0);
-            if (f != null) {
-                src.position(next);
-            }
-            return f;
+        // Parsing reads the backing array with absolute indices: a buffer without one (not what
+        // FramedRead offers) is copied first.
+        byte[] a;
+        int base;
+        if (src.hasArray()) {
+            a = src.array();
+            base = src.arrayOffset();
+        } else {
+            a = new byte[src.limit()];
+            src.get(0, a);
+            base = 0;
         }
+        int start = base + src.position();
+        int limit = base + src.limit();
+        Frame f = requests ? decodeRequest(a, start, limit) : parseReply(a, start, limit, 0);
+        if (f != null) {
+            src.position(next - base);
+        }
+        return f;
+    }
+
+    private Frame decodeRequest(byte[] a, int start, int limit) throws ProtocolException {
         if (partial != null) {
-            return resumeMultibulk(src, start, limit);
+            return resumeMultibulk(a, start, limit);
         }
-        if (src.get(start) != '*') {
-            return decodeInline(src, start, limit);
+        if (a[start] != '*') {
+            return decodeInline(a, start, limit);
         }
-        int cr = findCr(src, start + 1, limit);
+        int cr = findCr(a, start + 1, limit);
         if (cr < 0) {
             if (limit - start > MAX_INLINE_LENGTH) {
                 throw new ProtocolException("too big mbulk count string");
             }
             return null;
         }
-        long n = parseNumber(src, start + 1, cr);
+        long n = parseNumber(a, start + 1, cr);
         if (n == NOT_A_NUMBER || n > MAX_MULTIBULK_LENGTH) {
             throw new ProtocolException("invalid multibulk length");
         }
         if (n <= 0) {
-            src.position(cr + 2);
+            next = cr + 2;
             return EMPTY_COMMAND;
         }
         // Sized by what arrived, not by what the header announces: a header costs no memory.
@@ -118,27 +131,27 @@ public final class RespCodec implements Codec<Frame> {
         partialCount = 0;
         partialExpected = (int) n;
         resumeAt = cr + 2 - start;
-        return resumeMultibulk(src, start, limit);
+        return resumeMultibulk(a, start, limit);
     }
 
-    private Frame resumeMultibulk(ByteBuffer src, int start, int limit) throws ProtocolException {
+    private Frame resumeMultibulk(byte[] a, int start, int limit) throws ProtocolException {
         int at = start + resumeAt;
         while (partialCount < partialExpected) {
             if (at >= limit) {
                 return suspend(at - start);
             }
-            byte b = src.get(at);
+            byte b = a[at];
             if (b != '$') {
                 throw reset(new ProtocolException("expected '$', got '" + (char) (b & 0xff) + "'"));
             }
-            int cr = findCr(src, at + 1, limit);
+            int cr = findCr(a, at + 1, limit);
             if (cr < 0) {
                 if (limit - at > MAX_INLINE_LENGTH) {
                     throw reset(new ProtocolException("too big bulk count string"));
                 }
                 return suspend(at - start);
             }
-            long len = parseNumber(src, at + 1, cr);
+            long len = parseNumber(a, at + 1, cr);
             if (len < 0 || len > MAX_BULK_LENGTH) {
                 throw reset(new ProtocolException("invalid bulk length"));
             }
@@ -147,8 +160,7 @@ public final class RespCodec implements Codec<Frame> {
             if (end > limit) {
                 return suspend(at - start);
             }
-            byte[] bytes = new byte[(int) len];
-            src.get(cr + 2, bytes);
+            byte[] bytes = Arrays.copyOfRange(a, cr + 2, cr + 2 + (int) len);
             if (partialCount == partial.length) {
                 partial = Arrays.copyOf(partial, (int) Math.min(partialExpected, 2L * partial.length));
             }
@@ -157,7 +169,7 @@ public final class RespCodec implements Codec<Frame> {
         }
         Frame[] args = partial.length == partialCount ? partial : Arrays.copyOf(partial, partialCount);
         partial = null;
-        src.position(at);
+        next = at;
         return new Frame.Array(Arrays.asList(args));
     }
 
@@ -171,10 +183,10 @@ public final class RespCodec implements Codec<Frame> {
         return e;
     }
 
-    private static Frame decodeInline(ByteBuffer src, int start, int limit) throws ProtocolException {
+    private Frame decodeInline(byte[] a, int start, int limit) throws ProtocolException {
         int nl = -1;
         for (int i = start; i < limit; i++) {
-            if (src.get(i) == '\n') {
+            if (a[i] == '\n') {
                 nl = i;
                 break;
             }
@@ -185,34 +197,32 @@ public final class RespCodec implements Codec<Frame> {
             }
             return null;
         }
-        int end = nl > start && src.get(nl - 1) == '\r' ? nl - 1 : nl;
+        int end = nl > start && a[nl - 1] == '\r' ? nl - 1 : nl;
         List<Frame> args = new ArrayList<>(4);
         int i = start;
         while (i < end) {
-            byte b = src.get(i);
+            byte b = a[i];
             if (b == ' ' || b == '\t') {
                 i++;
                 continue;
             }
             int from = i;
-            while (i < end && src.get(i) != ' ' && src.get(i) != '\t') {
+            while (i < end && a[i] != ' ' && a[i] != '\t') {
                 i++;
             }
-            byte[] arg = new byte[i - from];
-            src.get(from, arg);
-            args.add(new Frame.Bulk(arg));
+            args.add(new Frame.Bulk(Arrays.copyOfRange(a, from, i)));
         }
-        src.position(nl + 1);
+        next = nl + 1;
         return args.isEmpty() ? EMPTY_COMMAND : new Frame.Array(args);
     }
 
     /** A reply from {@code at}, with {@link #next} set past it; null if it is not whole yet. */
-    private Frame parseReply(ByteBuffer src, int at, int limit, int depth) throws ProtocolException {
+    private Frame parseReply(byte[] a, int at, int limit, int depth) throws ProtocolException {
         if (at >= limit) {
             return null;
         }
-        byte type = src.get(at);
-        int cr = findCr(src, at + 1, limit);
+        byte type = a[at];
+        int cr = findCr(a, at + 1, limit);
         if (cr < 0) {
             if (limit - at > MAX_INLINE_LENGTH) {
                 throw new ProtocolException("too big reply line");
@@ -222,18 +232,18 @@ public final class RespCodec implements Codec<Frame> {
         next = cr + 2;
         switch (type) {
             case '+':
-                return new Frame.Simple(text(src, at + 1, cr));
+                return new Frame.Simple(text(a, at + 1, cr));
             case '-':
-                return new Frame.Error(text(src, at + 1, cr));
+                return new Frame.Error(text(a, at + 1, cr));
             case ':': {
-                long v = parseNumber(src, at + 1, cr);
-                if (v == NOT_A_NUMBER && !"-9223372036854775808".equals(text(src, at + 1, cr))) {
-                    throw new ProtocolException("invalid integer '" + text(src, at + 1, cr) + "'");
+                long v = parseNumber(a, at + 1, cr);
+                if (v == NOT_A_NUMBER && !"-9223372036854775808".equals(text(a, at + 1, cr))) {
+                    throw new ProtocolException("invalid integer '" + text(a, at + 1, cr) + "'");
                 }
                 return new Frame.Int(v);
             }
             case '$': {
-                long len = parseNumber(src, at + 1, cr);
+                long len = parseNumber(a, at + 1, cr);
                 if (len == -1) {
                     return Frame.NULL_BULK;
                 }
@@ -244,13 +254,12 @@ public final class RespCodec implements Codec<Frame> {
                 if (end > limit) {
                     return null;
                 }
-                byte[] bytes = new byte[(int) len];
-                src.get(cr + 2, bytes);
+                byte[] bytes = Arrays.copyOfRange(a, cr + 2, cr + 2 + (int) len);
                 next = (int) end;
                 return new Frame.Bulk(bytes);
             }
             case '*': {
-                long n = parseNumber(src, at + 1, cr);
+                long n = parseNumber(a, at + 1, cr);
                 if (n == -1) {
                     return Frame.NULL_ARRAY;
                 }
@@ -263,7 +272,7 @@ public final class RespCodec implements Codec<Frame> {
                 List<Frame> items = new ArrayList<>((int) Math.min(n, FIRST_ARGS));
                 int p = cr + 2;
                 for (long i = 0; i < n; i++) {
-                    Frame item = parseReply(src, p, limit, depth + 1);
+                    Frame item = parseReply(a, p, limit, depth + 1);
                     if (item == null) {
                         return null;
                     }
@@ -279,9 +288,9 @@ public final class RespCodec implements Codec<Frame> {
     }
 
     /** The index of the first CR from {@code from} that has a byte after it, or -1 if there is none yet. */
-    private static int findCr(ByteBuffer src, int from, int limit) {
+    private static int findCr(byte[] a, int from, int limit) {
         for (int i = from; i < limit - 1; i++) {
-            if (src.get(i) == '\r') {
+            if (a[i] == '\r') {
                 return i;
             }
         }
@@ -292,23 +301,23 @@ public final class RespCodec implements Codec<Frame> {
      * The decimal number in {@code [from, to)}, strictly as Redis's {@code string2ll} reads it (no
      * sign but '-', no leading zeros, no spaces), or {@link #NOT_A_NUMBER}.
      */
-    static long parseNumber(ByteBuffer src, int from, int to) {
+    static long parseNumber(byte[] a, int from, int to) {
         int len = to - from;
         if (len < 1 || len > 20) {
             return NOT_A_NUMBER;
         }
-        boolean negative = src.get(from) == '-';
+        boolean negative = a[from] == '-';
         int i = negative ? from + 1 : from;
         if (i == to) {
             return NOT_A_NUMBER;
         }
-        byte first = src.get(i);
+        byte first = a[i];
         if (first == '0') {
             return len == 1 ? 0 : NOT_A_NUMBER;
         }
         long v = 0;
         for (; i < to; i++) {
-            int d = src.get(i) - '0';
+            int d = a[i] - '0';
             if (d < 0 || d > 9) {
                 return NOT_A_NUMBER;
             }
@@ -324,10 +333,8 @@ public final class RespCodec implements Codec<Frame> {
         return v == Long.MIN_VALUE ? NOT_A_NUMBER : -v;
     }
 
-    private static String text(ByteBuffer src, int from, int to) {
-        byte[] b = new byte[to - from];
-        src.get(from, b);
-        return new String(b, StandardCharsets.UTF_8);
+    private static String text(byte[] a, int from, int to) {
+        return new String(a, from, to - from, StandardCharsets.UTF_8);
     }
 
     @Override
