@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.examples.redis.resp.Frame;
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,8 @@ class PubSubTest {
             assertEquals(reply("subscribe", "sport", 2), sub.read());
             assertEquals(reply("subscribe", "news", 1), sub2.call("SUBSCRIBE", "news"));
 
+            assertEquals(Frame.Array.of(Frame.Bulk.of("news"), integer(2), Frame.Bulk.of("none"), integer(0)),
+                    pub.call("PUBSUB", "NUMSUB", "news", "none"));
             assertEquals(integer(2), pub.call("PUBLISH", "news", "hello"));
             assertEquals(integer(1), pub.call("PUBLISH", "sport", "goal"));
             assertEquals(integer(0), pub.call("PUBLISH", "weather", "rain"));
@@ -107,6 +110,37 @@ class PubSubTest {
             for (int i = 0; i < n; i++) {
                 assertEquals(integer(1), pub.read());
             }
+        }
+    }
+
+    /**
+     * A subscriber that does not read is disconnected once 4096 messages wait for it, as Redis
+     * disconnects one at its pub/sub output buffer limit, although its task is then waiting for
+     * the client to read, not for a message.
+     */
+    @Test
+    void aSubscriberThatDoesNotReadIsDisconnected() throws Exception {
+        try (RespClient sub = server.client(); RespClient pub = server.client()) {
+            assertEquals(reply("subscribe", "slow", 1), sub.call("SUBSCRIBE", "slow"));
+            String payload = "x".repeat(1024);
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            for (int i = 0; i < 1000; i++) {
+                batch.writeBytes(RespClient.encode("PUBLISH", "slow", payload));
+            }
+            boolean dropped = false;
+            for (int round = 0; round < 200 && !dropped; round++) {
+                pub.sendRaw(batch.toByteArray());
+                for (int i = 0; i < 1000; i++) {
+                    dropped |= pub.read().equals(integer(0));
+                }
+            }
+            assertTrue(dropped, "every PUBLISH of 200 MB still reached the subscriber that reads nothing");
+            // Its connection ends while the client still reads nothing: its subscription goes.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!pub.call("PUBSUB", "NUMSUB", "slow").equals(Frame.Array.of(Frame.Bulk.of("slow"), integer(0)))) {
+                assertTrue(System.nanoTime() < deadline, "the subscriber that reads nothing is still subscribed 30 s after it overflowed");
+            }
+            assertTrue(sub.drainUntilClosed(), "the subscriber's connection was not closed");
         }
     }
 

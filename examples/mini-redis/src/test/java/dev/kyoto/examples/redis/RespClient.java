@@ -94,6 +94,23 @@ final class RespClient implements AutoCloseable {
         }
     }
 
+    /** Reads and drops everything until the server closes the connection; false if it did not within the read timeout. */
+    boolean drainUntilClosed() throws IOException {
+        byte[] scratch = new byte[64 * 1024];
+        start = end;
+        try {
+            int n;
+            do {
+                n = in.read(scratch);
+            } while (n >= 0);
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     private int fill() throws IOException {
         if (end == data.length) {
             if (start > 0) {

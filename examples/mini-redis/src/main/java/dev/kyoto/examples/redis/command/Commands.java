@@ -34,6 +34,7 @@ final class Commands {
             new Command("publish", 3, false, PubSubCommands::publish),
             new Command("subscribe", -2, true, PubSubCommands::subscribe),
             new Command("unsubscribe", -1, true, PubSubCommands::unsubscribe),
+            new Command("pubsub", -2, false, PubSubCommands::pubsub),
     };
 
     /** TABLE by name length: a lookup compares the name with a few candidates of its length. */

@@ -2,6 +2,8 @@ package dev.kyoto.examples.redis.pubsub;
 
 import dev.kyoto.examples.redis.db.Key;
 import dev.kyoto.examples.redis.resp.Frame;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -63,8 +65,18 @@ public final class PubSub {
         });
     }
 
-    /** {@return how many channels have subscribers} */
-    public int channelCount() {
-        return channels.size();
+    /**
+     * {@return how many connections subscribe to {@code channel}}
+     *
+     * @param channel the channel
+     */
+    public int subscriberCount(Key channel) {
+        Set<Mailbox> subscribers = channels.get(channel);
+        return subscribers == null ? 0 : subscribers.size();
+    }
+
+    /** {@return the channels that have subscribers} */
+    public List<Key> channels() {
+        return new ArrayList<>(channels.keySet());
     }
 }

@@ -16,7 +16,8 @@ import java.util.List;
  *
  * <p>{@code mailbox} exists while the connection subscribes to at least one channel; it is
  * closed and dropped when the last subscription ends, so a message published before an
- * UNSUBSCRIBE is never delivered after a later SUBSCRIBE.
+ * UNSUBSCRIBE is never delivered after a later SUBSCRIBE. {@code receiving} and {@code overflow}
+ * are the waits on it, kept across polls so that a wake-up is never lost.
  */
 public final class Subscriptions implements AutoCloseable {
     private static final Frame SUBSCRIBE = Frame.Bulk.of("subscribe");
@@ -27,6 +28,8 @@ public final class Subscriptions implements AutoCloseable {
     private Mailbox mailbox;
     /** The mailbox's pending receive, polled across the connection's polls until it completes. */
     private Async<Frame> receiving;
+    /** The mailbox's overflow, watched while subscribed. */
+    private Async<Void> overflow;
 
     /**
      * @param pubSub the channels
@@ -78,6 +81,27 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     /**
+     * Fails if the connection fell so far behind its messages that it must be disconnected; call
+     * it first in every poll of a subscribed connection, which may be waiting for its client to
+     * read and not for a message.
+     *
+     * @param cx the poll's context: woken when a publisher finds the connection's mailbox full
+     * @throws IOException if it did
+     */
+    public void checkNotOverflowed(Context cx) throws Exception {
+        if (mailbox == null) {
+            return;
+        }
+        if (overflow == null) {
+            overflow = mailbox.overflowed();
+        }
+        if (overflow.poll(cx).isReady()) {
+            overflow = null;
+            throw overflowed();
+        }
+    }
+
+    /**
      * Takes the next message published to a subscribed channel.
      *
      * @param cx the poll's context
@@ -98,10 +122,14 @@ public final class Subscriptions implements AutoCloseable {
         }
         receiving = null;
         if (p.value() == null) {
-            throw new IOException("a subscriber fell " + Mailbox.CAPACITY
-                    + " messages behind and was disconnected, as Redis does at its pub/sub output buffer limit");
+            throw overflowed();
         }
         return p;
+    }
+
+    private static IOException overflowed() {
+        return new IOException("a subscriber fell " + Mailbox.CAPACITY
+                + " messages behind and was disconnected, as Redis does at its pub/sub output buffer limit");
     }
 
     /** Ends every subscription. */
@@ -120,6 +148,10 @@ public final class Subscriptions implements AutoCloseable {
         if (receiving != null) {
             receiving.cancel();
             receiving = null;
+        }
+        if (overflow != null) {
+            overflow.cancel();
+            overflow = null;
         }
         mailbox.close();
         mailbox = null;
