@@ -45,8 +45,11 @@ import java.util.Objects;
  * @param <T> the frame's type
  */
 public final class FramedRead<T> implements AutoCloseable {
-    /** The default for {@code maxFrameLength}: 8 MiB, {@code tokio-util}'s default frame limit. */
-    public static final int DEFAULT_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
+    /**
+     * The default for {@code maxFrameLength}: 16 MiB, twice the codecs' default limit, so that a
+     * codec's own limit, which it checks as soon as it reads a header, applies first.
+     */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -164,6 +167,11 @@ public final class FramedRead<T> implements AutoCloseable {
         if (inner instanceof AutoCloseable c) {
             c.close();
         }
+    }
+
+    /** Whether the reader holds a buffer now; it holds none while nothing is buffered and the stream is quiet. */
+    boolean holdsBuffer() {
+        return buf != EMPTY;
     }
 
     @Override

@@ -191,6 +191,11 @@ public final class FramedWrite<T> implements AutoCloseable {
         }
     }
 
+    /** Whether the write buffer holds an array now; it holds none while empty. */
+    boolean holdsBuffer() {
+        return buffer.holdsMemory();
+    }
+
     /** Whether frames are buffered and not written. */
     boolean hasBuffered() {
         return !buffer.isEmpty();

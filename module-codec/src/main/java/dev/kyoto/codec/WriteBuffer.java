@@ -4,6 +4,7 @@ import dev.kyoto.io.BufferPool;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -45,7 +46,11 @@ public final class WriteBuffer {
     /** Over {@code buf}: what a flush hands the writer; made once per array. */
     private ByteBuffer out;
 
-    WriteBuffer() {
+    /**
+     * An empty buffer. {@link FramedWrite} makes its own; make one to test an encoder, and read
+     * what it appended with {@link #toByteArray()}.
+     */
+    public WriteBuffer() {
     }
 
     /** {@return the bytes appended and not yet written out} */
@@ -196,6 +201,16 @@ public final class WriteBuffer {
      */
     public WriteBuffer putUtf8(CharSequence text) {
         return put(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@return a copy of the bytes appended and not yet written out} */
+    public byte[] toByteArray() {
+        return Arrays.copyOfRange(buf, written, size);
+    }
+
+    /** Whether the buffer holds an array now; it holds none while empty. */
+    boolean holdsMemory() {
+        return buf != EMPTY;
     }
 
     @Override

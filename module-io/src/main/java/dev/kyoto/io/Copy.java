@@ -51,8 +51,10 @@ final class Copy implements Async<Long> {
      */
     private final ByteBuffer[][] gather = new ByteBuffer[MAX_BATCH + 1][];
     private int count;
-    /** The reader reached end of stream while the round read on: done once the round is written. */
+    /** The reader reached end of stream: done once the round is written and the writer flushed. */
     private boolean ended;
+    /** Bytes were written since the writer was last flushed. */
+    private boolean unflushed;
     private long copied;
 
     Copy(AsyncRead reader, AsyncWrite writer, BufferPool pool) {
@@ -76,15 +78,19 @@ final class Copy implements Async<Long> {
                 boolean progressed = false;
                 if (count == 0) {
                     if (ended) {
-                        return Poll.ready(copied);
+                        return pollFlush(cx).isPending() ? Poll.pending() : Poll.ready(copied);
                     }
                     int n = read(cx);
                     if (n == PENDING) {
+                        // The reader has nothing more for now: a buffering writer must not sit on
+                        // what it holds while the copy waits (Tokio's copy flushes here too).
+                        pollFlush(cx);
                         Coop.refund();
                         return Poll.pending();
                     }
                     if (n < 0) {
-                        return Poll.ready(copied);
+                        ended = true;
+                        continue;
                     }
                     while (count < MAX_BATCH && isFull(batch[count - 1])) {
                         int more = read(cx);
@@ -120,6 +126,7 @@ final class Copy implements Async<Long> {
                                 + " must write at least one byte or return pending");
                     }
                     copied += n;
+                    unflushed = true;
                     progressed = true;
                     if (!batch[count - 1].hasRemaining()) {
                         releaseAll();
@@ -131,6 +138,17 @@ final class Copy implements Async<Long> {
             releaseAll();
             throw failure;
         }
+    }
+
+    /** Flushes the writer if bytes were written since its last flush. */
+    private Poll<Void> pollFlush(Context cx) throws IOException {
+        if (unflushed) {
+            if (writer.pollFlush(cx).isPending()) {
+                return Poll.pending();
+            }
+            unflushed = false;
+        }
+        return Poll.ready(null);
     }
 
     /**

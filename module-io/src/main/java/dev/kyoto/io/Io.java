@@ -25,8 +25,10 @@ import java.util.Objects;
  * stream costs one write system call per batch. It reads again only after the writer has taken
  * every byte of the round, so it never holds more than that: a writer that is slow, or a peer
  * that does not read, stops the copy reading, and the bytes wait in the kernel of the sending
- * side instead of in this process. A socket's write completes when its bytes are in the kernel's
- * send buffer, so a copy between sockets needs no flush, and it issues none.
+ * side instead of in this process. Whenever the reader has nothing more for now, and at the end,
+ * the copy flushes its writer ({@link AsyncWrite#pollFlush}), so a {@link BufWriter} never holds
+ * back bytes the peer is waiting for; a socket's flush does nothing, so copying between sockets
+ * costs no extra system call.
  *
  * <p>An echo server's whole connection handler is one copy of a socket into itself:
  *

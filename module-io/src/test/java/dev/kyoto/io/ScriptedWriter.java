@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 /**
  * A writer that records what it is given, takes at most {@code maxPerPoll} bytes a poll, can
  * answer every other poll with a self-waking pending, can stay shut behind a gate, fails after a
- * given number of bytes, and records its shutdown (refusing writes after it).
+ * given number of bytes, and records its writes, flushes and shutdown (refusing writes after it).
  */
 final class ScriptedWriter implements AsyncWrite {
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
@@ -21,6 +21,8 @@ final class ScriptedWriter implements AsyncWrite {
     private IOException failure;
     private boolean shutdownPendingOnce;
     private int shutdowns;
+    private int writes;
+    private int flushes;
     private long writtenAtShutdown = -1;
     private Runnable onShutdown = () -> { };
 
@@ -62,6 +64,15 @@ final class ScriptedWriter implements AsyncWrite {
         return written.toByteArray();
     }
 
+    /** How many writes took bytes. */
+    synchronized int writes() {
+        return writes;
+    }
+
+    synchronized int flushes() {
+        return flushes;
+    }
+
     synchronized int shutdowns() {
         return shutdowns;
     }
@@ -93,7 +104,16 @@ final class ScriptedWriter implements AsyncWrite {
         byte[] b = new byte[n];
         src.get(b);
         written.write(b, 0, n);
+        if (n > 0) {
+            writes++;
+        }
         return Poll.ready(n);
+    }
+
+    @Override
+    public synchronized Poll<Void> pollFlush(Context cx) {
+        flushes++;
+        return Poll.ready(null);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.kyoto.osgi.probe;
 
+import dev.kyoto.codec.Framed;
+import dev.kyoto.codec.LinesCodec;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
@@ -21,8 +23,9 @@ import org.osgi.framework.FrameworkUtil;
  * <p>The result is a map, because only JDK types are shared with the caller:
  * <ul>
  * <li>{@code echoed} ({@code String}): what came back, {@value #MESSAGE} when all went well;</li>
- * <li>{@code runtimeBundle}, {@code netBundle}, {@code driverBundle} ({@code String}): the
- *     symbolic names of the bundles that defined {@code KyotoRuntime}, {@code TcpStream} and the
+ * <li>{@code runtimeBundle}, {@code netBundle}, {@code codecBundle}, {@code driverBundle}
+ *     ({@code String}): the symbolic names of the bundles that defined {@code KyotoRuntime},
+ *     {@code TcpStream}, {@code Framed} (the echo task reads and writes a line through it) and the
  *     I/O driver the runtime chose;</li>
  * <li>{@code readyEvents} ({@code Long}): readiness events that driver delivered;</li>
  * <li>{@code contextLoaderSeesDriver} ({@code Boolean}): whether the calling thread's context
@@ -56,6 +59,7 @@ final class EchoProbe implements Callable<Map<String, Object>> {
                     "echoed", echoed,
                     "runtimeBundle", bundleOf(KyotoRuntime.class),
                     "netBundle", bundleOf(TcpStream.class),
+                    "codecBundle", bundleOf(Framed.class),
                     // The metrics are the driver object itself: its class is the provider bundle's.
                     "driverBundle", bundleOf(io.getClass()),
                     "readyEvents", io.readyCount(),
@@ -63,34 +67,25 @@ final class EchoProbe implements Callable<Map<String, Object>> {
         }
     }
 
-    /** Sends {@link #MESSAGE} to a spawned echo task over loopback and returns what came back. */
+    /** Sends {@link #MESSAGE} as a line to a spawned echo task over loopback and returns what came back. */
     private static String roundTrip(KyotoRuntime rt) throws Exception {
-        byte[] message = MESSAGE.getBytes(StandardCharsets.US_ASCII);
+        byte[] line = (MESSAGE + "\n").getBytes(StandardCharsets.US_ASCII);
         try (TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"))) {
-            JoinHandle<Void> server = rt.spawn(listener.accept().then(stream -> echoOnce(stream, message.length)));
-            ByteBuffer reply = ByteBuffer.allocate(message.length);
+            JoinHandle<Void> server = rt.spawn(listener.accept().then(EchoProbe::echoOnce));
+            ByteBuffer reply = ByteBuffer.allocate(line.length);
             try (TcpStream client = rt.blockOn(TcpStream.connect(listener.localAddress()))) {
-                rt.blockOn(client.writeAll(ByteBuffer.wrap(message)));
+                rt.blockOn(client.writeAll(ByteBuffer.wrap(line)));
                 rt.blockOn(client.readExact(reply));
             }
             rt.blockOn(server);
-            return new String(reply.array(), StandardCharsets.US_ASCII);
+            return new String(reply.array(), 0, line.length - 1, StandardCharsets.US_ASCII);
         }
     }
 
-    /** Reads {@code length} bytes from {@code stream}, writes them back and closes it, also on failure. */
-    private static Async<Void> echoOnce(TcpStream stream, int length) {
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        return stream.readExact(buffer)
-                .then(done -> stream.writeAll(buffer.flip()))
-                .map(done -> {
-                    stream.close();
-                    return done;
-                })
-                .recover(failure -> {
-                    stream.close();
-                    throw failure;
-                });
+    /** Reads one line from {@code stream}, sends it back and closes the stream, also on failure. */
+    private static Async<Void> echoOnce(TcpStream stream) {
+        Framed<String> lines = Framed.of(stream, new LinesCodec());
+        return Async.using(lines, f -> f.next().then(f::send));
     }
 
     private static String bundleOf(Class<?> type) {

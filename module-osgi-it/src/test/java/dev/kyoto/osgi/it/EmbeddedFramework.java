@@ -43,6 +43,8 @@ final class EmbeddedFramework implements AutoCloseable {
     static final String IO = "kyoto-io.jar";
     /** Kyoto's networking bundle. */
     static final String NET = "kyoto-net.jar";
+    /** Kyoto's codec bundle, which the probe frames its echo with. */
+    static final String CODEC = "kyoto-codec.jar";
     /** SPI Fly's symbolic name. */
     static final String SPI_FLY = "org.apache.aries.spifly.dynamic.bundle";
 

@@ -1,5 +1,6 @@
 package dev.kyoto.osgi.it;
 
+import static dev.kyoto.osgi.it.EmbeddedFramework.CODEC;
 import static dev.kyoto.osgi.it.EmbeddedFramework.IO;
 import static dev.kyoto.osgi.it.EmbeddedFramework.NET;
 import static dev.kyoto.osgi.it.EmbeddedFramework.RUNTIME;
@@ -50,7 +51,7 @@ class KyotoBundlesIT {
     /** Generous for a framework start, a few installs and one round trip (about a second each). */
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String PROVIDER_FILE = "META-INF/services/dev.kyoto.runtime.spi.IoDriverProvider";
-    private static final List<String> KYOTO = List.of("dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.net");
+    private static final List<String> KYOTO = List.of("dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.net", "dev.kyoto.codec");
 
     @Test
     void theTestClassPathHoldsNoBundle() {
@@ -114,6 +115,7 @@ class KyotoBundlesIT {
                 assertEquals("hello from inside the framework", report.get("echoed"));
                 assertEquals("dev.kyoto.runtime", report.get("runtimeBundle"));
                 assertEquals("dev.kyoto.net", report.get("netBundle"));
+                assertEquals("dev.kyoto.codec", report.get("codecBundle"));
                 assertEquals("dev.kyoto.io", report.get("driverBundle"));
                 assertTrue((Long) report.get("readyEvents") > 0, "the driver delivered no readiness event");
                 assertEquals(false, report.get("contextLoaderSeesDriver"));
@@ -186,7 +188,7 @@ class KyotoBundlesIT {
      */
     private static void startEverything(EmbeddedFramework osgi) throws BundleException {
         osgi.startMediator();
-        List<Bundle> bundles = new ArrayList<>(osgi.install(concat(SLF4J, RUNTIME, IO, NET)));
+        List<Bundle> bundles = new ArrayList<>(osgi.install(concat(SLF4J, RUNTIME, IO, NET, CODEC)));
         bundles.add(osgi.installProbe());
         EmbeddedFramework.start(bundles);
     }

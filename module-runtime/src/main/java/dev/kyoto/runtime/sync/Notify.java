@@ -17,6 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #notifyOne()} completes the oldest pending {@link #notified()}; when nobody waits it
  *       stores one permit instead, which the next {@code notified()} consumes at once. Permits do
  *       not add up: many calls with nobody waiting store one.</li>
+ *   <li>{@link #notifyLast()} does the same for the newest pending {@code notified()} (Tokio's
+ *       {@code notify_last}), for a stack of idle workers where the one that waited least is
+ *       likeliest to still have its caches warm.</li>
  *   <li>{@link #notifyWaiters()} completes every {@code notified()} created before the call (even
  *       one not polled yet), and stores nothing.</li>
  * </ul>
@@ -27,8 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * <p>A pending {@code notified()} that is cancelled leaves the Notify as if it had never waited;
- * if {@code notifyOne} had already chosen it, the notification passes to the next waiter, or is
- * stored as the permit.
+ * if {@code notifyOne} or {@code notifyLast} had already chosen it, the notification passes to the
+ * next waiter in the same order (the now oldest, or the now newest), or is stored as the permit.
  *
  * <p>Concurrency state:
  * <ul>
@@ -84,6 +87,19 @@ public final class Notify {
 
     /** Completes the oldest pending {@link #notified()}, or stores one permit if none is pending. */
     public void notifyOne() {
+        notify(Notified.ONE);
+    }
+
+    /**
+     * Completes the newest pending {@link #notified()} (the last one queued), or stores one permit
+     * if none is pending, exactly as {@link #notifyOne()} does with the oldest.
+     */
+    public void notifyLast() {
+        notify(Notified.LAST);
+    }
+
+    /** notifyOne or notifyLast, as {@code order} ({@code Notified.ONE} or {@code LAST}) says. */
+    private void notify(int order) {
         long s = state;
         for (;;) {
             if ((s & PHASE) != WAITING) {
@@ -98,7 +114,7 @@ public final class Notify {
             Notified chosen;
             lock.lock();
             try {
-                chosen = notifyOneLocked();
+                chosen = notifyLocked(order);
             } finally {
                 lock.unlock();
             }
@@ -147,15 +163,16 @@ public final class Notify {
     }
 
     /**
-     * Chooses the oldest waiter, or stores the permit when there is none. Call with the lock held;
-     * wake the returned waiter (if any) after releasing it.
+     * Chooses the oldest ({@code order} is {@code Notified.ONE}) or newest ({@code LAST}) waiter,
+     * or stores the permit when there is none. Call with the lock held; wake the returned waiter
+     * (if any) after releasing it.
      */
-    private Notified notifyOneLocked() {
+    private Notified notifyLocked(int order) {
         long s = state;
         for (;;) {
             if ((s & PHASE) == WAITING) {
-                Notified n = (Notified) waiters.removeFirst(1);
-                n.notification = Notified.ONE;
+                Notified n = (Notified) (order == Notified.LAST ? waiters.removeLast() : waiters.removeFirst(1));
+                n.notification = order;
                 if (waiters.isEmpty()) {
                     // Under the lock nobody else moves the phase out of WAITING.
                     state = s & ~PHASE;
@@ -196,12 +213,14 @@ public final class Notify {
      *
      * <p>{@code phase} is the owner's: {@code INIT} until it is queued, {@code QUEUED}, then
      * {@code DONE}. {@code notification} is volatile, written under the lock by whoever removes
-     * the node from the list ({@code ONE} or {@code ALL}), read by the owner without the lock.
+     * the node from the list ({@code ONE}, {@code LAST} or {@code ALL}), read by the owner without
+     * the lock.
      */
     private static final class Notified extends WaitNode implements Async<Void> {
         static final int NONE = 0;
         static final int ONE = 1;
         static final int ALL = 2;
+        static final int LAST = 3;
 
         private static final int INIT = 0;
         private static final int QUEUED = 1;
@@ -316,9 +335,10 @@ public final class Notify {
                     if (notify.waiters.isEmpty()) {
                         notify.state = notify.state & ~PHASE;
                     }
-                } else if (notification == ONE) {
-                    // Chosen by notifyOne but never completed: the notification is not lost.
-                    passedOn = notify.notifyOneLocked();
+                } else if (notification == ONE || notification == LAST) {
+                    // Chosen by notifyOne or notifyLast but never completed: the notification is
+                    // not lost, and goes on in the order its caller asked for.
+                    passedOn = notify.notifyLocked(notification);
                 }
             } finally {
                 notify.lock.unlock();

@@ -101,6 +101,18 @@ final class WaitList {
         return first;
     }
 
+    /**
+     * Unlinks the newest node and returns it as a chain of one, as {@link #removeFirst(int)}
+     * does; null when the list is empty.
+     */
+    WaitNode removeLast() {
+        WaitNode last = tail;
+        if (last != null) {
+            remove(last);
+        }
+        return last;
+    }
+
     /** Unlinks every node and returns them as a chain, as {@link #removeFirst(int)} does. */
     WaitNode removeAll() {
         return removeFirst(size);

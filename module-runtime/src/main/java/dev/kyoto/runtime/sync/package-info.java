@@ -5,10 +5,18 @@
  *   <li>{@link dev.kyoto.runtime.sync.Oneshot}: one value from one sender to one receiver.</li>
  *   <li>{@link dev.kyoto.runtime.sync.Mpsc}: many senders, one receiver; bounded (senders wait
  *       for space) or unbounded.</li>
+ *   <li>{@link dev.kyoto.runtime.sync.Broadcast}: many senders, many receivers, each receiver
+ *       sees every value (a slow one is told how many it missed).</li>
  *   <li>{@link dev.kyoto.runtime.sync.Watch}: the latest of a changing value, for many readers.</li>
- *   <li>{@link dev.kyoto.runtime.sync.Notify}: wake one or all waiting tasks, no data.</li>
+ *   <li>{@link dev.kyoto.runtime.sync.Notify}: wake the oldest, the newest or all waiting tasks,
+ *       no data.</li>
  *   <li>{@link dev.kyoto.runtime.sync.Semaphore}: a fair count of permits.</li>
  *   <li>{@link dev.kyoto.runtime.sync.Mutex}: a fair lock around a value, held across waits.</li>
+ *   <li>{@link dev.kyoto.runtime.sync.RwLock}: a fair reader-writer lock around a value.</li>
+ *   <li>{@link dev.kyoto.runtime.sync.OnceCell}: a value set once, by one asynchronous
+ *       initialiser at a time.</li>
+ *   <li>{@link dev.kyoto.runtime.sync.Barrier}: a fixed number of tasks meet, generation after
+ *       generation.</li>
  * </ul>
  *
  * <p>Every waiting computation here follows the same rules. It does nothing until first polled.

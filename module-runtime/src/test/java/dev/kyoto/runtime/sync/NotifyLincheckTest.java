@@ -209,4 +209,48 @@ class NotifyLincheckTest {
             assertTrue(notify.notified().poll(cx).isPending(), "one notifyOne left two permits");
         });
     }
+    /**
+     * Two queued waiters; notifyLast runs while the newer one cancels. Whether the cancel came
+     * first (notifyLast then picks the older) or notifyLast chose the newer and its cancel passed
+     * the notification on, the older one is woken exactly once, completes, and no permit is left.
+     */
+    @Test
+    void notifyLastRacingACancelOfTheNewestReachesTheNextNewest() {
+        model(100, () -> {
+            Notify notify = new Notify();
+            Async<Void> older = notify.notified();
+            Async<Void> newer = notify.notified();
+            Loom.ParkingWaker w = new Loom.ParkingWaker();
+            assertTrue(older.poll(new Context(w)).isPending());
+            assertTrue(newer.poll(new Context(new Loom.ParkingWaker())).isPending());
+            Loom.Forked th = fork(notify::notifyLast);
+            newer.cancel();
+            th.join();
+            assertEquals(1, w.wakes(), "wakes of the older waiter");
+            assertTrue(older.poll(new Context(w)).isReady());
+            assertEquals(0, notify.waiterCount());
+            assertTrue(notify.notified().poll(new Context(w)).isPending(), "one notifyLast left a permit as well");
+        });
+    }
+
+    /** A notifyLast and a notifyOne racing over two queued waiters serve each exactly once. */
+    @Test
+    void notifyLastAndNotifyOneServeTwoWaitersExactlyOnce() {
+        model(100, () -> {
+            Notify notify = new Notify();
+            Async<Void> n1 = notify.notified();
+            Async<Void> n2 = notify.notified();
+            Loom.ParkingWaker w1 = new Loom.ParkingWaker();
+            Loom.ParkingWaker w2 = new Loom.ParkingWaker();
+            assertTrue(n1.poll(new Context(w1)).isPending());
+            assertTrue(n2.poll(new Context(w2)).isPending());
+            Loom.Forked a = fork(notify::notifyLast);
+            Loom.Forked b = fork(notify::notifyOne);
+            a.join();
+            b.join();
+            assertEquals(1, w1.wakes(), "wakes of the first waiter");
+            assertEquals(1, w2.wakes(), "wakes of the second waiter");
+            assertTrue(notify.notified().poll(new Context(w1)).isPending(), "a permit was stored although both notifications were delivered");
+        });
+    }
 }

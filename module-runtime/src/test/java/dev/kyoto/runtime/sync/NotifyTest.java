@@ -47,6 +47,62 @@ class NotifyTest {
     }
 
     @Test
+    void notifyLastWithNobodyWaitingStoresOnePermit() throws Exception {
+        Notify n = new Notify();
+        n.notifyLast();
+        n.notifyLast();
+        Probe.of(n.notified()).ready();
+        Probe.of(n.notified()).pending();
+    }
+
+    @Test
+    void notifyLastWakesTheNewestWaiterOnly() throws Exception {
+        Notify n = new Notify();
+        Probe<Void> a = Probe.of(n.notified()).pending();
+        Probe<Void> b = Probe.of(n.notified()).pending();
+        Probe<Void> c = Probe.of(n.notified()).pending();
+        n.notifyLast();
+        assertFalse(a.woken());
+        assertFalse(b.woken());
+        assertTrue(c.woken());
+        c.ready();
+        n.notifyOne();
+        assertTrue(a.woken(), "notifyOne still takes the oldest");
+        assertFalse(b.woken());
+        a.ready();
+        n.notifyLast();
+        assertTrue(b.woken());
+        b.ready();
+        assertEquals(0, n.waiterCount());
+        Probe.of(n.notified()).pending();
+    }
+
+    @Test
+    void aNotificationChosenByNotifyLastForACancelledWaiterGoesToTheNextNewest() throws Exception {
+        Notify n = new Notify();
+        Probe<Void> a = Probe.of(n.notified()).pending();
+        Probe<Void> b = Probe.of(n.notified()).pending();
+        Probe<Void> c = Probe.of(n.notified()).pending();
+        n.notifyLast();
+        c.cancel();
+        assertFalse(a.woken(), "the notification went to the oldest instead of the next newest");
+        assertTrue(b.woken());
+        b.ready();
+        a.pending();
+        assertEquals(1, n.waiterCount());
+    }
+
+    @Test
+    void aNotificationChosenByNotifyLastForTheLastCancelledWaiterIsStored() throws Exception {
+        Notify n = new Notify();
+        Probe<Void> a = Probe.of(n.notified()).pending();
+        n.notifyLast();
+        a.cancel();
+        Probe.of(n.notified()).ready();
+        Probe.of(n.notified()).pending();
+    }
+
+    @Test
     void notifyWaitersWakesEveryWaiterAndStoresNothing() throws Exception {
         Notify n = new Notify();
         Probe<Void> a = Probe.of(n.notified()).pending();
