@@ -21,8 +21,7 @@ import dev.kyoto.runtime.Poll;
  * poll: the next command and the next published message. Both waits are kept across polls
  * ({@code Framed.pollNext} buffers what it read, the message receive is held by
  * {@link Subscriptions} until it completes), so neither a command nor a message is lost when the
- * other arrives first. Every poll of a subscribed connection first checks whether publishers
- * found its mailbox full, which ends it even while it waits for a client that does not read.
+ * other arrives first.
  *
  * <p>State, touched only by the connection's task: {@code feeding} is the reply being buffered
  * (it waits only when the write buffer is full and the client does not read); {@code finishing}
@@ -46,10 +45,6 @@ final class Connection implements Async<Void> {
             if (finishing != null) {
                 return finishing.poll(cx);
             }
-            Subscriptions subscriptions = session.subscriptions();
-            if (subscriptions.count() > 0) {
-                subscriptions.checkNotOverflowed(cx);
-            }
             if (feeding != null) {
                 if (feeding.poll(cx).isPending()) {
                     return Poll.pending();
@@ -65,6 +60,7 @@ final class Connection implements Async<Void> {
                 finishing = framed.flush();
                 continue;
             }
+            Subscriptions subscriptions = session.subscriptions();
             if (subscriptions.count() > 0) {
                 Poll<Frame> message = subscriptions.pollMessage(cx);
                 if (message.isReady()) {

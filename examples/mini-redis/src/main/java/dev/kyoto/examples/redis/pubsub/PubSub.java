@@ -2,25 +2,36 @@ package dev.kyoto.examples.redis.pubsub;
 
 import dev.kyoto.examples.redis.db.Key;
 import dev.kyoto.examples.redis.resp.Frame;
+import dev.kyoto.runtime.sync.Broadcast;
+import dev.kyoto.runtime.sync.ChannelClosedException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The pub/sub channels: which connections subscribe to which channel.
+ * The pub/sub channels: one {@link Broadcast} per channel that has subscribers, as in Tokio's
+ * mini-redis. A publish encodes nothing and copies nothing per subscriber: it sends one immutable
+ * {@code ["message", channel, payload]} frame into the channel's ring, and each subscriber's task
+ * takes it from there.
  *
  * <h2>Concurrency</h2>
- * {@code channels} maps a channel to the mailboxes of its subscribers, a concurrent set, written
- * by the subscribing connections' tasks and read by publishers on any worker thread. A channel's
- * set is created and removed (when its last subscriber leaves) inside {@code compute} on its key,
- * so a subscriber never joins a set that was just dropped. A publish that read the set before a
- * subscriber joined does not reach it, as if it had been published first.
+ * {@code channels} maps a channel to its broadcast's sender, written by the subscribing
+ * connections' tasks and read by publishers on any worker thread. A channel's broadcast is
+ * created (by the first subscriber) and closed and removed (by the last one to leave) inside
+ * {@code compute} on its key, and every subscribe happens inside it too, so a subscriber never
+ * joins a broadcast that is being dropped. A publisher that read a sender just before it was
+ * dropped gets {@link ChannelClosedException} and reaches nobody, as if it had published after.
  */
 public final class PubSub {
+    /**
+     * How many messages a channel holds for its slowest subscriber. One that falls further behind
+     * is disconnected when it next receives (see {@link Subscriptions}).
+     */
+    public static final int CAPACITY = 1024;
+
     private static final Frame MESSAGE = Frame.Bulk.of("message");
 
-    private final ConcurrentHashMap<Key, Set<Mailbox>> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Broadcast.Sender<Frame>> channels = new ConcurrentHashMap<>();
 
     /** No channels yet. */
     public PubSub() {
@@ -32,37 +43,18 @@ public final class PubSub {
      *
      * @param channel the channel
      * @param payload the message
-     * @return how many subscribers it was sent to
+     * @return how many subscribers will receive it
      */
     public int publish(Key channel, Frame.Bulk payload) {
-        Set<Mailbox> subscribers = channels.get(channel);
-        if (subscribers == null) {
+        Broadcast.Sender<Frame> sender = channels.get(channel);
+        if (sender == null) {
             return 0;
         }
-        // One frame for every subscriber: frames are immutable.
-        Frame message = Frame.Array.of(MESSAGE, new Frame.Bulk(channel.bytes()), payload);
-        int sent = 0;
-        for (Mailbox m : subscribers) {
-            if (m.offer(message)) {
-                sent++;
-            }
+        try {
+            return sender.send(Frame.Array.of(MESSAGE, new Frame.Bulk(channel.bytes()), payload));
+        } catch (ChannelClosedException e) {
+            return 0;
         }
-        return sent;
-    }
-
-    void subscribe(Key channel, Mailbox mailbox) {
-        channels.compute(channel, (k, set) -> {
-            Set<Mailbox> s = set != null ? set : ConcurrentHashMap.newKeySet();
-            s.add(mailbox);
-            return s;
-        });
-    }
-
-    void unsubscribe(Key channel, Mailbox mailbox) {
-        channels.computeIfPresent(channel, (k, set) -> {
-            set.remove(mailbox);
-            return set.isEmpty() ? null : set;
-        });
     }
 
     /**
@@ -71,12 +63,42 @@ public final class PubSub {
      * @param channel the channel
      */
     public int subscriberCount(Key channel) {
-        Set<Mailbox> subscribers = channels.get(channel);
-        return subscribers == null ? 0 : subscribers.size();
+        Broadcast.Sender<Frame> sender = channels.get(channel);
+        return sender == null ? 0 : sender.receiverCount();
     }
 
     /** {@return the channels that have subscribers} */
     public List<Key> channels() {
         return new ArrayList<>(channels.keySet());
+    }
+
+    /** A receiver of {@code channel}'s messages from now on, creating the channel's broadcast if it has none. */
+    Broadcast.Receiver<Frame> subscribe(Key channel) {
+        @SuppressWarnings("unchecked")
+        Broadcast.Receiver<Frame>[] receiver = new Broadcast.Receiver[1];
+        channels.compute(channel, (k, sender) -> {
+            Broadcast.Sender<Frame> s = sender;
+            if (s == null) {
+                Broadcast.Channel<Frame> created = Broadcast.channel(CAPACITY);
+                // Subscribers come through subscribe(); the channel's first receiver is not one.
+                created.receiver().close();
+                s = created.sender();
+            }
+            receiver[0] = s.subscribe();
+            return s;
+        });
+        return receiver[0];
+    }
+
+    /** Closes {@code receiver}, and drops {@code channel}'s broadcast if it was its last subscriber. */
+    void unsubscribe(Key channel, Broadcast.Receiver<Frame> receiver) {
+        receiver.close();
+        channels.computeIfPresent(channel, (k, sender) -> {
+            if (sender.receiverCount() > 0) {
+                return sender;
+            }
+            sender.close();
+            return null;
+        });
     }
 }

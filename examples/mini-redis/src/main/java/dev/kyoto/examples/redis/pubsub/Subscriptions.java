@@ -5,31 +5,47 @@ import dev.kyoto.examples.redis.resp.Frame;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.sync.Broadcast;
+import dev.kyoto.runtime.sync.ChannelClosedException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * One connection's subscriptions and the messages published to them. Used only by the
- * connection's task.
+ * One connection's subscriptions and the messages published to them: a {@link Broadcast}
+ * receiver per channel. Used only by the connection's task.
  *
- * <p>{@code mailbox} exists while the connection subscribes to at least one channel; it is
- * closed and dropped when the last subscription ends, so a message published before an
- * UNSUBSCRIBE is never delivered after a later SUBSCRIBE. {@code receiving} and {@code overflow}
- * are the waits on it, kept across polls so that a wake-up is never lost.
+ * <p>{@code subscriptions} maps each channel, in the order subscribed, to its receiver and the
+ * receive in progress on it. A receive is kept across the connection's polls until it completes
+ * (and is cancelled only when its subscription ends), so a message is never lost to a command that
+ * arrived first; Broadcast's receive is cancel-safe anyway. {@code turn} is the subscription
+ * whose receive is polled first next time, so a busy channel does not starve the others.
+ *
+ * <p>A subscriber that falls more than {@link PubSub#CAPACITY} messages behind on a channel
+ * (its client does not read) is disconnected when it next receives, as Redis disconnects one that
+ * reaches its pub/sub output buffer limit; meanwhile it costs no memory beyond the channel's
+ * ring, which overwrites what the subscriber did not take.
  */
 public final class Subscriptions implements AutoCloseable {
     private static final Frame SUBSCRIBE = Frame.Bulk.of("subscribe");
     private static final Frame UNSUBSCRIBE = Frame.Bulk.of("unsubscribe");
 
+    /** A channel's receiver and its receive in progress, if any. */
+    private static final class Subscription {
+        final Broadcast.Receiver<Frame> receiver;
+        Async<Frame> receiving;
+
+        Subscription(Broadcast.Receiver<Frame> receiver) {
+            this.receiver = receiver;
+        }
+    }
+
     private final PubSub pubSub;
-    private final LinkedHashSet<Key> channels = new LinkedHashSet<>();
-    private Mailbox mailbox;
-    /** The mailbox's pending receive, polled across the connection's polls until it completes. */
-    private Async<Frame> receiving;
-    /** The mailbox's overflow, watched while subscribed. */
-    private Async<Void> overflow;
+    private final LinkedHashMap<Key, Subscription> subscriptions = new LinkedHashMap<>();
+    /** The subscriptions in an array, for polling in turn; null after a change. */
+    private Subscription[] polled;
+    private int turn;
 
     /**
      * @param pubSub the channels
@@ -40,12 +56,12 @@ public final class Subscriptions implements AutoCloseable {
 
     /** {@return how many channels the connection subscribes to; above 0 it is in subscribed mode} */
     public int count() {
-        return channels.size();
+        return subscriptions.size();
     }
 
     /** {@return the channels subscribed to, in the order of subscription} */
     public List<Key> channels() {
-        return new ArrayList<>(channels);
+        return new ArrayList<>(subscriptions.keySet());
     }
 
     /**
@@ -55,13 +71,11 @@ public final class Subscriptions implements AutoCloseable {
      * @return the reply: {@code ["subscribe", channel, count]}
      */
     public Frame subscribe(Key channel) {
-        if (mailbox == null) {
-            mailbox = new Mailbox();
+        if (!subscriptions.containsKey(channel)) {
+            subscriptions.put(channel, new Subscription(pubSub.subscribe(channel)));
+            polled = null;
         }
-        if (channels.add(channel)) {
-            pubSub.subscribe(channel, mailbox);
-        }
-        return Frame.Array.of(SUBSCRIBE, new Frame.Bulk(channel.bytes()), new Frame.Int(channels.size()));
+        return Frame.Array.of(SUBSCRIBE, new Frame.Bulk(channel.bytes()), new Frame.Int(subscriptions.size()));
     }
 
     /**
@@ -71,34 +85,12 @@ public final class Subscriptions implements AutoCloseable {
      * @return the reply: {@code ["unsubscribe", channel, count]}
      */
     public Frame unsubscribe(Key channel) {
-        if (channels.remove(channel)) {
-            pubSub.unsubscribe(channel, mailbox);
-            if (channels.isEmpty()) {
-                dropMailbox();
-            }
+        Subscription s = subscriptions.remove(channel);
+        if (s != null) {
+            end(channel, s);
+            polled = null;
         }
-        return Frame.Array.of(UNSUBSCRIBE, new Frame.Bulk(channel.bytes()), new Frame.Int(channels.size()));
-    }
-
-    /**
-     * Fails if the connection fell so far behind its messages that it must be disconnected; call
-     * it first in every poll of a subscribed connection, which may be waiting for its client to
-     * read and not for a message.
-     *
-     * @param cx the poll's context: woken when a publisher finds the connection's mailbox full
-     * @throws IOException if it did
-     */
-    public void checkNotOverflowed(Context cx) throws Exception {
-        if (mailbox == null) {
-            return;
-        }
-        if (overflow == null) {
-            overflow = mailbox.overflowed();
-        }
-        if (overflow.poll(cx).isReady()) {
-            overflow = null;
-            throw overflowed();
-        }
+        return Frame.Array.of(UNSUBSCRIBE, new Frame.Bulk(channel.bytes()), new Frame.Int(subscriptions.size()));
     }
 
     /**
@@ -110,50 +102,49 @@ public final class Subscriptions implements AutoCloseable {
      * @throws IOException if the connection fell so far behind that it must be disconnected
      */
     public Poll<Frame> pollMessage(Context cx) throws Exception {
-        if (mailbox == null) {
-            return Poll.pending();
+        if (polled == null) {
+            polled = subscriptions.values().toArray(Subscription[]::new);
+            turn = 0;
         }
-        if (receiving == null) {
-            receiving = mailbox.next();
+        int n = polled.length;
+        for (int i = 0; i < n; i++) {
+            Subscription s = polled[(turn + i) % n];
+            if (s.receiving == null) {
+                s.receiving = s.receiver.recv();
+            }
+            Poll<Frame> p;
+            try {
+                p = s.receiving.poll(cx);
+            } catch (Broadcast.LaggedException e) {
+                s.receiving = null;
+                throw new IOException("a subscriber fell " + e.missed() + " messages behind (more than "
+                        + PubSub.CAPACITY + ") and was disconnected, as Redis does at its pub/sub output buffer limit", e);
+            } catch (ChannelClosedException e) {
+                // Only this connection closes its receivers, and a channel with receivers stays open.
+                throw new IllegalStateException("a subscribed channel closed under its subscriber", e);
+            }
+            if (p.isReady()) {
+                s.receiving = null;
+                turn = (turn + i + 1) % n;
+                return p;
+            }
         }
-        Poll<Frame> p = receiving.poll(cx);
-        if (p.isPending()) {
-            return p;
-        }
-        receiving = null;
-        if (p.value() == null) {
-            throw overflowed();
-        }
-        return p;
-    }
-
-    private static IOException overflowed() {
-        return new IOException("a subscriber fell " + Mailbox.CAPACITY
-                + " messages behind and was disconnected, as Redis does at its pub/sub output buffer limit");
+        return Poll.pending();
     }
 
     /** Ends every subscription. */
     @Override
     public void close() {
-        for (Key channel : channels) {
-            pubSub.unsubscribe(channel, mailbox);
-        }
-        channels.clear();
-        if (mailbox != null) {
-            dropMailbox();
-        }
+        subscriptions.forEach(this::end);
+        subscriptions.clear();
+        polled = null;
     }
 
-    private void dropMailbox() {
-        if (receiving != null) {
-            receiving.cancel();
-            receiving = null;
+    private void end(Key channel, Subscription s) {
+        if (s.receiving != null) {
+            s.receiving.cancel();
+            s.receiving = null;
         }
-        if (overflow != null) {
-            overflow.cancel();
-            overflow = null;
-        }
-        mailbox.close();
-        mailbox = null;
+        pubSub.unsubscribe(channel, s.receiver);
     }
 }
