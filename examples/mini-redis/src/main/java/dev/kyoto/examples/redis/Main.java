@@ -3,6 +3,7 @@ package dev.kyoto.examples.redis;
 import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.runtime.KyotoRuntime;
+import java.io.IOException;
 
 /**
  * {@code mini-redis [--bind HOST:PORT]}: serves Redis clients on a multi-thread runtime until
@@ -33,11 +34,21 @@ public final class Main {
                 System.exit(2);
             }
         }
-        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().enableAll().build();
-                TcpListener listener = rt.blockOn(TcpListener.bind(bind))) {
-            System.out.println("listening on " + SocketAddresses.format(listener.localAddress()));
-            System.out.flush();
-            rt.blockOn(new Server().serve(listener));
+        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().enableAll().build()) {
+            TcpListener listener;
+            try {
+                listener = rt.blockOn(TcpListener.bind(bind));
+            } catch (IOException e) {
+                System.err.println("mini-redis: cannot listen on " + bind + ": " + e.getMessage()
+                        + "; choose another address with --bind HOST:PORT (port 0 picks a free one)");
+                System.exit(1);
+                return;
+            }
+            try (listener) {
+                System.out.println("listening on " + SocketAddresses.format(listener.localAddress()));
+                System.out.flush();
+                rt.blockOn(new Server().serve(listener));
+            }
         }
     }
 }
