@@ -45,6 +45,8 @@ public final class Db {
     /** The most deadlines one purge pass removes before it lets other tasks run. */
     private static final int PURGE_BATCH = 1024;
     private static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** Orders before every deadline: {@code ceiling} of it is the soonest, or null, without an exception when empty. */
+    private static final Deadline BEFORE_ALL = new Deadline(null, Long.MIN_VALUE, Long.MIN_VALUE);
 
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
     private final ConcurrentSkipListSet<Deadline> expirations = new ConcurrentSkipListSet<>(Deadline.SOONEST_FIRST);
@@ -265,10 +267,8 @@ public final class Db {
     }
 
     private Deadline soonest() {
-        return expirations.isEmpty() ? null : expirations.ceiling(FIRST);
+        return expirations.ceiling(BEFORE_ALL);
     }
-
-    private static final Deadline FIRST = new Deadline(null, Long.MIN_VALUE, Long.MIN_VALUE);
 
     /** The live entry of {@code key}, removing it if it has expired. */
     private Entry live(Key key) {
