@@ -122,6 +122,20 @@ public final class Framed<T> implements AutoCloseable {
     }
 
     /**
+     * Encodes {@code frame} into the write buffer if it has room, without making a computation;
+     * see {@link FramedWrite#pollFeed}.
+     *
+     * @param cx the poll's context
+     * @param frame the frame
+     * @return ready once the frame is buffered; pending, with nothing encoded, while the buffer is
+     *         being written out
+     * @throws IOException the encoder's or the stream's failure
+     */
+    public Poll<Void> pollFeed(Context cx, T frame) throws IOException {
+        return writer.pollFeed(cx, frame);
+    }
+
+    /**
      * Encodes {@code frame}, writes it and everything buffered before it, and flushes the stream.
      *
      * @param frame the frame

@@ -75,15 +75,33 @@ public final class FramedWrite<T> implements AutoCloseable {
             @Override
             public Poll<Void> poll(Context cx) throws IOException {
                 if (!fed) {
-                    if (pollReady(cx).isPending()) {
+                    if (pollFeed(cx, frame).isPending()) {
                         return Poll.pending();
                     }
-                    encoder.encode(frame, buffer);
                     fed = true;
                 }
                 return Poll.ready(null);
             }
         };
+    }
+
+    /**
+     * Encodes {@code frame} into the write buffer if it has room, as {@link #feed} does, without
+     * making a computation: for a connection loop written as an {@code Async} of its own, which
+     * then allocates nothing per frame.
+     *
+     * @param cx the poll's context
+     * @param frame the frame
+     * @return ready once the frame is in the buffer; pending, with nothing encoded, while the
+     *         buffer is being written out (poll again with the same frame when woken)
+     * @throws IOException the encoder's or the stream's failure
+     */
+    public Poll<Void> pollFeed(Context cx, T frame) throws IOException {
+        if (pollReady(cx).isPending()) {
+            return Poll.pending();
+        }
+        encoder.encode(frame, buffer);
+        return Poll.ready(null);
     }
 
     /**

@@ -162,4 +162,16 @@ class FramedTest {
         assertTrue(r.next().poll(CX).isPending());
         assertFalse(r.holdsBuffer());
     }
+
+    @Test
+    void pollFeedEncodesWithoutAComputationAndWaitsAtTheBoundary() throws Exception {
+        MemoryStream s = new MemoryStream();
+        Framed<String> f = Framed.of(s, new LinesCodec());
+        assertTrue(f.pollFeed(CX, "one").isReady());
+        assertTrue(f.pollFeed(CX, "two").isReady());
+        assertEquals(0, s.writes());
+        assertEquals(8, f.writeBuffered());
+        ready(f.flush());
+        assertEquals("one\ntwo\n", new String(s.written(), StandardCharsets.UTF_8));
+    }
 }
