@@ -17,20 +17,21 @@ import dev.kyoto.runtime.Poll;
  * <p>It is the loop {@code next()} → execute → {@code feed(reply)}, written as one state machine
  * so that a command costs no combinator objects: {@link Framed#pollNext} writes the replies fed
  * so far in one write when the requests already read run out, so a pipeline of commands gets
- * its replies in one batch. A subscribed connection waits for two things at once in the same
+ * its replies in one batch, and {@link Framed#pollFeed} buffers a reply without a computation of
+ * its own. A subscribed connection waits for two things at once in the same
  * poll: the next command and the next published message. Both waits are kept across polls
  * ({@code Framed.pollNext} buffers what it read, the message receive is held by
  * {@link Subscriptions} until it completes), so neither a command nor a message is lost when the
  * other arrives first.
  *
- * <p>State, touched only by the connection's task: {@code feeding} is the reply being buffered
+ * <p>State, touched only by the connection's task: {@code feeding} is the reply to buffer next
  * (it waits only when the write buffer is full and the client does not read); {@code finishing}
  * is the final flush once the connection is to close; {@code closing} says that it is.
  */
 final class Connection implements Async<Void> {
     private final Framed<Frame> framed;
     private final Session session;
-    private Async<Void> feeding;
+    private Frame feeding;
     private Async<Void> finishing;
     private boolean closing;
 
@@ -46,14 +47,14 @@ final class Connection implements Async<Void> {
                 return finishing.poll(cx);
             }
             if (feeding != null) {
-                if (feeding.poll(cx).isPending()) {
+                if (framed.pollFeed(cx, feeding).isPending()) {
                     return Poll.pending();
                 }
                 feeding = null;
             }
             Frame queued = session.nextQueued();
             if (queued != null) {
-                feeding = framed.feed(queued);
+                feeding = queued;
                 continue;
             }
             if (closing || session.closeAfterReply()) {
@@ -64,7 +65,7 @@ final class Connection implements Async<Void> {
             if (subscriptions.count() > 0) {
                 Poll<Frame> message = subscriptions.pollMessage(cx);
                 if (message.isReady()) {
-                    feeding = framed.feed(message.value());
+                    feeding = message.value();
                     continue;
                 }
             }
@@ -73,7 +74,7 @@ final class Connection implements Async<Void> {
                 next = framed.pollNext(cx);
             } catch (ProtocolException e) {
                 // As Redis: the error, after the replies before it, then the connection closes.
-                feeding = framed.feed(e.reply());
+                feeding = e.reply();
                 closing = true;
                 continue;
             }
@@ -87,7 +88,7 @@ final class Connection implements Async<Void> {
             if (request instanceof Frame.Array command && !command.items().isEmpty()) {
                 Frame reply = session.execute(command);
                 if (reply != null) {
-                    feeding = framed.feed(reply);
+                    feeding = reply;
                 }
             }
         }
@@ -95,9 +96,6 @@ final class Connection implements Async<Void> {
 
     @Override
     public void cancel() {
-        if (feeding != null) {
-            feeding.cancel();
-        }
         if (finishing != null) {
             finishing.cancel();
         }
