@@ -26,7 +26,7 @@ server="$1"
 shift
 selected=("${@:-${all_checks[@]}}")
 for check in "${selected[@]}"; do
-    if [[ ! " ${all_checks[*]} " =~ " $check " ]]; then
+    if ! printf '%s\n' "${all_checks[@]}" | grep -qxF -- "$check"; then
         echo "redis-clients-check: no check named '$check'; checks: ${all_checks[*]}" >&2
         exit 2
     fi

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Makes sure redis-cli, redis-benchmark and redis-server are on the PATH, installing Debian's
 # redis-tools and redis-server (bookworm: 7.0.15) with apt-get if any is missing. Sourced by
 # examples/mini-redis/redis-clients-check.sh and scripts/redisbench, which check the mini-redis
