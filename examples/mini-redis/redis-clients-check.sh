@@ -98,7 +98,7 @@ fail() {
 # (each read blocks until a line is written; the deadline only bounds a broken server), then
 # keeps draining the output into server.log so that the server never blocks on a full pipe.
 start_server() {
-    local ready line deadline
+    local ready line deadline out
     mkfifo "$work/server.out"
     if [ "$server" = redis-server ]; then
         port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
