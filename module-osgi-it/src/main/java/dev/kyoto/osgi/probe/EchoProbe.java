@@ -8,10 +8,12 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
+import dev.kyoto.tls.TlsConnector;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
 
@@ -23,9 +25,10 @@ import org.osgi.framework.FrameworkUtil;
  * <p>The result is a map, because only JDK types are shared with the caller:
  * <ul>
  * <li>{@code echoed} ({@code String}): what came back, {@value #MESSAGE} when all went well;</li>
- * <li>{@code runtimeBundle}, {@code netBundle}, {@code codecBundle}, {@code driverBundle}
- *     ({@code String}): the symbolic names of the bundles that defined {@code KyotoRuntime},
- *     {@code TcpStream}, {@code Framed} (the echo task reads and writes a line through it) and the
+ * <li>{@code runtimeBundle}, {@code netBundle}, {@code codecBundle}, {@code tlsBundle},
+ *     {@code driverBundle} ({@code String}): the symbolic names of the bundles that defined
+ *     {@code KyotoRuntime}, {@code TcpStream}, {@code Framed} (the echo task reads and writes a
+ *     line through it), {@code TlsConnector} (made here from the JDK's default context) and the
  *     I/O driver the runtime chose;</li>
  * <li>{@code readyEvents} ({@code Long}): readiness events that driver delivered;</li>
  * <li>{@code contextLoaderSeesDriver} ({@code Boolean}): whether the calling thread's context
@@ -60,6 +63,7 @@ final class EchoProbe implements Callable<Map<String, Object>> {
                     "runtimeBundle", bundleOf(KyotoRuntime.class),
                     "netBundle", bundleOf(TcpStream.class),
                     "codecBundle", bundleOf(Framed.class),
+                    "tlsBundle", bundleOf(TlsConnector.of(SSLContext.getDefault()).getClass()),
                     // The metrics are the driver object itself: its class is the provider bundle's.
                     "driverBundle", bundleOf(io.getClass()),
                     "readyEvents", io.readyCount(),

@@ -45,6 +45,8 @@ final class EmbeddedFramework implements AutoCloseable {
     static final String NET = "kyoto-net.jar";
     /** Kyoto's codec bundle, which the probe frames its echo with. */
     static final String CODEC = "kyoto-codec.jar";
+    /** Kyoto's TLS bundle, whose connector the probe makes. */
+    static final String TLS = "kyoto-tls.jar";
     /** SPI Fly's symbolic name. */
     static final String SPI_FLY = "org.apache.aries.spifly.dynamic.bundle";
 

@@ -6,6 +6,7 @@ import static dev.kyoto.osgi.it.EmbeddedFramework.NET;
 import static dev.kyoto.osgi.it.EmbeddedFramework.RUNTIME;
 import static dev.kyoto.osgi.it.EmbeddedFramework.SLF4J;
 import static dev.kyoto.osgi.it.EmbeddedFramework.SPI_FLY;
+import static dev.kyoto.osgi.it.EmbeddedFramework.TLS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -51,7 +52,7 @@ class KyotoBundlesIT {
     /** Generous for a framework start, a few installs and one round trip (about a second each). */
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String PROVIDER_FILE = "META-INF/services/dev.kyoto.runtime.spi.IoDriverProvider";
-    private static final List<String> KYOTO = List.of("dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.net", "dev.kyoto.codec");
+    private static final List<String> KYOTO = List.of("dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.net", "dev.kyoto.codec", "dev.kyoto.tls");
 
     @Test
     void theTestClassPathHoldsNoBundle() {
@@ -116,6 +117,7 @@ class KyotoBundlesIT {
                 assertEquals("dev.kyoto.runtime", report.get("runtimeBundle"));
                 assertEquals("dev.kyoto.net", report.get("netBundle"));
                 assertEquals("dev.kyoto.codec", report.get("codecBundle"));
+                assertEquals("dev.kyoto.tls", report.get("tlsBundle"));
                 assertEquals("dev.kyoto.io", report.get("driverBundle"));
                 assertTrue((Long) report.get("readyEvents") > 0, "the driver delivered no readiness event");
                 assertEquals(false, report.get("contextLoaderSeesDriver"));
@@ -188,7 +190,7 @@ class KyotoBundlesIT {
      */
     private static void startEverything(EmbeddedFramework osgi) throws BundleException {
         osgi.startMediator();
-        List<Bundle> bundles = new ArrayList<>(osgi.install(concat(SLF4J, RUNTIME, IO, NET, CODEC)));
+        List<Bundle> bundles = new ArrayList<>(osgi.install(concat(SLF4J, RUNTIME, IO, NET, CODEC, TLS)));
         bundles.add(osgi.installProbe());
         EmbeddedFramework.start(bundles);
     }
