@@ -12,6 +12,7 @@ import dev.kyoto.runtime.ThrowingFunction;
 import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.runtime.task.TaskTracker;
 import dev.kyoto.runtime.time.Time;
+import dev.kyoto.tls.TlsAcceptor;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -19,19 +20,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The echo server's work, shared by {@code kyoto echo-server} and the server {@code kyoto bench}
- * runs for itself: accept connections and give each, on its own task, its bytes back.
+ * runs for itself: accept connections and give each, on its own task, its bytes back; over TLS
+ * if the service has a {@link TlsAcceptor}.
  */
 final class EchoService {
+    /**
+     * How long a client has to finish its TLS handshake: long enough for any real client on a
+     * loaded machine, short enough that connections which never speak do not pile up.
+     */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     private final PrintWriter err;
     private final String name;
     private final BufferPool buffers;
+    /** The TLS server side every connection goes through first; null for plain TCP. */
+    private final TlsAcceptor tls;
 
     /**
      * @param err where a failed connection and the shutdown are reported, one line each
      * @param name the command that reports, for example {@code kyoto echo-server}
+     * @param tls the TLS server side, or null to echo plain TCP
      */
-    EchoService(PrintWriter err, String name) {
-        this(err, name, BufferPool.shared());
+    EchoService(PrintWriter err, String name, TlsAcceptor tls) {
+        this(err, name, BufferPool.shared(), tls);
     }
 
     /**
@@ -39,11 +50,13 @@ final class EchoService {
      * @param name the command that reports, for example {@code kyoto echo-server}
      * @param buffers where each connection's reads land, borrowed for the read and given back once
      *     the bytes are written back
+     * @param tls the TLS server side, or null to echo plain TCP
      */
-    EchoService(PrintWriter err, String name, BufferPool buffers) {
+    EchoService(PrintWriter err, String name, BufferPool buffers, TlsAcceptor tls) {
         this.err = err;
         this.name = name;
         this.buffers = buffers;
+        this.tls = tls;
     }
 
     /**
@@ -171,13 +184,29 @@ final class EchoService {
      * client's end of stream, on a failure (a reset, say: reported, and it ends only that
      * connection, never the server), or cancelled (aborted at the end of a shutdown's grace
      * period, or by the runtime's shutdown).
+     *
+     * <p>Over TLS the copy runs on the {@link dev.kyoto.tls.TlsStream} once the handshake is done
+     * (within {@link #HANDSHAKE_TIMEOUT}), and a clean end is answered with {@code close_notify}
+     * ({@code shutdown()}) before the socket closes. A failed or timed-out handshake is one more
+     * failed connection: {@link TlsAcceptor#accept} has closed the socket.
      */
     private Async<Void> serve(TcpStream stream) {
         String peer = peer(stream);
-        return Async.using(stream, s -> Io.copy(s, s, buffers)).<Void>map(copied -> null).recover(failure -> {
-            err.println(name + ": connection from " + peer + " failed: " + Failures.describe(failure));
+        Async<?> echo = tls == null
+                ? Async.using(stream, s -> Io.copy(s, s, buffers))
+                : Time.timeout(HANDSHAKE_TIMEOUT, tls.accept(stream))
+                        .then(t -> Async.using(t, s -> Io.copy(s, s, buffers).then(copied -> s.shutdown())));
+        return echo.<Void>map(done -> null).recover(failure -> {
+            err.println(name + ": connection from " + peer + " failed: " + describe(failure));
             return null;
         });
+    }
+
+    private static String describe(Throwable failure) {
+        if (failure instanceof TimeoutException) {
+            return "no TLS handshake within " + describe(HANDSHAKE_TIMEOUT);
+        }
+        return Failures.describe(failure);
     }
 
     private static String peer(TcpStream stream) {
