@@ -64,6 +64,9 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
     private static final String NAME = "kyoto bench";
 
+    /** How long a connection has to finish its TLS handshake, so that a target that never answers cannot hang the run. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     /** How long after the end a client may still wait for its last reply before it is abandoned. */
     private static final Duration GRACE = Duration.ofSeconds(2);
 
@@ -125,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         TlsAcceptor acceptor = serverTls.acceptor();
+        Duration handshakeTimeout = serverTls.handshakeTimeout();
         TlsConnector connector = clientTls.connector(err, NAME);
         try (KyotoRuntime rt = runtime.build()) {
             TcpListener server = null;
@@ -135,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
                 String serverName;
                 if (lookup == null) {
                     server = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
-                    serving = rt.spawn("bench echo server", new EchoService(err, NAME, acceptor).acceptLoop(server));
+                    serving = rt.spawn("bench echo server", new EchoService(err, NAME, acceptor, handshakeTimeout).acceptLoop(server));
                     addresses = List.of(server.localAddress());
                     described = SocketAddresses.format(server.localAddress()) + " (its own echo server)";
                     serverName = clientTls.serverName("127.0.0.1");
@@ -254,7 +258,7 @@ final class BenchCommand implements Callable<Integer> {
                     return Async.ready(new Connection<>(s, false));
                 }
                 // On failure, timeout included, the handshake has closed the socket.
-                return Time.timeout(EchoService.HANDSHAKE_TIMEOUT, tls.connect(serverName, s))
+                return Time.timeout(HANDSHAKE_TIMEOUT, tls.connect(serverName, s))
                         .<Connection<?>>map(t -> new Connection<>(t, true));
             }));
         }
@@ -276,7 +280,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         String address = SocketAddresses.format(addresses.getFirst());
         if (failure instanceof TimeoutException) {
-            err.println(NAME + ": no TLS handshake with " + address + " within " + EchoService.HANDSHAKE_TIMEOUT.toSeconds()
+            err.println(NAME + ": no TLS handshake with " + address + " within " + HANDSHAKE_TIMEOUT.toSeconds()
                     + " s: is it a TLS server?");
         } else if (tls != null && failure instanceof javax.net.ssl.SSLException) {
             err.println(NAME + ": " + TlsFailures.describeHandshake(failure));

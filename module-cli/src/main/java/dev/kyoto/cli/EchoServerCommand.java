@@ -83,6 +83,7 @@ final class EchoServerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         TlsAcceptor tls = tlsOptions.acceptor();
+        Duration handshakeTimeout = tlsOptions.handshakeTimeout();
         PrintWriter err = spec.commandLine().getErr();
         try (KyotoRuntime rt = runtime.build()) {
             TcpListener listener;
@@ -106,7 +107,7 @@ final class EchoServerCommand implements Callable<Integer> {
                 // runtime the main thread is no worker, and an accept loop there costs every new
                 // connection a wake of the main thread and then one of a worker (issue 8: 4.3 futex
                 // calls per connection against 0.8).
-                rt.blockOn(rt.spawn("echo server", new EchoService(err, NAME, buffers, tls).serveUntil(listener, stop, grace)));
+                rt.blockOn(rt.spawn("echo server", new EchoService(err, NAME, buffers, tls, handshakeTimeout).serveUntil(listener, stop, grace)));
                 return ExitCode.OK;
             } catch (IOException e) {
                 err.println(NAME + ": cannot accept connections on " + bind + ": " + Failures.describe(e));

@@ -24,25 +24,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * if the service has a {@link TlsAcceptor}.
  */
 final class EchoService {
-    /**
-     * How long a client has to finish its TLS handshake: long enough for any real client on a
-     * loaded machine, short enough that connections which never speak do not pile up.
-     */
-    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-
     private final PrintWriter err;
     private final String name;
     private final BufferPool buffers;
     /** The TLS server side every connection goes through first; null for plain TCP. */
     private final TlsAcceptor tls;
+    /** How long a client has to finish its TLS handshake before its connection is closed. */
+    private final Duration handshakeTimeout;
 
     /**
      * @param err where a failed connection and the shutdown are reported, one line each
      * @param name the command that reports, for example {@code kyoto echo-server}
      * @param tls the TLS server side, or null to echo plain TCP
+     * @param handshakeTimeout how long a TLS client has to finish its handshake
      */
-    EchoService(PrintWriter err, String name, TlsAcceptor tls) {
-        this(err, name, BufferPool.shared(), tls);
+    EchoService(PrintWriter err, String name, TlsAcceptor tls, Duration handshakeTimeout) {
+        this(err, name, BufferPool.shared(), tls, handshakeTimeout);
     }
 
     /**
@@ -51,12 +48,14 @@ final class EchoService {
      * @param buffers where each connection's reads land, borrowed for the read and given back once
      *     the bytes are written back
      * @param tls the TLS server side, or null to echo plain TCP
+     * @param handshakeTimeout how long a TLS client has to finish its handshake
      */
-    EchoService(PrintWriter err, String name, BufferPool buffers, TlsAcceptor tls) {
+    EchoService(PrintWriter err, String name, BufferPool buffers, TlsAcceptor tls, Duration handshakeTimeout) {
         this.err = err;
         this.name = name;
         this.buffers = buffers;
         this.tls = tls;
+        this.handshakeTimeout = handshakeTimeout;
     }
 
     /**
@@ -186,7 +185,7 @@ final class EchoService {
      * period, or by the runtime's shutdown).
      *
      * <p>Over TLS the copy runs on the {@link dev.kyoto.tls.TlsStream} once the handshake is done
-     * (within {@link #HANDSHAKE_TIMEOUT}), and a clean end is answered with {@code close_notify}
+     * (within the handshake timeout), and a clean end is answered with {@code close_notify}
      * ({@code shutdown()}) before the socket closes. A failed or timed-out handshake is one more
      * failed connection: {@link TlsAcceptor#accept} has closed the socket.
      */
@@ -194,7 +193,7 @@ final class EchoService {
         String peer = peer(stream);
         Async<?> echo = tls == null
                 ? Async.using(stream, s -> Io.copy(s, s, buffers))
-                : Time.timeout(HANDSHAKE_TIMEOUT, tls.accept(stream))
+                : Time.timeout(handshakeTimeout, tls.accept(stream))
                         .then(t -> Async.using(t, s -> Io.copy(s, s, buffers).then(copied -> s.shutdown())));
         return echo.<Void>map(done -> null).recover(failure -> {
             err.println(name + ": connection from " + peer + " failed: " + describe(failure));
@@ -202,9 +201,9 @@ final class EchoService {
         });
     }
 
-    private static String describe(Throwable failure) {
+    private String describe(Throwable failure) {
         if (failure instanceof TimeoutException) {
-            return "no TLS handshake within " + describe(HANDSHAKE_TIMEOUT);
+            return "no TLS handshake within " + describe(handshakeTimeout);
         }
         return Failures.describe(failure);
     }

@@ -4,6 +4,7 @@ import dev.kyoto.tls.TlsAcceptor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,9 +28,26 @@ final class TlsServerOptions {
             description = "The private key of --tls-cert: a PEM file, unencrypted PKCS#8 (BEGIN PRIVATE KEY).")
     private Path privateKey;
 
+    @Option(names = "--tls-handshake-timeout", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+            description = "With --tls-cert: how long a client has to finish its TLS handshake before the server closes "
+                    + "the connection (default: ${DEFAULT-VALUE}).")
+    private Duration handshakeTimeout;
+
     /** Whether TLS was asked for. */
     boolean enabled() {
         return certificateChain != null || privateKey != null;
+    }
+
+    /**
+     * {@return how long a client has to finish its handshake}
+     *
+     * @throws ParameterException if it is zero
+     */
+    Duration handshakeTimeout() {
+        if (handshakeTimeout.isZero()) {
+            throw new ParameterException(command.commandLine(), "--tls-handshake-timeout must be longer than 0");
+        }
+        return handshakeTimeout;
     }
 
     /**
