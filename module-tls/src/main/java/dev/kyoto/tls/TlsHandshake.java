@@ -15,6 +15,9 @@ import javax.net.ssl.SSLHandshakeException;
  * leaves nothing open.
  */
 final class TlsHandshake<S extends AsyncRead & AsyncWrite> implements Async<TlsStream<S>> {
+    /** How deep {@link #reasons} looks into the causes: a bound, should a chain loop. */
+    private static final int MAX_CAUSES = 8;
+
     private final TlsStream<S> stream;
     private final String peer;
     private boolean done;
@@ -52,8 +55,26 @@ final class TlsHandshake<S extends AsyncRead & AsyncWrite> implements Async<TlsS
         if (!(e instanceof SSLException)) {
             return e;
         }
-        SSLHandshakeException x = new SSLHandshakeException("TLS handshake with " + peer + " failed: " + e.getMessage());
+        SSLHandshakeException x = new SSLHandshakeException("TLS handshake with " + peer + " failed: " + reasons(e));
         x.initCause(e);
         return x;
+    }
+
+    /**
+     * The messages of {@code e} and of its causes, each said once. The JDK sometimes gives the
+     * reason only in a cause: an alert OpenSSL sends in plaintext fails the unwrap with
+     * "Unexpected exception", caused by "Unexpected plaintext alert received: Level: fatal;
+     * Alert: unknown_ca".
+     */
+    private static String reasons(Throwable e) {
+        StringBuilder said = new StringBuilder(String.valueOf(e.getMessage()));
+        Throwable c = e.getCause();
+        for (int depth = 0; c != null && depth < MAX_CAUSES; c = c.getCause(), depth++) {
+            String m = c.getMessage();
+            if (m != null && said.indexOf(m) < 0) {
+                said.append(": ").append(m);
+            }
+        }
+        return said.toString();
     }
 }

@@ -136,6 +136,10 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         if (appIn != null) {
             return Poll.ready(drainAppIn(dst));
         }
+        if (engine.isInboundDone()) {
+            // Read to the end already: the write side is not this read's business any more.
+            return Poll.ready(-1);
+        }
         // A record a write left behind goes out now, so that a request written just before this
         // read reaches the peer; its wake-up, if the stream is full, is this task's too.
         answerEngine(cx);
@@ -153,7 +157,11 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                     appIn = target.hasRemaining() ? target : giveBack(target);
                 }
                 runTasks(r.getHandshakeStatus());
-                answerEngine(cx);
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    answerCloseNotify(cx);
+                } else {
+                    answerEngine(cx);
+                }
                 if (produced > 0) {
                     return Poll.ready(target == dst ? produced : drainAppIn(dst));
                 }
@@ -370,6 +378,21 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
         if (writeOut(cx).isReady() && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
             wrap(NOTHING);
             writeOut(cx);
+        }
+    }
+
+    /**
+     * Sends what the engine has to send once the peer's close_notify is in (TLS 1.2's own
+     * close_notify in reply), if the peer still takes it. Peers commonly close their socket right
+     * after their close_notify (the JDK and OpenSSL do), and a socket closed with data unread
+     * resets the connection: the write then fails, but the end the reader has seen is no less
+     * clean. The record stays waiting, so the next write, flush or shutdown reports the failure.
+     */
+    private void answerCloseNotify(Context cx) {
+        try {
+            answerEngine(cx);
+        } catch (IOException peerGone) {
+            // Left for the write side, as above.
         }
     }
 

@@ -15,9 +15,12 @@ import dev.kyoto.runtime.KyotoRuntime;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -113,6 +116,44 @@ class TlsJdkPeersTest {
                     }
                 }
                 echo.join();
+            }
+        });
+    }
+
+    /**
+     * A client that sends close_notify and closes its socket at once, without reading what the
+     * server sent (the JDK's SSLSocket and OpenSSL both close so), resets the connection. The
+     * server's read has seen a clean end all the same: it must return -1, not fail on the
+     * close_notify the engine wants to send back.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void aClientThatClosesRightAfterItsCloseNotifyEndsTheServersReadCleanly(String protocol) {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            TestPki pki = TestPki.get();
+            TlsAcceptor acceptor = TlsAcceptor.builder().certificateChain(pki.serverChain).privateKey(pki.serverKey)
+                    .protocols(protocol).build();
+            try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build();
+                    TcpListener listener = rt.blockOn(TcpListener.bind("127.0.0.1:0"))) {
+                byte[] unread = random(64 * 1024);
+                CompletableFuture<Void> written = new CompletableFuture<>();
+                CompletableFuture<Void> clientGone = new CompletableFuture<>();
+                JoinHandle<Integer> server = rt.spawn(listener.accept().then(acceptor::accept).then(tls -> Async.using(tls, t ->
+                        t.writeAll(ByteBuffer.wrap(unread)).then(v -> t.flush()).map(v -> written.complete(null))
+                                .then(v -> Async.fromCompletionStage(clientGone)).then(v -> t.read(ByteBuffer.allocate(16))))));
+                int port = listener.localAddress().getPort();
+                try (Socket raw = new Socket("127.0.0.1", port)) {
+                    // Whatever else the client does when it closes, its socket resets the connection.
+                    raw.setSoLinger(true, 0);
+                    SSLSocket client = (SSLSocket) pki.clientContext(false).getSocketFactory().createSocket(raw, "localhost", port, true);
+                    assertEquals(unread[0], (byte) client.getInputStream().read());
+                    written.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+                    // close_notify, then a reset, with most of the data unread.
+                    client.close();
+                }
+                // The server reads only now, with the close_notify and the reset both arrived.
+                clientGone.complete(null);
+                assertEquals(-1, rt.blockOn(server), "the client's close_notify is a clean end, however it closed after it");
             }
         });
     }
