@@ -741,6 +741,27 @@ static void tls_slot_event(struct tconn *t, uint32_t events) {
     tls_slot_open(t);
 }
 
+/*
+ * After the measurement: a close_notify on every connection kept, then up to 2 s for the
+ * server's own close_notify or end of stream on each (reading what echo is still in flight), so
+ * that the server sees orderly closes and logs no truncation or broken pipe for them.
+ */
+static void tls_close_all(struct conn *conns, size_t stride, int n) {
+    for (int i = 0; i < n; i++) SSL_shutdown(((struct tconn *)((char *)conns + (size_t)i * stride))->ssl);
+    uint64_t deadline = now_ns() + 2000000000ULL;
+    for (int i = 0; i < n; i++) {
+        struct tconn *t = (struct tconn *)((char *)conns + (size_t)i * stride);
+        for (;;) {
+            int n_read = SSL_read(t->ssl, in_buf, (int)in_buf_len);
+            if (n_read > 0) continue;
+            if (SSL_get_error(t->ssl, n_read) != SSL_ERROR_WANT_READ) break;
+            uint64_t now = now_ns();
+            struct pollfd p = {.fd = t->c.fd, .events = POLLIN};
+            if (now >= deadline || poll(&p, 1, (int)((deadline - now) / 1000000) + 1) != 1) return;
+        }
+    }
+}
+
 static void tls_start(struct tconn *t) {
     if (opt.mode == PINGPONG) tls_pingpong_start(t, now_ns());
     else if (opt.mode == STREAM) tls_stream_fill(t);
@@ -898,5 +919,9 @@ int main(int argc, char **argv) {
            percentile_us(50), percentile_us(99), percentile_us(99.9), hist_max / 1000.0,
            server_cpu, user_end - user_start, sys_end - sys_start, self_end - self_start,
            (unsigned long long)errors, opt.tls ? ",\"tls\":\"" : "", opt.tls ? tls_info : "", opt.tls ? "\"" : "");
+    if (opt.tls && opt.mode != CONNECT) {
+        fflush(stdout);
+        tls_close_all(conns, stride, n_conns);
+    }
     return 0;
 }
