@@ -1,5 +1,7 @@
 package dev.kyoto.cli;
 
+import dev.kyoto.io.AsyncRead;
+import dev.kyoto.io.AsyncWrite;
 import dev.kyoto.net.Dns;
 import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
@@ -9,6 +11,9 @@ import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.task.TaskGroup;
 import dev.kyoto.runtime.time.Time;
+import dev.kyoto.tls.TlsAcceptor;
+import dev.kyoto.tls.TlsConnector;
+import dev.kyoto.tls.TlsStream;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,6 +43,12 @@ import picocli.CommandLine.Spec;
  * <p>Server and clients share one runtime, so the numbers are those of Kyoto on both ends. Only
  * loopback targets are accepted: a benchmark is a flood of traffic, and this tool must never aim
  * one at another machine by mistake.
+ *
+ * <p>With {@code --tls} every connection does its TLS handshake before the clock starts, so the
+ * latencies are those of round trips over established TLS sessions, handshakes excluded; the
+ * report names the protocol and cipher suite. Its own echo server then needs {@code --tls-cert}
+ * and {@code --tls-key} (the JDK can make no certificate without {@code keytool}, which the
+ * tool's image does not hold).
  */
 @Command(
         name = "bench",
@@ -46,10 +57,15 @@ import picocli.CommandLine.Spec;
             "Measures echo round trips over loopback: starts an echo server (or uses --target), opens the connections, "
                     + "and has each send a message and wait for its echo, again and again.",
             "Ends with a table of round trips per second, MiB/s and latency percentiles. "
-                    + "Shows a progress line while it runs if standard output is a terminal."
+                    + "Shows a progress line while it runs if standard output is a terminal.",
+            "With --tls the connections speak TLS (to its own server, given --tls-cert and --tls-key, or to --target); "
+                    + "handshakes are done before the clock starts and are not in the latencies."
         })
 final class BenchCommand implements Callable<Integer> {
     private static final String NAME = "kyoto bench";
+
+    /** How long a connection has to finish its TLS handshake, so that a target that never answers cannot hang the run. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     /** How long after the end a client may still wait for its last reply before it is abandoned. */
     private static final Duration GRACE = Duration.ofSeconds(2);
@@ -59,6 +75,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin
     private RuntimeOptions runtime;
+
+    @Mixin
+    private TlsClientOptions clientTls;
+
+    @Mixin
+    private TlsServerOptions serverTls;
 
     @Option(names = {"-c", "--connections"}, paramLabel = "N", defaultValue = "50",
             description = "Connections, each with one message in flight (default: ${DEFAULT-VALUE}).")
@@ -105,22 +127,28 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         PrintWriter err = spec.commandLine().getErr();
+        TlsAcceptor acceptor = serverTls.acceptor();
+        Duration handshakeTimeout = serverTls.handshakeTimeout();
+        TlsConnector connector = clientTls.connector(err, NAME);
         try (KyotoRuntime rt = runtime.build()) {
             TcpListener server = null;
             JoinHandle<Void> serving = null;
             try {
                 List<InetSocketAddress> addresses;
                 String described;
+                String serverName;
                 if (lookup == null) {
                     server = rt.blockOn(TcpListener.bind("127.0.0.1:0"));
-                    serving = rt.spawn("bench echo server", new EchoService(err, NAME).acceptLoop(server));
+                    serving = rt.spawn("bench echo server", new EchoService(err, NAME, acceptor, handshakeTimeout).acceptLoop(server));
                     addresses = List.of(server.localAddress());
                     described = SocketAddresses.format(server.localAddress()) + " (its own echo server)";
+                    serverName = clientTls.serverName("127.0.0.1");
                 } else {
                     addresses = loopbackOnly(resolve(rt, lookup));
                     described = target;
+                    serverName = clientTls.serverName(ConnectCommand.host(target));
                 }
-                List<TcpStream> streams = connectAll(rt, addresses, err);
+                List<Connection<?>> streams = connectAll(rt, addresses, connector, serverName, err);
                 if (streams == null) {
                     return ExitCode.SOFTWARE;
                 }
@@ -151,6 +179,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (duration.isZero()) {
             throw new ParameterException(spec.commandLine(), "--duration must be longer than 0");
+        }
+        if (serverTls.enabled() && target != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--tls-cert and --tls-key are for kyoto bench's own echo server, and --target names another: leave them out");
+        }
+        if (serverTls.enabled() && !clientTls.enabled()) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key need --tls: the clients must speak TLS too");
+        }
+        if (clientTls.enabled() && target == null && !serverTls.enabled()) {
+            throw new ParameterException(spec.commandLine(), "--tls without --target needs --tls-cert and --tls-key "
+                    + "for kyoto bench's own echo server (or --target, a TLS echo server such as kyoto echo-server --tls-cert)");
         }
         // Each connection holds a message and a reply buffer; refuse what cannot fit rather than
         // fail half-way with an OutOfMemoryError.
@@ -185,23 +224,50 @@ final class BenchCommand implements Callable<Integer> {
         return addresses;
     }
 
-    /** Opens every connection before the clock starts; null (after reporting) if one fails. */
-    private List<TcpStream> connectAll(KyotoRuntime rt, List<InetSocketAddress> addresses, PrintWriter err) throws Exception {
+    /**
+     * One connection: the stream the client talks through, and whether it ends with TLS's closing
+     * exchange.
+     */
+    private record Connection<S extends AsyncRead & AsyncWrite & AutoCloseable>(S stream, boolean tls) {
+        BenchClient<S> client(int size, MeasurementWindow window, LatencyHistogram latencies, LongAdder roundTrips) {
+            return new BenchClient<>(stream, tls, size, window, latencies, roundTrips);
+        }
+
+        void closeQuietly() {
+            try {
+                stream.close();
+            } catch (Exception e) {
+                // The run has failed already: that is what is reported.
+            }
+        }
+    }
+
+    /**
+     * Opens every connection, and with TLS does every handshake, before the clock starts; null
+     * (after reporting) if one fails.
+     */
+    private List<Connection<?>> connectAll(KyotoRuntime rt, List<InetSocketAddress> addresses, TlsConnector tls,
+            String serverName, PrintWriter err) throws Exception {
         // A group: the attempts' failures are its to report, each joined once, never logged as unhandled.
-        TaskGroup<TcpStream> connecting = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<TcpStream>open())));
+        TaskGroup<Connection<?>> connecting = rt.blockOn(Async.defer(() -> Async.ready(TaskGroup.<Connection<?>>open())));
         for (int i = 0; i < connections; i++) {
-            connecting.spawn(TcpStream.connect(addresses).map(s -> {
+            connecting.spawn(TcpStream.connect(addresses).then(s -> {
                 // Without it, Nagle's algorithm holds back small messages while a reply is awaited.
                 s.setNoDelay(true);
-                return s;
+                if (tls == null) {
+                    return Async.ready(new Connection<>(s, false));
+                }
+                // On failure, timeout included, the handshake has closed the socket.
+                return Time.timeout(HANDSHAKE_TIMEOUT, tls.connect(serverName, s))
+                        .<Connection<?>>map(t -> new Connection<>(t, true));
             }));
         }
-        List<TcpStream> streams = new ArrayList<>(connections);
-        IOException failure = null;
+        List<Connection<?>> streams = new ArrayList<>(connections);
+        Exception failure = null;
         while (connecting.size() > 0) {
             try {
                 streams.add(rt.blockOn(connecting.joinNext()));
-            } catch (IOException e) {
+            } catch (IOException | TimeoutException e) {
                 failure = failure == null ? e : failure;
             }
         }
@@ -209,15 +275,24 @@ final class BenchCommand implements Callable<Integer> {
         if (failure == null) {
             return streams;
         }
-        for (TcpStream s : streams) {
-            s.close();
+        for (Connection<?> c : streams) {
+            c.closeQuietly();
         }
         String address = SocketAddresses.format(addresses.getFirst());
-        err.println(NAME + ": cannot connect to " + address + ": " + Failures.describe(failure, address));
+        if (failure instanceof TimeoutException) {
+            err.println(NAME + ": no TLS handshake with " + address + " within " + HANDSHAKE_TIMEOUT.toSeconds()
+                    + " s: is it a TLS server?");
+        } else if (tls != null && failure instanceof javax.net.ssl.SSLException) {
+            err.println(NAME + ": " + TlsFailures.describeHandshake(failure));
+        } else {
+            err.println(NAME + ": cannot connect to " + address + ": " + Failures.describe(failure, address));
+        }
         return null;
     }
 
-    private int measure(KyotoRuntime rt, List<TcpStream> streams, String described, PrintWriter err) throws Exception {
+    private int measure(KyotoRuntime rt, List<Connection<?>> streams, String described, PrintWriter err) throws Exception {
+        // Read before the clients run: they close the connections at the end.
+        String reported = described + overTls(streams.getFirst());
         long launchedAt = System.nanoTime();
         long start = launchedAt + warmup.toNanos();
         MeasurementWindow window = new MeasurementWindow(start, start + duration.toNanos());
@@ -227,8 +302,8 @@ final class BenchCommand implements Callable<Integer> {
         // that stopped answering cannot hang the run.
         Duration limit = warmup.plus(duration).plus(GRACE);
         List<JoinHandle<Void>> clients = new ArrayList<>(streams.size());
-        for (TcpStream s : streams) {
-            clients.add(rt.spawn(Time.timeout(limit, new BenchClient(s, size, window, latencies, roundTrips))));
+        for (Connection<?> c : streams) {
+            clients.add(rt.spawn(Time.timeout(limit, c.client(size, window, latencies, roundTrips))));
         }
         ProgressLine progress = terminal ? new ProgressLine(spec.commandLine().getOut(), launchedAt, window, roundTrips) : null;
         JoinHandle<Void> drawing = progress != null ? rt.spawn(progress.draw()) : null;
@@ -264,9 +339,18 @@ final class BenchCommand implements Callable<Integer> {
                     + GRACE.toSeconds() + " s after the end; is " + described + " an echo server?");
             return ExitCode.SOFTWARE;
         }
-        new BenchReport(described, runtime.describe(), connections, size, warmup.toNanos() / 1e9, window, latencies)
+        new BenchReport(reported, runtime.describe(), connections, size, warmup.toNanos() / 1e9,
+                window, latencies)
                 .print(spec.commandLine().getOut());
         return ExitCode.OK;
+    }
+
+    /** {@code  over TLS (TLSv1.3, TLS_AES_256_GCM_SHA384; handshakes not timed)}, or nothing for plain TCP. */
+    private static String overTls(Connection<?> c) {
+        if (!(c.stream() instanceof TlsStream<?> tls)) {
+            return "";
+        }
+        return " over TLS (" + tls.session().getProtocol() + ", " + tls.session().getCipherSuite() + "; handshakes not timed)";
     }
 
     /**

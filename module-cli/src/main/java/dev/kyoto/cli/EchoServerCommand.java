@@ -6,6 +6,7 @@ import dev.kyoto.net.TcpListener;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.task.CancellationToken;
+import dev.kyoto.tls.TlsAcceptor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -28,14 +29,15 @@ import picocli.CommandLine.Spec;
  * {@code --grace} to finish, aborts the rest and exits with 0. A second signal exits at once.
  *
  * <p>The first line on standard output is {@code listening on HOST:PORT} with the bound address,
- * so that scripts and tests started with port 0 learn the port the system picked.
+ * so that scripts and tests started with port 0 learn the port the system picked; followed by
+ * {@code  (TLS)} when {@code --tls-cert} and {@code --tls-key} put every connection behind TLS.
  */
 @Command(
         name = "echo-server",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs a TCP echo server: every connection gets its own bytes back.",
-            "Prints 'listening on HOST:PORT' as its first line, then serves until SIGTERM or SIGINT: then it stops "
+            "Runs a TCP echo server: every connection gets its own bytes back; over TLS with --tls-cert and --tls-key.",
+            "Prints 'listening on HOST:PORT' (and ' (TLS)') as its first line, then serves until SIGTERM or SIGINT: then it stops "
                     + "accepting, lets open connections finish for the grace period, closes the rest and exits with 0; "
                     + "a second signal exits at once. "
                     + "Runs on a multi-thread runtime with one worker per processor unless told otherwise."
@@ -48,6 +50,9 @@ final class EchoServerCommand implements Callable<Integer> {
 
     @Mixin
     private RuntimeOptions runtime;
+
+    @Mixin
+    private TlsServerOptions tlsOptions;
 
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1:7000",
             description = "The address to listen on, HOST:PORT; port 0 picks a free port (default: ${DEFAULT-VALUE}).")
@@ -77,6 +82,8 @@ final class EchoServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        TlsAcceptor tls = tlsOptions.acceptor();
+        Duration handshakeTimeout = tlsOptions.handshakeTimeout();
         PrintWriter err = spec.commandLine().getErr();
         try (KyotoRuntime rt = runtime.build()) {
             TcpListener listener;
@@ -91,7 +98,7 @@ final class EchoServerCommand implements Callable<Integer> {
                 // Before the line below, so that whoever saw it may signal and be heard.
                 StopSignals.install(NAME, err, stop::cancel);
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("listening on " + SocketAddresses.format(listener.localAddress()));
+                out.println("listening on " + SocketAddresses.format(listener.localAddress()) + (tls == null ? "" : " (TLS)"));
                 // Whoever waits for this line may be reading a pipe; it must not sit in a buffer.
                 out.flush();
                 BufferPool buffers = readBuffers == ReadBuffers.heap
@@ -100,7 +107,7 @@ final class EchoServerCommand implements Callable<Integer> {
                 // runtime the main thread is no worker, and an accept loop there costs every new
                 // connection a wake of the main thread and then one of a worker (issue 8: 4.3 futex
                 // calls per connection against 0.8).
-                rt.blockOn(rt.spawn("echo server", new EchoService(err, NAME, buffers).serveUntil(listener, stop, grace)));
+                rt.blockOn(rt.spawn("echo server", new EchoService(err, NAME, buffers, tls, handshakeTimeout).serveUntil(listener, stop, grace)));
                 return ExitCode.OK;
             } catch (IOException e) {
                 err.println(NAME + ": cannot accept connections on " + bind + ": " + Failures.describe(e));

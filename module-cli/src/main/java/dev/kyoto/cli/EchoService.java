@@ -12,6 +12,7 @@ import dev.kyoto.runtime.ThrowingFunction;
 import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.runtime.task.TaskTracker;
 import dev.kyoto.runtime.time.Time;
+import dev.kyoto.tls.TlsAcceptor;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -19,19 +20,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The echo server's work, shared by {@code kyoto echo-server} and the server {@code kyoto bench}
- * runs for itself: accept connections and give each, on its own task, its bytes back.
+ * runs for itself: accept connections and give each, on its own task, its bytes back; over TLS
+ * if the service has a {@link TlsAcceptor}.
  */
 final class EchoService {
     private final PrintWriter err;
     private final String name;
     private final BufferPool buffers;
+    /** The TLS server side every connection goes through first; null for plain TCP. */
+    private final TlsAcceptor tls;
+    /** How long a client has to finish its TLS handshake before its connection is closed. */
+    private final Duration handshakeTimeout;
 
     /**
      * @param err where a failed connection and the shutdown are reported, one line each
      * @param name the command that reports, for example {@code kyoto echo-server}
+     * @param tls the TLS server side, or null to echo plain TCP
+     * @param handshakeTimeout how long a TLS client has to finish its handshake
      */
-    EchoService(PrintWriter err, String name) {
-        this(err, name, BufferPool.shared());
+    EchoService(PrintWriter err, String name, TlsAcceptor tls, Duration handshakeTimeout) {
+        this(err, name, BufferPool.shared(), tls, handshakeTimeout);
     }
 
     /**
@@ -39,11 +47,15 @@ final class EchoService {
      * @param name the command that reports, for example {@code kyoto echo-server}
      * @param buffers where each connection's reads land, borrowed for the read and given back once
      *     the bytes are written back
+     * @param tls the TLS server side, or null to echo plain TCP
+     * @param handshakeTimeout how long a TLS client has to finish its handshake
      */
-    EchoService(PrintWriter err, String name, BufferPool buffers) {
+    EchoService(PrintWriter err, String name, BufferPool buffers, TlsAcceptor tls, Duration handshakeTimeout) {
         this.err = err;
         this.name = name;
         this.buffers = buffers;
+        this.tls = tls;
+        this.handshakeTimeout = handshakeTimeout;
     }
 
     /**
@@ -171,13 +183,29 @@ final class EchoService {
      * client's end of stream, on a failure (a reset, say: reported, and it ends only that
      * connection, never the server), or cancelled (aborted at the end of a shutdown's grace
      * period, or by the runtime's shutdown).
+     *
+     * <p>Over TLS the copy runs on the {@link dev.kyoto.tls.TlsStream} once the handshake is done
+     * (within the handshake timeout), and a clean end is answered with {@code close_notify}
+     * ({@code shutdown()}) before the socket closes. A failed or timed-out handshake is one more
+     * failed connection: {@link TlsAcceptor#accept} has closed the socket.
      */
     private Async<Void> serve(TcpStream stream) {
         String peer = peer(stream);
-        return Async.using(stream, s -> Io.copy(s, s, buffers)).<Void>map(copied -> null).recover(failure -> {
-            err.println(name + ": connection from " + peer + " failed: " + Failures.describe(failure));
+        Async<?> echo = tls == null
+                ? Async.using(stream, s -> Io.copy(s, s, buffers))
+                : Time.timeout(handshakeTimeout, tls.accept(stream))
+                        .then(t -> Async.using(t, s -> Io.copy(s, s, buffers).then(copied -> s.shutdown())));
+        return echo.<Void>map(done -> null).recover(failure -> {
+            err.println(name + ": connection from " + peer + " failed: " + describe(failure));
             return null;
         });
+    }
+
+    private String describe(Throwable failure) {
+        if (failure instanceof TimeoutException) {
+            return "no TLS handshake within " + describe(handshakeTimeout);
+        }
+        return Failures.describe(failure);
     }
 
     private static String peer(TcpStream stream) {

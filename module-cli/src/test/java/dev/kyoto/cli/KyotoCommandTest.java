@@ -24,7 +24,10 @@ class KyotoCommandTest {
     void eachSubcommandHasHelp() {
         CommandRun connect = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "connect", "--help"));
         assertEquals(0, connect.exitCode(), connect.err());
-        assertTrue(connect.out().startsWith("Usage: kyoto connect [-hV] HOST:PORT"), connect.out());
+        assertTrue(connect.out().startsWith("Usage: kyoto connect [-hV] [--insecure] [--tls] [--ca=FILE]"), connect.out());
+        for (String option : new String[] {"--tls", "--ca=FILE", "--insecure", "--server-name=NAME", "HOST:PORT"}) {
+            assertTrue(connect.out().contains(option), option + " in:\n" + connect.out());
+        }
 
         CommandRun server = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "echo-server", "--help"));
         assertEquals(0, server.exitCode(), server.err());
@@ -34,13 +37,16 @@ class KyotoCommandTest {
         assertTrue(server.out().contains("--grace=TIME          On SIGTERM or SIGINT, how long open connections may"), server.out());
         assertTrue(server.out().contains("--read-buffers=KIND   Where reads land: pooled direct buffers that the"), server.out());
         assertTrue(server.out().contains("(default: 127.0.0.1:7000)"), server.out());
-        assertTrue(server.out().contains("--workers=N           Worker threads of the multi-thread runtime"), server.out());
+        assertTrue(server.out().contains("Worker threads of the multi-thread runtime"), server.out());
+        for (String option : new String[] {"--tls-cert=FILE", "--tls-key=FILE", "--tls-handshake-timeout=TIME"}) {
+            assertTrue(server.out().contains(option), option + " in:\n" + server.out());
+        }
 
         CommandRun bench = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "bench", "--help"));
         assertEquals(0, bench.exitCode(), bench.err());
-        assertTrue(bench.out().startsWith("Usage: kyoto bench [-hV] [--current-thread] [-c=N] [-d=TIME] [-s=BYTES]"), bench.out());
+        assertTrue(bench.out().startsWith("Usage: kyoto bench [-hV] [--current-thread] [--insecure] [--tls] [-c=N]"), bench.out());
         for (String option : new String[] {"--connections=N", "--size=BYTES", "--duration=TIME", "--warmup=TIME",
-                "--target=HOST:PORT", "--workers=N", "--current-thread"}) {
+                "--target=HOST:PORT", "--workers=N", "--current-thread", "--tls", "--ca=FILE", "--insecure", "--tls-cert=FILE"}) {
             assertTrue(bench.out().contains(option), option + " in:\n" + bench.out());
         }
     }

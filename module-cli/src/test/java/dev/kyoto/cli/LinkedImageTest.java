@@ -1,9 +1,12 @@
 package dev.kyoto.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,14 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The jlink image {@code target/kyoto}, run through its own launcher: it must find the I/O driver
- * through {@code ServiceLoader} with no module path at all, bind the SLF4J provider, and hold no
- * module it does not need. Run by surefire in the integration-test phase, after the package phase
+ * through {@code ServiceLoader} with no module path at all, bind the SLF4J provider, serve TLS
+ * with {@code java.base}'s cryptography alone, and hold no module it does not need. Run by surefire in the integration-test phase, after the package phase
  * linked the image; {@code kyoto.image} names it.
  */
 class LinkedImageTest {
@@ -60,6 +64,32 @@ class LinkedImageTest {
     }
 
     @Test
+    void theLinkedEchoServerServesTlsWithJavaBaseAlone() throws Exception {
+        TestPki pki = TestPki.get();
+        Path stderr = scratch.resolve("stderr");
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            try (KyotoProcess server = KyotoProcess.startLinked(image.resolve("bin/kyoto"), stderr, "echo-server", "--bind", "127.0.0.1:0",
+                    "--tls-cert", pki.serverChain.toString(), "--tls-key", pki.serverKey.toString())) {
+                String first = server.readLine();
+                assertTrue(first != null && first.matches("listening on 127\\.0\\.0\\.1:\\d+ \\(TLS\\)"), "first line: " + first);
+                int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1, first.indexOf(' ', first.lastIndexOf(':'))));
+                try (SSLSocket s = (SSLSocket) pki.clientContext().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+                    s.setSoTimeout(30_000);
+                    byte[] hello = "hello from outside the image".getBytes(StandardCharsets.US_ASCII);
+                    s.getOutputStream().write(hello);
+                    assertArrayEquals(hello, s.getInputStream().readNBytes(hello.length));
+                    s.shutdownOutput();
+                    assertEquals(-1, s.getInputStream().read());
+                }
+                server.signal("TERM");
+                assertEquals(0, server.waitFor(), "exit status after SIGTERM");
+            }
+        });
+        List<String> lines = Files.readAllLines(stderr);
+        assertTrue(lines.stream().noneMatch(line -> line.contains("failed")), String.join("\n", lines));
+    }
+
+    @Test
     void theLinkedBenchRunsOnItsOwnServer() throws Exception {
         Path stderr = scratch.resolve("stderr");
         List<String> out = new ArrayList<>();
@@ -89,7 +119,8 @@ class LinkedImageTest {
             }
         });
         // jdk.unsupported for sun.misc.Signal: the echo server's second SIGTERM or SIGINT (StopSignals).
+        // dev.kyoto.tls for the commands' TLS options; the JDK's TLS is in java.base.
         assertEquals(new TreeSet<>(List.of("java.base", "jdk.unsupported", "dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.net",
-                "dev.kyoto.cli", "org.slf4j", "org.slf4j.simple", "info.picocli")), modules);
+                "dev.kyoto.tls", "dev.kyoto.cli", "org.slf4j", "org.slf4j.simple", "info.picocli")), modules);
     }
 }
