@@ -359,11 +359,11 @@ def main():
         for s, reason in plain_unavailable.items():
             w(f"- **{SERVERS[s]}**: `{reason}`")
         w("")
+    if table or idle or syscalls:
+        plain_sections(w, machine, table, servers, unavailable, syscalls, idle)
     if tls_table or any(s in unavailable for s in tls_servers):
         agreed = next((r["tls"] for rs in runs.values() for r in rs if r.get("tls")), None)
         tls_section(w, machine, tls_table, tls_servers, unavailable, agreed)
-    if table or idle or syscalls:
-        plain_sections(w, machine, table, servers, unavailable, syscalls, idle)
 
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "netbench-method.md")) as f:
         w(f.read().rstrip())
