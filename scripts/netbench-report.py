@@ -5,7 +5,8 @@ Usage: netbench-report.py RESULTS.jsonl OUT.md   (the chart goes beside OUT.md, 
 
 Every figure is the median over the rounds of one server in one scenario; a ratio is Kyoto
 multi-thread's median over the peer's, oriented so that above 1 means Kyoto is better (more
-round trips, MiB or connections per second).
+round trips, MiB or connections per second). The TLS scenarios (issue #19) compare Kyoto's TLS
+server with Netty's SslHandler in a section of their own.
 """
 import json
 import os
@@ -25,7 +26,11 @@ SERVERS = {
     "netty-iouring": "Netty 4.2 io_uring",
     "vthreads": "virtual threads",
     "nio2": "NIO.2 (AsynchronousSocketChannel)",
+    "kyoto-tls": "Kyoto, multi-thread, TLS (module-tls)",
+    "netty-tls": "Netty 4.2 NIO + SslHandler (JDK)",
+    "netty-tls-epoll": "Netty 4.2 epoll + SslHandler (JDK)",
 }
+TLS_SERVERS = ("kyoto-tls", "netty-tls", "netty-tls-epoll")
 SCENARIOS = {
     "pp1": ("1 connection, ping-pong, 64 B", "round trips/s", "ops_per_s"),
     "pp64": ("64 connections, ping-pong, 64 B", "round trips/s", "ops_per_s"),
@@ -33,6 +38,13 @@ SCENARIOS = {
     "stream": ("1 connection, streaming 64 KiB writes (256 KiB in flight)", "MiB/s echoed", "mib_per_s"),
     "connect": ("connection rate: connect, one 64 B round trip, close; 16 at a time", "connections/s", "ops_per_s"),
 }
+TLS_SCENARIOS = {
+    "tls-pp64": ("TLS, 64 connections, ping-pong, 64 B", "round trips/s", "ops_per_s"),
+    "tls-stream": ("TLS, 1 connection, streaming 64 KiB writes (256 KiB in flight)", "MiB/s echoed", "mib_per_s"),
+    "tls-connect": ("TLS handshakes: connect, full handshake, one 64 B round trip, close_notify, close; 16 at a time",
+                    "handshakes/s", "ops_per_s"),
+}
+KYOTO_TLS, NETTY_TLS = "kyoto-tls", "netty-tls"
 KYOTO = "kyoto-mt"
 TOKIO = "tokio-mt"
 NETTIES = ("netty-nio", "netty-epoll", "netty-iouring")
@@ -75,6 +87,7 @@ def summary(rs, field):
         "p99": median([r["p99_us"] for r in ok]),
         "p999": median([r["p999_us"] for r in ok]),
         "cpu": median(cpu),
+        "client_core": median([r["client_cpu_s"] / r["duration_s"] for r in ok if "client_cpu_s" in r]),
         "errors": sum(r.get("errors", 0) for r in ok),
         "failed": len(rs) - len(ok),
     }
@@ -104,7 +117,7 @@ def cpu_per_unit(table, sc, server):
     if not r or r["cpu"] is None:
         return None
     per_op_us = r["cpu"] / 1e5 * 1e6
-    if sc == "stream":
+    if sc in ("stream", "tls-stream"):
         return per_op_us / 1000 * (2**30 / 65536)
     return per_op_us
 
@@ -148,6 +161,85 @@ def bar_checks(table, syscalls, idle):
         checks.append((f"idle: Kyoto multi-thread {k['bytes_per_conn']:,.0f} bytes per idle connection, Netty NIO "
                        f"{n['bytes_per_conn']:,.0f} (needs ≤ Netty NIO's)", k["bytes_per_conn"] <= n["bytes_per_conn"]))
     return checks
+
+
+def tls_bar_checks(tls_table):
+    """Issue #19's bar: Kyoto's TLS server at least Netty NIO + SslHandler's throughput in each TLS
+    scenario, for no more server CPU per byte (the scenarios' sizes are fixed, so per round trip,
+    per 64 KiB chunk or per handshake is per byte times a constant)."""
+    checks = []
+    for sc in TLS_SCENARIOS:
+        rows = tls_table.get(sc, {}).get("rows", {})
+        k, n = rows.get(KYOTO_TLS), rows.get(NETTY_TLS)
+        if not (k and n):
+            continue
+        r = k["value"] / n["value"]
+        checks.append((f"{sc}: Kyoto TLS / Netty NIO + SslHandler throughput {r:.2f} (needs ≥ 1.00)", r >= 1.0))
+        x, y = cpu_per_unit(tls_table, sc, KYOTO_TLS), cpu_per_unit(tls_table, sc, NETTY_TLS)
+        if x and y:
+            checks.append((f"{sc}: server CPU per byte, Kyoto TLS / Netty NIO + SslHandler {x / y:.2f} "
+                           f"(needs ≤ 1.00)", x / y <= 1.0))
+    return checks
+
+
+def tls_section(w, machine, tls_table, servers, unavailable, tls_agreed):
+    """The TLS scenarios: Kyoto's TLS server against Netty's SslHandler, both on the JDK's SSLEngine."""
+    w("## TLS (issue #19): Kyoto's module-tls against Netty's SslHandler")
+    w("")
+    w("TLS 1.3 with TLS_AES_128_GCM_SHA256 only, a self-signed EC P-256 certificate made for the run, both "
+      "servers on the JDK's `SSLEngine` (Netty: `SslProvider.JDK`, its default `ImmediateExecutor` for "
+      "delegated tasks). The load generator speaks TLS through OpenSSL's libssl "
+      f"({machine.get('openssl', '?')}; no certificate check, SNI `localhost`, no session resumption: every "
+      "`tls-connect` operation is a full handshake) and checks every echoed byte. Each TLS server is warmed up "
+      f"with {machine.get('server_warmup_s', 0):g} s of TLS ping-pong and then "
+      f"{machine.get('handshake_warmup_s', 0):g} s of handshakes before anything is measured. "
+      f"The first handshake agreed on `{tls_agreed or '?'}`.")
+    w("")
+    checks = tls_bar_checks(tls_table)
+    if checks:
+        w("The bar: ≥ 1.0× Netty on all three, at no more server CPU per byte. From this run:")
+        w("")
+        for text, ok in checks:
+            w(f"- {'met' if ok else '**not met**'}: {text}")
+        w("")
+    for s in servers:
+        if s in unavailable:
+            w(f"- **{SERVERS[s]}** not measured: `{unavailable[s]}`")
+            w("")
+    for sc, (title, unit, field) in TLS_SCENARIOS.items():
+        if sc not in tls_table:
+            continue
+        rows = tls_table[sc]["rows"]
+        k = rows.get(KYOTO_TLS)
+        if sc == "tls-stream":
+            cpu_head, cpu_fmt = "server CPU ms per GiB", lambda c: fmt_num(c)
+        elif sc == "tls-connect":
+            cpu_head, cpu_fmt = "server CPU µs per handshake", lambda c: fmt_num(c)
+        else:
+            cpu_head, cpu_fmt = "server CPU µs per round trip", lambda c: fmt_num(c)
+        w(f"### {title} (`{sc}`)")
+        w("")
+        w(f"| server | {unit} | Kyoto TLS / it | p50 | p99 | p99.9 | {cpu_head} | Kyoto's CPU / its | "
+          "client's share of a core | rounds |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        for s in servers:
+            r = rows.get(s)
+            if not r:
+                continue
+            c = cpu_per_unit(tls_table, sc, s)
+            kc = cpu_per_unit(tls_table, sc, KYOTO_TLS)
+            rr = "—" if s == KYOTO_TLS else (f"**{k['value'] / r['value']:.2f}**" if k and r["value"] else "—")
+            cr = "—" if s == KYOTO_TLS else (f"**{kc / c:.2f}**" if kc and c else "—")
+            spread = " ".join(fmt_num(v) for v in r["values"])
+            notes = []
+            if r["errors"]:
+                notes.append(f"{r['errors']} connection errors")
+            if r["failed"]:
+                notes.append(f"{r['failed']} failed runs")
+            w(f"| {SERVERS[s]} | {fmt_num(r['value'])} | {rr} | {fmt_us(r['p50'])} | {fmt_us(r['p99'])} | "
+              f"{fmt_us(r['p999'])} | {cpu_fmt(c) if c is not None else '—'} | {cr} | "
+              f"{r['client_core'] * 100:.0f} % | {spread}{'; ' + ', '.join(notes) if notes else ''} |")
+        w("")
 
 
 def svg_chart(table, servers, path):
@@ -204,7 +296,14 @@ def svg_chart(table, servers, path):
 def main():
     results, out = sys.argv[1], sys.argv[2]
     machine, runs, unavailable, syscalls, idle = load(results)
-    servers = [s for s in SERVERS if any(k[1] == s for k in runs) or s in unavailable or s in idle]
+    every = [s for s in SERVERS if any(k[1] == s for k in runs) or s in unavailable or s in idle]
+    servers = [s for s in every if s not in TLS_SERVERS]
+    tls_servers = [s for s in every if s in TLS_SERVERS]
+    tls_table = {}
+    for sc, (title, unit, field) in TLS_SCENARIOS.items():
+        rows = {s: summary(runs.get((sc, s), []), field) for s in tls_servers}
+        if any(rows.values()):
+            tls_table[sc] = {"rows": rows}
     table = {}
     for sc, (title, unit, field) in SCENARIOS.items():
         rows = {s: summary(runs.get((sc, s), []), field) for s in servers}
@@ -215,10 +314,14 @@ def main():
         table[sc] = {"rows": rows, "ratios": ratios}
 
     chart = os.path.splitext(out)[0] + "-ratios.svg"
-    svg_chart(table, servers, chart)
+    if table:
+        svg_chart(table, servers, chart)
     md = []
     w = md.append
-    w("# Network benchmarks: Kyoto against the stacks users would pick instead")
+    if table or not tls_table:
+        w("# Network benchmarks: Kyoto against the stacks users would pick instead")
+    else:
+        w("# TLS benchmarks: Kyoto's module-tls against Netty's SslHandler")
     w("")
     w("Generated by `scripts/netbench` from its own measurements; do not edit by hand. The JMH "
       "benchmarks of the scheduler, timers and channels are in [benchmarks-runtime.md](benchmarks-runtime.md).")
@@ -246,15 +349,31 @@ def main():
           f"each scenario for {machine.get('warmup_s', '?'):g} s unmeasured and {machine.get('duration_s', '?'):g} s "
           f"measured; stop. Figures are the medians over the rounds.")
     w("")
-    w("![Kyoto multi-thread / peer, median throughput](" + os.path.basename(chart) + ")")
-    w("")
-    if unavailable:
+    if table:
+        w("![Kyoto multi-thread / peer, median throughput](" + os.path.basename(chart) + ")")
+        w("")
+    plain_unavailable = {s: r for s, r in unavailable.items() if s not in TLS_SERVERS}
+    if plain_unavailable:
         w("Not measured:")
         w("")
-        for s, reason in unavailable.items():
+        for s, reason in plain_unavailable.items():
             w(f"- **{SERVERS[s]}**: `{reason}`")
         w("")
+    if table or idle or syscalls:
+        plain_sections(w, machine, table, servers, unavailable, syscalls, idle)
+    if tls_table or any(s in unavailable for s in tls_servers):
+        agreed = next((r["tls"] for rs in runs.values() for r in rs if r.get("tls")), None)
+        tls_section(w, machine, tls_table, tls_servers, unavailable, agreed)
 
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "netbench-method.md")) as f:
+        w(f.read().rstrip())
+    with open(out, "w") as f:
+        f.write("\n".join(md) + "\n")
+    print(f"netbench: wrote {out}" + (f" and {chart}" if table else ""), file=sys.stderr)
+
+
+def plain_sections(w, machine, table, servers, unavailable, syscalls, idle):
+    """The plain TCP scenarios: the bar of issue #17, CPU per unit, memory, each scenario, system calls."""
     w("## The bar (issue #17), from this run")
     w("")
     for text, ok in bar_checks(table, syscalls, idle):
@@ -367,12 +486,6 @@ def main():
         w("| all | " + " | ".join(tot) + " |")
         w("| round trips traced | " + " | ".join(f"{syscalls[s]['round_trips']:,}" for s in cols) + " |")
         w("")
-
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "netbench-method.md")) as f:
-        w(f.read().rstrip())
-    with open(out, "w") as f:
-        f.write("\n".join(md) + "\n")
-    print(f"netbench: wrote {out} and {chart}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,15 @@
  *             opens N connections, echoes SIZE bytes once on each, waits SETTLE seconds and reads
  *             it again; reports the difference per connection. No warm-up or measured window.
  *
+ * With --tls, pingpong, stream and connect speak TLS 1.3 (TLS_AES_128_GCM_SHA256 only, SNI
+ * "localhost") through OpenSSL's libssl, non-blocking over the same epoll loop. pingpong and
+ * stream finish their handshakes before the clock starts; in connect every cycle is a full
+ * handshake (no session is ever resumed: the client keeps none), one echo, close_notify and
+ * close, so its operations per second are handshakes per second. The server's certificate is
+ * not verified: this is a load generator on loopback, not a client anyone trusts, and a chain
+ * check would only add the client's CPU to what is measured. The plain path is untouched by it:
+ * its functions are the same, and its event loop is compiled apart from the TLS one.
+ *
  * The run warms up for WARMUP seconds, then measures for DURATION seconds; only operations that
  * complete inside the measured window count. With --pid, the server's user+system CPU time is read
  * from /proc/PID/stat at both ends of the window. Prints one line of JSON.
@@ -23,7 +32,7 @@
  * Latencies go into a log-linear histogram (64 sub-buckets per power of two of nanoseconds: at
  * most 1.6 % error), no libraries.
  *
- * Build: gcc -O2 -o loadgen loadgen.c
+ * Build: gcc -O2 -o loadgen loadgen.c -lssl -lcrypto
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -31,6 +40,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,20 +151,26 @@ static struct {
     double duration_s;
     int pid;
     double settle_s;
-} opt = {"127.0.0.1", 0, PINGPONG, 1, 16, 64, 256 * 1024, 1.0, 5.0, 0, 2.0};
+    int tls;
+} opt = {"127.0.0.1", 0, PINGPONG, 1, 16, 64, 256 * 1024, 1.0, 5.0, 0, 2.0, 0};
 
 static void usage(void) {
     fprintf(stderr,
             "usage: loadgen --port P [--host 127.0.0.1] [--mode pingpong|stream|connect|idle]\n"
             "               [--connections N] [--concurrency N] [--size BYTES] [--window BYTES]\n"
             "               [--warmup SECONDS] [--duration SECONDS] [--pid SERVER_PID]\n"
-            "               [--settle SECONDS]   (idle: --pid is required)\n");
+            "               [--settle SECONDS]   (idle: --pid is required)\n"
+            "               [--tls]              (TLS 1.3; not with idle)\n");
     exit(2);
 }
 
 static void parse(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--tls")) {
+            opt.tls = 1;
+            continue;
+        }
         if (i + 1 >= argc) usage();
         const char *v = argv[++i];
         if (!strcmp(a, "--host")) opt.host = v;
@@ -175,10 +193,11 @@ static void parse(int argc, char **argv) {
     }
     if (opt.port <= 0 || opt.size <= 0 || opt.connections <= 0 || opt.concurrency <= 0) usage();
     if (opt.mode == STREAM && opt.window < opt.size) opt.window = opt.size;
-    if (opt.mode == IDLE && opt.pid <= 0) usage();
+    if (opt.mode == IDLE && (opt.pid <= 0 || opt.tls)) usage();
 }
 
-static void die(const char *what) {
+/* Never inlined: the error path stays out of the hot functions that call it. */
+__attribute__((noinline)) static void die(const char *what) {
     printf("{\"error\":\"%s: %s\"}\n", what, strerror(errno));
     exit(1);
 }
@@ -458,6 +477,304 @@ static void slot_event(struct conn *c, uint32_t events) {
     slot_open(c);
 }
 
+/* ---- TLS (--tls) ---------------------------------------------------------------------------- */
+
+/*
+ * A TLS connection: the plain connection's state (first, so an epoll event's pointer is either),
+ * its OpenSSL object, and what the plain modes learn from the kernel but TLS must remember:
+ * whether a write is waiting to be retried (OpenSSL then holds a record half written) and, in
+ * connect mode, whether the handshake is done. SSL_write runs with partial writes allowed, so
+ * like write() it returns after each record it got into the socket.
+ */
+struct tconn {
+    struct conn c;
+    SSL *ssl;
+    int write_retry; /* the last SSL_write wanted a retry: the chunk it began is already timed */
+};
+
+static SSL_CTX *tls_ctx;
+static char tls_info[128]; /* what the first handshake agreed, for the JSON line */
+
+static void tls_die(const char *what) {
+    unsigned long e = ERR_get_error();
+    char why[256];
+    if (e) ERR_error_string_n(e, why, sizeof why);
+    else snprintf(why, sizeof why, "%s", errno ? strerror(errno) : "the peer closed the connection");
+    printf("{\"error\":\"%s: %s\"}\n", what, why);
+    exit(1);
+}
+
+/*
+ * The echo must be what was sent: byte POS of a connection's echo is out_buf[POS % size], in every
+ * mode. A cheap check beside the decryption, and the one that catches a TLS layer that loses,
+ * repeats or reorders bytes (the plain servers need none: the kernel copies their bytes).
+ */
+static void tls_check_echo(long pos, int n) {
+    long off = pos % opt.size;
+    for (long done = 0; done < n; off = 0) {
+        long len = opt.size - off;
+        if (len > n - done) len = n - done;
+        if (memcmp(in_buf + done, out_buf + off, (size_t)len)) {
+            printf("{\"error\":\"the echo differs from what was sent, within bytes %ld-%ld of a connection\"}\n",
+                   pos + done, pos + done + len - 1);
+            exit(1);
+        }
+        done += len;
+    }
+}
+
+static void tls_init(void) {
+    tls_ctx = SSL_CTX_new(TLS_client_method());
+    if (!tls_ctx || !SSL_CTX_set_min_proto_version(tls_ctx, TLS1_3_VERSION) ||
+        !SSL_CTX_set_max_proto_version(tls_ctx, TLS1_3_VERSION) ||
+        !SSL_CTX_set_ciphersuites(tls_ctx, "TLS_AES_128_GCM_SHA256"))
+        tls_die("TLS setup");
+    SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
+    /* Every handshake a full one: no session is kept to resume. */
+    SSL_CTX_set_session_cache_mode(tls_ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* One read() takes every record that has arrived, up to 64 KiB, as the plain path's does;
+     * what it took beyond the record being returned is what SSL_has_pending reports. */
+    SSL_CTX_set_read_ahead(tls_ctx, 1);
+    SSL_CTX_set_default_read_buffer_len(tls_ctx, 65536);
+}
+
+static void tls_attach(struct tconn *t) {
+    t->ssl = SSL_new(tls_ctx);
+    if (!t->ssl || !SSL_set_fd(t->ssl, t->c.fd) || !SSL_set_tlsext_host_name(t->ssl, "localhost"))
+        tls_die("SSL_new");
+    SSL_set_connect_state(t->ssl);
+    t->write_retry = 0;
+}
+
+static void tls_note_session(SSL *ssl) {
+    if (tls_info[0]) return;
+    int group = SSL_get_negotiated_group(ssl);
+    snprintf(tls_info, sizeof tls_info, "%s %s %s", SSL_get_version(ssl), SSL_get_cipher_name(ssl),
+             group ? OBJ_nid2sn(group) : "?");
+}
+
+/* The handshake of a connection that pingpong or stream keeps, before the clock starts. */
+static void tls_handshake_blocking(struct tconn *t) {
+    tls_attach(t);
+    for (;;) {
+        int r = SSL_do_handshake(t->ssl);
+        if (r == 1) break;
+        int e = SSL_get_error(t->ssl, r);
+        struct pollfd p = {.fd = t->c.fd, .events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT};
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) tls_die("TLS handshake");
+        if (poll(&p, 1, 10000) != 1) {
+            errno = ETIMEDOUT;
+            die("TLS handshake");
+        }
+    }
+    tls_note_session(t->ssl);
+}
+
+/*
+ * What an SSL call that returned n <= 0 wants: 1 if the epoll interest now says what it waits
+ * for (WANT_WRITE also while reading: a TLS 1.3 KeyUpdate may need an answer), 0 if it failed.
+ */
+static int tls_wait(struct tconn *t, int n) {
+    switch (SSL_get_error(t->ssl, n)) {
+    case SSL_ERROR_WANT_READ:
+        set_interest(&t->c, EPOLLIN);
+        return 1;
+    case SSL_ERROR_WANT_WRITE:
+        set_interest(&t->c, EPOLLIN | EPOLLOUT);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void tls_write_message(struct tconn *t) {
+    struct conn *c = &t->c;
+    while (c->out_off < opt.size) {
+        int n = SSL_write(t->ssl, out_buf + c->out_off, (int)(opt.size - c->out_off));
+        if (n <= 0) {
+            if (tls_wait(t, n)) return;
+            tls_die("SSL_write");
+        }
+        c->out_off += n;
+    }
+    set_interest(c, EPOLLIN);
+}
+
+static void tls_pingpong_start(struct tconn *t, uint64_t now) {
+    t->c.started = now;
+    t->c.out_off = 0;
+    t->c.in_off = 0;
+    tls_write_message(t);
+}
+
+/* Any event retries an unfinished write and reads: which one an SSL call waited for is OpenSSL's. */
+static void tls_pingpong_event(struct tconn *t) {
+    struct conn *c = &t->c;
+    if (c->out_off < opt.size) tls_write_message(t);
+    for (;;) {
+        int n = SSL_read(t->ssl, in_buf, (int)in_buf_len);
+        if (n <= 0) {
+            if (c->out_off < opt.size) return; /* the write set the interest it waits for */
+            if (tls_wait(t, n)) return;
+            tls_die("SSL_read");
+        }
+        tls_check_echo(c->in_off, n);
+        c->in_off += n;
+        if (c->in_off >= opt.size) {
+            uint64_t now = now_ns();
+            if (in_window(now)) {
+                record(now - c->started);
+                ops++;
+                bytes_in += opt.size;
+            }
+            tls_pingpong_start(t, now);
+            /* One message at a time: only records read ahead with it (a session ticket) can wait. */
+            if (!SSL_has_pending(t->ssl)) return;
+        }
+    }
+}
+
+static void tls_stream_fill(struct tconn *t) {
+    struct conn *c = &t->c;
+    while (c->sent - c->received < opt.window) {
+        long off = c->sent % opt.size;
+        long room = opt.window - (c->sent - c->received);
+        long len = opt.size - off;
+        if (len > room) len = room;
+        if (off == 0 && !t->write_retry) c->chunk_start[(c->sent / opt.size) % chunks_in_ring()] = now_ns();
+        int n = SSL_write(t->ssl, out_buf + off, (int)len);
+        if (n <= 0) {
+            t->write_retry = 1;
+            if (tls_wait(t, n)) return;
+            tls_die("SSL_write");
+        }
+        t->write_retry = 0;
+        c->sent += n;
+    }
+    set_interest(c, EPOLLIN);
+}
+
+static void tls_stream_event(struct tconn *t) {
+    struct conn *c = &t->c;
+    for (;;) {
+        int n = SSL_read(t->ssl, in_buf, (int)in_buf_len);
+        if (n <= 0) {
+            int e = SSL_get_error(t->ssl, n);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) break;
+            tls_die("SSL_read");
+        }
+        tls_check_echo(c->received, n);
+        long before = c->received;
+        c->received += n;
+        uint64_t now = now_ns();
+        if (in_window(now)) bytes_in += n;
+        for (long k = before / opt.size; k < c->received / opt.size; k++) {
+            if (in_window(now)) {
+                record(now - c->chunk_start[k % chunks_in_ring()]);
+                ops++;
+            }
+        }
+    }
+    tls_stream_fill(t);
+}
+
+/* connect mode: the plain cycle (same ports, same edge-triggered registration) with a TLS handshake. */
+static void tls_slot_open(struct tconn *t) {
+    slot_open(&t->c);
+    tls_attach(t);
+}
+
+static void tls_slot_close(struct tconn *t) {
+    SSL_free(t->ssl);
+    t->ssl = NULL;
+    close(t->c.fd);
+}
+
+static void tls_slot_fail(struct tconn *t) {
+    errors++;
+    ERR_clear_error();
+    tls_slot_close(t);
+    tls_slot_open(t);
+}
+
+/* Each SSL call runs until it wants the socket, so the next edge is what it waits for. */
+static void tls_slot_event(struct tconn *t, uint32_t events) {
+    struct conn *c = &t->c;
+    if (events & (EPOLLERR | EPOLLHUP)) {
+        tls_slot_fail(t);
+        return;
+    }
+    if (!c->connected) {
+        int r = SSL_do_handshake(t->ssl);
+        if (r != 1) {
+            int e = SSL_get_error(t->ssl, r);
+            if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) tls_slot_fail(t);
+            return;
+        }
+        c->connected = 1;
+        tls_note_session(t->ssl);
+        /* A small message into an idle connection: one record, one write. */
+        if (SSL_write(t->ssl, out_buf, opt.size) != opt.size) {
+            tls_slot_fail(t);
+            return;
+        }
+    }
+    for (;;) {
+        int n = SSL_read(t->ssl, in_buf, (int)in_buf_len);
+        if (n <= 0) {
+            if (SSL_get_error(t->ssl, n) != SSL_ERROR_WANT_READ) tls_slot_fail(t);
+            return;
+        }
+        tls_check_echo(c->in_off, n);
+        c->in_off += n;
+        if (c->in_off >= opt.size) break;
+    }
+    /* close_notify, so that the server sees an orderly close and not a truncation. */
+    SSL_shutdown(t->ssl);
+    tls_slot_close(t);
+    uint64_t now = now_ns();
+    if (in_window(now)) {
+        record(now - c->started);
+        ops++;
+        bytes_in += opt.size;
+    }
+    tls_slot_open(t);
+}
+
+/*
+ * After the measurement: a close_notify on every connection kept, then up to 2 s for the
+ * server's own close_notify or end of stream on each (reading what echo is still in flight), so
+ * that the server sees orderly closes and logs no truncation or broken pipe for them.
+ */
+static void tls_close_all(struct conn *conns, size_t stride, int n) {
+    for (int i = 0; i < n; i++) SSL_shutdown(((struct tconn *)((char *)conns + (size_t)i * stride))->ssl);
+    uint64_t deadline = now_ns() + 2000000000ULL;
+    for (int i = 0; i < n; i++) {
+        struct tconn *t = (struct tconn *)((char *)conns + (size_t)i * stride);
+        for (;;) {
+            int n_read = SSL_read(t->ssl, in_buf, (int)in_buf_len);
+            if (n_read > 0) continue;
+            if (SSL_get_error(t->ssl, n_read) != SSL_ERROR_WANT_READ) break;
+            uint64_t now = now_ns();
+            struct pollfd p = {.fd = t->c.fd, .events = POLLIN};
+            if (now >= deadline || poll(&p, 1, (int)((deadline - now) / 1000000) + 1) != 1) return;
+        }
+    }
+}
+
+static void tls_start(struct tconn *t) {
+    if (opt.mode == PINGPONG) tls_pingpong_start(t, now_ns());
+    else if (opt.mode == STREAM) tls_stream_fill(t);
+    else tls_slot_open(t);
+}
+
+static void tls_event(struct tconn *t, uint32_t events) {
+    if (opt.mode == PINGPONG) tls_pingpong_event(t);
+    else if (opt.mode == STREAM) tls_stream_event(t);
+    else tls_slot_event(t, events);
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 /*
@@ -524,6 +841,44 @@ static int run_idle(struct conn *conns) {
     return 0;
 }
 
+/* CPU times read at the ends of the measured window. */
+struct cpu_window {
+    double cpu_start, cpu_end, self_start, self_end;
+    double user_start, sys_start, user_end, sys_end;
+};
+
+/*
+ * Serves events until the measured window ends. Inlined twice with TLS a constant, so that the
+ * plain loop is what it was before TLS came: no test of the flag per event.
+ */
+static inline __attribute__((always_inline)) void event_loop(const int tls, struct cpu_window *w) {
+    int measuring = 0;
+    struct epoll_event events[1024];
+    for (;;) {
+        uint64_t t = now_ns();
+        if (!measuring && t >= measure_start) {
+            measuring = 1;
+            if (opt.pid) w->cpu_start = process_cpu_s(opt.pid, &w->user_start, &w->sys_start);
+            w->self_start = self_cpu_s();
+        }
+        if (t >= measure_end) break;
+        int n = epoll_wait(ep, events, 1024, 10);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            die("epoll_wait");
+        }
+        for (int i = 0; i < n; i++) {
+            struct conn *c = events[i].data.ptr;
+            if (tls) tls_event((struct tconn *)c, events[i].events);
+            else if (opt.mode == PINGPONG) pingpong_event(c, events[i].events);
+            else if (opt.mode == STREAM) stream_event(c, events[i].events);
+            else slot_event(c, events[i].events);
+        }
+    }
+    if (opt.pid) w->cpu_end = process_cpu_s(opt.pid, &w->user_end, &w->sys_end);
+    w->self_end = self_cpu_s();
+}
+
 int main(int argc, char **argv) {
     parse(argc, argv);
     memset(&server_addr, 0, sizeof server_addr);
@@ -539,49 +894,34 @@ int main(int argc, char **argv) {
     in_buf = malloc(in_buf_len);
 
     int n_conns = opt.mode == CONNECT ? opt.concurrency : opt.connections;
-    struct conn *conns = calloc(n_conns, sizeof *conns);
+    /* With --tls (never in idle mode) each connection is a struct tconn, its struct conn first. */
+    size_t stride = opt.tls ? sizeof(struct tconn) : sizeof(struct conn);
+    struct conn *conns = calloc(n_conns, stride);
     if (opt.mode == IDLE) return run_idle(conns);
+    if (opt.tls) tls_init();
+#define CONN(i) ((struct conn *)((char *)conns + (size_t)(i) * stride))
     for (int i = 0; i < n_conns; i++) {
         if (opt.mode == CONNECT) continue;
-        connect_blocking(&conns[i]);
-        if (opt.mode == STREAM) conns[i].chunk_start = calloc(chunks_in_ring(), sizeof(uint64_t));
+        connect_blocking(CONN(i));
+        if (opt.tls) tls_handshake_blocking((struct tconn *)CONN(i));
+        if (opt.mode == STREAM) CONN(i)->chunk_start = calloc(chunks_in_ring(), sizeof(uint64_t));
     }
 
     uint64_t t0 = now_ns();
     measure_start = t0 + (uint64_t)(opt.warmup_s * 1e9);
     measure_end = measure_start + (uint64_t)(opt.duration_s * 1e9);
     for (int i = 0; i < n_conns; i++) {
-        if (opt.mode == PINGPONG) pingpong_start(&conns[i], now_ns());
-        else if (opt.mode == STREAM) stream_fill(&conns[i]);
-        else slot_open(&conns[i]);
+        if (opt.tls) tls_start((struct tconn *)CONN(i));
+        else if (opt.mode == PINGPONG) pingpong_start(CONN(i), now_ns());
+        else if (opt.mode == STREAM) stream_fill(CONN(i));
+        else slot_open(CONN(i));
     }
 
-    double cpu_start = -1, cpu_end = -1, self_start = 0, self_end = 0;
-    double user_start = 0, sys_start = 0, user_end = 0, sys_end = 0;
-    int measuring = 0;
-    struct epoll_event events[1024];
-    for (;;) {
-        uint64_t t = now_ns();
-        if (!measuring && t >= measure_start) {
-            measuring = 1;
-            if (opt.pid) cpu_start = process_cpu_s(opt.pid, &user_start, &sys_start);
-            self_start = self_cpu_s();
-        }
-        if (t >= measure_end) break;
-        int n = epoll_wait(ep, events, 1024, 10);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            die("epoll_wait");
-        }
-        for (int i = 0; i < n; i++) {
-            struct conn *c = events[i].data.ptr;
-            if (opt.mode == PINGPONG) pingpong_event(c, events[i].events);
-            else if (opt.mode == STREAM) stream_event(c, events[i].events);
-            else slot_event(c, events[i].events);
-        }
-    }
-    if (opt.pid) cpu_end = process_cpu_s(opt.pid, &user_end, &sys_end);
-    self_end = self_cpu_s();
+    struct cpu_window w = {.cpu_start = -1, .cpu_end = -1};
+    if (opt.tls) event_loop(1, &w);
+    else event_loop(0, &w);
+    double cpu_start = w.cpu_start, cpu_end = w.cpu_end, self_start = w.self_start, self_end = w.self_end;
+    double user_start = w.user_start, sys_start = w.sys_start, user_end = w.user_end, sys_end = w.sys_end;
 
     static const char *names[] = {"pingpong", "stream", "connect"};
     double secs = opt.duration_s;
@@ -590,11 +930,15 @@ int main(int argc, char **argv) {
            "\"duration_s\":%.3f,\"ops\":%llu,\"ops_per_s\":%.1f,\"mib_per_s\":%.2f,"
            "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,"
            "\"server_cpu_s\":%.2f,\"server_user_s\":%.2f,\"server_sys_s\":%.2f,\"client_cpu_s\":%.2f,"
-           "\"errors\":%llu}\n",
+           "\"errors\":%llu%s%s%s}\n",
            names[opt.mode], opt.connections, opt.concurrency, opt.size, opt.window, secs,
            (unsigned long long)ops, ops / secs, bytes_in / secs / 1048576.0,
            percentile_us(50), percentile_us(99), percentile_us(99.9), hist_max / 1000.0,
            server_cpu, user_end - user_start, sys_end - sys_start, self_end - self_start,
-           (unsigned long long)errors);
+           (unsigned long long)errors, opt.tls ? ",\"tls\":\"" : "", opt.tls ? tls_info : "", opt.tls ? "\"" : "");
+    if (opt.tls && opt.mode != CONNECT) {
+        fflush(stdout);
+        tls_close_all(conns, stride, n_conns);
+    }
     return 0;
 }
