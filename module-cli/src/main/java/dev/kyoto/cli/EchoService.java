@@ -13,6 +13,7 @@ import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.runtime.task.TaskTracker;
 import dev.kyoto.runtime.time.Time;
 import dev.kyoto.tls.TlsAcceptor;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -187,10 +188,18 @@ final class EchoService {
      * <p>Over TLS the copy runs on the {@link dev.kyoto.tls.TlsStream} once the handshake is done
      * (within the handshake timeout), and a clean end is answered with {@code close_notify}
      * ({@code shutdown()}) before the socket closes. A failed or timed-out handshake is one more
-     * failed connection: {@link TlsAcceptor#accept} has closed the socket.
+     * failed connection: {@link TlsAcceptor#accept} has closed the socket. Every connection gets
+     * {@code TCP_NODELAY}.
      */
     private Async<Void> serve(TcpStream stream) {
         String peer = peer(stream);
+        try {
+            // As Netty and Redis do: an echo's reply must not wait for the peer's delayed ACK
+            // when it leaves in two writes (a message read in two parts, TLS records).
+            stream.setNoDelay(true);
+        } catch (IOException e) {
+            // A socket that cannot take the option is already failing; the echo reports that.
+        }
         Async<?> echo = tls == null
                 ? Async.using(stream, s -> Io.copy(s, s, buffers))
                 : Time.timeout(handshakeTimeout, tls.accept(stream))

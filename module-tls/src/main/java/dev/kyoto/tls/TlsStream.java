@@ -39,11 +39,12 @@ import javax.net.ssl.SSLSession;
  * TLS 1.3 sends after the handshake (session tickets, key updates) are handled inside the read.
  *
  * <h2>Writing and flushing</h2>
- * A write encrypts what it takes into one record and hands the record to the stream beneath.
- * If that stream is full, the record waits in this stream's buffer, the write still reports its
- * bytes taken, and the record goes out on the next read, write or {@link #flush()} of this stream
- * (a write waits until the previous record is out, so at most one record waits). {@code flush()}
- * and {@link #shutdown()} wait until it is out; {@link dev.kyoto.io.Io#copy} and
+ * A write encrypts what it takes into records, up to {@value #MAX_RECORDS_PER_WRITE} of them
+ * (64 KiB of plaintext), and hands them to the stream beneath in one write. If that stream is
+ * full, the records wait in this stream's buffer, the write still reports its bytes taken, and
+ * they go out on the next read, write or {@link #flush()} of this stream (a write waits until the
+ * previous one's records are out, so at most one write's records wait). {@code flush()} and
+ * {@link #shutdown()} wait until they are out; {@link dev.kyoto.io.Io#copy} and
  * {@code dev.kyoto.codec.Framed} flush for you. {@code shutdown()} sends {@code close_notify},
  * then shuts the stream beneath down, so the peer reads a clean end; reading goes on (TLS 1.3
  * half-close).
@@ -70,6 +71,15 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
      */
     static final int POOLED_PACKET_SIZE = 17 * 1024;
     private static final BufferPool PACKETS = BufferPool.heap(POOLED_PACKET_SIZE);
+    /**
+     * The most records one write encrypts before it hands them to the stream beneath in one
+     * write: a write of more than a record's plaintext (16 KiB) borrows a buffer this many packets
+     * large, so that a 20 KB reply leaves in one system call, not a full record and a small tail
+     * (which Nagle's algorithm and the peer's delayed ACK can hold back 40 ms), as Netty's
+     * {@code SslHandler} wraps everything flushed into one buffer.
+     */
+    static final int MAX_RECORDS_PER_WRITE = 4;
+    private static final BufferPool BATCHES = BufferPool.heap(MAX_RECORDS_PER_WRITE * POOLED_PACKET_SIZE);
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
 
     private final S inner;
@@ -218,9 +228,20 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
             }
             runTasks(r.getHandshakeStatus());
         } while (r.bytesConsumed() == 0);
-        // Best effort: if the stream is full, the record waits for the next read, write or flush.
+        long consumed = r.bytesConsumed();
+        int packet = engine.getSession().getPacketBufferSize();
+        while (consumed < total && r.getStatus() == SSLEngineResult.Status.OK && netOut != null
+                && netOut.capacity() - netOut.remaining() >= packet) {
+            r = wrap(srcs);
+            consumed += r.bytesConsumed();
+            runTasks(r.getHandshakeStatus());
+            if (r.bytesConsumed() == 0) {
+                break;
+            }
+        }
+        // Best effort: if the stream is full, the records wait for the next read, write or flush.
         writeOut(cx);
-        return Poll.ready((long) r.bytesConsumed());
+        return Poll.ready(consumed);
     }
 
     /** Writes out the record a write left behind, then flushes the stream beneath. */
@@ -429,7 +450,9 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
 
     private SSLEngineResult wrap(ByteBuffer[] srcs) throws SSLException {
         int size = engine.getSession().getPacketBufferSize();
-        ByteBuffer out = netOut == null ? borrow(size).clear() : netOut.compact();
+        ByteBuffer out = netOut != null ? netOut.compact()
+                : (remaining(srcs) > engine.getSession().getApplicationBufferSize() && size <= POOLED_PACKET_SIZE
+                        ? BATCHES.acquire() : borrow(size)).clear();
         SSLEngineResult r = engine.wrap(srcs, out);
         if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
             // Only an empty buffer smaller than the session's packets overflows: writeOut emptied it.
@@ -507,14 +530,26 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                 + ": the connection was cut, and what was read may not be all the peer sent");
     }
 
+    private static long remaining(ByteBuffer[] srcs) {
+        long n = 0;
+        for (ByteBuffer b : srcs) {
+            n += b.remaining();
+        }
+        return n;
+    }
+
     private static ByteBuffer borrow(int size) {
         return size <= POOLED_PACKET_SIZE ? PACKETS.acquire() : ByteBuffer.allocate(size);
     }
 
     /** Gives {@code b} back to the pool if it came from there; returns null, to clear the field it was in. */
     private static ByteBuffer giveBack(ByteBuffer b) {
-        if (b != null && b.capacity() == POOLED_PACKET_SIZE && !b.isDirect()) {
-            PACKETS.release(b);
+        if (b != null && !b.isDirect()) {
+            if (b.capacity() == POOLED_PACKET_SIZE) {
+                PACKETS.release(b);
+            } else if (b.capacity() == MAX_RECORDS_PER_WRITE * POOLED_PACKET_SIZE) {
+                BATCHES.release(b);
+            }
         }
         return null;
     }
