@@ -81,6 +81,8 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     static final int MAX_RECORDS_PER_WRITE = 4;
     private static final BufferPool BATCHES = BufferPool.heap(MAX_RECORDS_PER_WRITE * POOLED_PACKET_SIZE);
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
+    /** A TLS record's content type for application data (RFC 8446 5.1; every TLS 1.3 record after the handshake). */
+    private static final byte APPLICATION_DATA = 23;
 
     private final S inner;
     private final SSLEngine engine;
@@ -177,16 +179,16 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
                         return Poll.ready(drainAppIn(dst));
                     }
                     // More whole records already read go into the same buffer while a record fits:
-                    // a copy then moves 64 KiB a turn, not 16.
-                    while (r.getStatus() == SSLEngineResult.Status.OK && netIn != null && dst.remaining() >= appSize) {
+                    // a copy then moves 64 KiB a turn, not 16. Only application data, though: an
+                    // alert (TLS 1.2's close_notify) waits for the next read, because unwrapping it
+                    // closes the engine's output in TLS 1.2, and the caller has yet to write what
+                    // it just read.
+                    while (r.getStatus() == SSLEngineResult.Status.OK && netIn != null && dst.remaining() >= appSize
+                            && netIn.get(netIn.position()) == APPLICATION_DATA) {
                         r = unwrap(dst);
                         produced += r.bytesProduced();
                         runTasks(r.getHandshakeStatus());
-                        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                            answerCloseNotify(cx);
-                        } else {
-                            answerEngine(cx);
-                        }
+                        answerEngine(cx);
                     }
                     return Poll.ready(produced);
                 }
