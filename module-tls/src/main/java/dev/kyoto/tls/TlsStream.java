@@ -47,7 +47,9 @@ import javax.net.ssl.SSLSession;
  * {@link #shutdown()} wait until they are out; {@link dev.kyoto.io.Io#copy} and
  * {@code dev.kyoto.codec.Framed} flush for you. {@code shutdown()} sends {@code close_notify},
  * then shuts the stream beneath down, so the peer reads a clean end; reading goes on (TLS 1.3
- * half-close).
+ * half-close). TLS 1.2 has no half-close: the peer's {@code close_notify} closes this side's
+ * output at once (RFC 5246 7.2.1), and bytes not yet written are lost, so over TLS 1.2 a peer
+ * sends {@code close_notify} only once it expects nothing more.
  *
  * <h2>Memory</h2>
  * The engine's packet buffers (room for four records, 68 KiB, when reading or writing more than
