@@ -84,7 +84,9 @@ public final class AnyDelimiterCodec implements Codec<ByteBuffer> {
 
     @Override
     public void encode(ByteBuffer chunk, WriteBuffer dst) {
-        dst.put(chunk.duplicate()).put(sequenceWriter);
+        int start = chunk.position();
+        dst.put(chunk).put(sequenceWriter);
+        chunk.position(start);
     }
 
     @Override

@@ -130,7 +130,9 @@ public final class LengthDelimitedCodec implements Codec<ByteBuffer> {
             throw new FrameTooLongException("a length-delimited frame's payload to send, whose length (" + field
                     + " in the field) does not fit in a length field of " + fieldLength + " bytes", n, (1L << (8 * fieldLength)) - 1 + adjustment);
         }
-        dst.putUnsigned(field, fieldLength, order).put(payload.duplicate());
+        int start = payload.position();
+        dst.putUnsigned(field, fieldLength, order).put(payload);
+        payload.position(start);
     }
 
     @Override

@@ -173,8 +173,14 @@ public final class BufWriter implements AsyncWrite {
         }
         int end = buf.position();
         while (flushed < end) {
-            ByteBuffer out = buf.duplicate().limit(end).position(flushed);
-            Poll<Integer> w = inner.pollWrite(cx, out);
+            // The buffer itself, read from flushed to end, then put back in write mode below.
+            ByteBuffer out = buf.limit(end).position(flushed);
+            Poll<Integer> w;
+            try {
+                w = inner.pollWrite(cx, out);
+            } finally {
+                buf.limit(buf.capacity()).position(end);
+            }
             if (w.isPending()) {
                 return Poll.pending();
             }

@@ -96,6 +96,8 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
     private ByteBuffer appIn;
     private boolean handshaken;
     private boolean outboundClosed;
+    /** What {@link #pollWrite} hands the engine its one buffer in, reused so that a write allocates nothing. */
+    private final ByteBuffer[] single = new ByteBuffer[1];
     /**
      * The waker of a write, flush or shutdown that is waiting for the stream beneath to take the
      * waiting record; null when none is. While one is, reads leave that record to it: a read that
@@ -214,7 +216,14 @@ public final class TlsStream<S extends AsyncRead & AsyncWrite> implements AsyncR
 
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
-        Poll<Long> p = pollWriteVectored(cx, new ByteBuffer[] {src});
+        ByteBuffer[] one = single;
+        one[0] = src;
+        Poll<Long> p;
+        try {
+            p = pollWriteVectored(cx, one);
+        } finally {
+            one[0] = null;
+        }
         return p.isPending() ? Poll.pending() : Poll.ready(p.value().intValue());
     }
 
