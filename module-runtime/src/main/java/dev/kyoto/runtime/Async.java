@@ -1,6 +1,7 @@
 package dev.kyoto.runtime;
 
 import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.scheduler.ThreadAwaiter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +36,9 @@ import java.util.concurrent.CompletionStage;
  *   <li>leaves: {@link #ready}, {@link #failed}, {@link #yieldNow},
  *       {@link #fromCompletionStage}.</li>
  * </ul>
- * Run a computation with {@link KyotoRuntime#blockOn} or {@link KyotoRuntime#spawn}.
+ * Run a computation with {@link KyotoRuntime#blockOn} or {@link KyotoRuntime#spawn}, or
+ * {@link #await()} it from straight-line code on a virtual thread
+ * ({@link KyotoRuntime#spawnVirtual}).
  *
  * @param <T> the type of the value it completes with
  */
@@ -59,6 +62,52 @@ public interface Async<T> {
      * cancellation has nobody to report a failure to.
      */
     default void cancel() {
+    }
+
+    /**
+     * Runs this computation to completion on the calling thread and returns its value: Kyoto's
+     * {@code .await} for straight-line code on virtual threads.
+     *
+     * <pre>{@code
+     * rt.spawnVirtual(() -> {
+     *     try (TcpStream s = TcpStream.connect("127.0.0.1:7000").await()) {
+     *         s.writeAll(ByteBuffer.wrap(hello)).await();
+     *         return s.read(reply).await();
+     *     }
+     * });
+     * }</pre>
+     *
+     * <p>The computation is polled on the calling thread. While it is pending the thread parks (a
+     * virtual thread unmounts, freeing its carrier) and the computation's waker unparks it; the
+     * runtime's workers drive I/O and timers meanwhile. Everything composes:
+     * {@code Time.timeout(d, x).await()}, {@code Async.race(a, b).await()}, a channel's
+     * {@code recv().await()}, a {@link JoinHandle}'s {@code await()}.
+     *
+     * <p>The calling thread must have a multi-thread runtime entered: a body started by
+     * {@link KyotoRuntime#spawnVirtual} has; any other thread (virtual or platform) may enter one
+     * with {@link Handle#enter()}. It must not be a thread that runs Kyoto tasks: a worker, a
+     * task's poll, a thread inside {@link KyotoRuntime#blockOn blockOn}. Waiting there would stall
+     * the tasks the thread runs, so it fails at once instead.
+     *
+     * <p>Interrupting the thread while the computation is pending (or before it would wait)
+     * cancels the computation, which releases what it holds (its registrations, permits, half-open
+     * sockets), and throws {@link InterruptedException} with the interrupt status cleared. In a
+     * virtual task whose {@link JoinHandle#abort()} was called it throws
+     * {@link java.util.concurrent.CancellationException} instead, and so does every later
+     * {@code await()} of that task, at once, cancelling the computation it was given: the body
+     * unwinds through its {@code finally} blocks and try-with-resources, and the task ends
+     * cancelled. A computation that is ready when first polled is returned even if the thread is
+     * interrupted.
+     *
+     * @return the computation's value
+     * @throws Exception the computation's failure, unchanged
+     * @throws InterruptedException if the thread was interrupted while the computation was pending
+     * @throws java.util.concurrent.CancellationException if the calling virtual task was aborted
+     * @throws IllegalStateException if the calling thread runs Kyoto tasks, has no runtime entered,
+     *         has a current-thread runtime entered, or its runtime was shut down
+     */
+    default T await() throws Exception {
+        return ThreadAwaiter.await(this);
     }
 
     /**

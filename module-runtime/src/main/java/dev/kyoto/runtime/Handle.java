@@ -70,6 +70,26 @@ public final class Handle {
     }
 
     /**
+     * Runs {@code body} on a new virtual thread with this runtime entered; see
+     * {@link KyotoRuntime#spawnVirtual(ThrowingSupplier)}.
+     *
+     * @throws IllegalStateException if this is a current-thread runtime
+     */
+    public <T> JoinHandle<T> spawnVirtual(ThrowingSupplier<T> body) {
+        return scheduler.spawnVirtual(null, Objects.requireNonNull(body, "body"));
+    }
+
+    /**
+     * Runs {@code body} on a new virtual thread named {@code name} with this runtime entered, as a
+     * task of that name; see {@link KyotoRuntime#spawnVirtual(ThrowingSupplier)}.
+     *
+     * @throws IllegalStateException if this is a current-thread runtime
+     */
+    public <T> JoinHandle<T> spawnVirtual(String name, ThrowingSupplier<T> body) {
+        return scheduler.spawnVirtual(Objects.requireNonNull(name, "name"), Objects.requireNonNull(body, "body"));
+    }
+
+    /**
      * Runs {@code future} to completion on the calling thread; see {@link KyotoRuntime#blockOn}.
      *
      * @throws Exception the future's failure, unchanged

@@ -29,6 +29,9 @@ public sealed interface JoinHandle<T> extends Async<T> permits JoinCell {
      * running task is cancelled when its current poll returns. Either way its future's
      * {@link Async#cancel()} runs exactly once and joiners get {@link CancellationException}.
      * Aborting a finished task does nothing; a blocking task can only be aborted before it starts.
+     * A virtual task ({@link KyotoRuntime#spawnVirtual}) has its thread interrupted: the
+     * computation it awaits is cancelled, its {@code await()} throws
+     * {@link CancellationException}, and the task ends cancelled once its body returns.
      */
     void abort();
 

@@ -80,6 +80,48 @@ public final class KyotoRuntime implements AutoCloseable {
         return handle.spawn(name, future);
     }
 
+    /**
+     * Runs {@code body} on a new virtual thread with this runtime entered, so that it can
+     * {@link Async#await()} Kyoto computations in straight-line code: a virtual task.
+     *
+     * <pre>{@code
+     * rt.spawnVirtual(() -> {
+     *     try (TcpStream s = stream) {
+     *         ByteBuffer buffer = ByteBuffer.allocateDirect(16 * 1024);
+     *         while (s.read(buffer).await() >= 0) {
+     *             s.writeAll(buffer.flip()).await();
+     *             buffer.clear();
+     *         }
+     *     }
+     *     return null;
+     * });
+     * }</pre>
+     *
+     * <p>Its {@link JoinHandle} is like any other: joining it yields the body's value or rethrows
+     * its failure unchanged, and a failure nobody joins goes to the runtime's handler for
+     * unhandled failures. {@link JoinHandle#abort()} interrupts the thread: the computation it is
+     * awaiting is cancelled and {@code await()} throws {@link java.util.concurrent.CancellationException}
+     * (as does every later {@code await()} of the body), the JDK's interruptible waits throw
+     * {@link InterruptedException}, and the task ends cancelled once the body returns. Shutting the
+     * runtime down aborts every virtual task and waits for their bodies to end as it waits for
+     * blocking work. The runtime's thread hooks ({@link Builder#onThreadStart}) do not run on
+     * virtual threads.
+     *
+     * @throws IllegalStateException on a current-thread runtime, which polls I/O and timers only
+     *         on the thread inside {@link #blockOn}, so that nothing would wake the body's awaits
+     */
+    public <T> JoinHandle<T> spawnVirtual(ThrowingSupplier<T> body) {
+        return handle.spawnVirtual(body);
+    }
+
+    /**
+     * Runs {@code body} as {@link #spawnVirtual(ThrowingSupplier)} does, on a virtual thread named
+     * {@code name} and as a task of that name (what logs say when it fails with nobody waiting).
+     */
+    public <T> JoinHandle<T> spawnVirtual(String name, ThrowingSupplier<T> body) {
+        return handle.spawnVirtual(name, body);
+    }
+
     /** Runs {@code work} on the blocking pool, off the threads that drive tasks. */
     public <T> JoinHandle<T> spawnBlocking(Callable<T> work) {
         return handle.spawnBlocking(work);

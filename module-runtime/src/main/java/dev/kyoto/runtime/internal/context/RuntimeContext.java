@@ -2,13 +2,16 @@ package dev.kyoto.runtime.internal.context;
 
 import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
+import dev.kyoto.runtime.internal.scheduler.ThreadAwaiter;
 import dev.kyoto.runtime.internal.scheduler.Worker;
 import dev.kyoto.runtime.internal.task.Task;
+import dev.kyoto.runtime.internal.task.VirtualTask;
 
 /**
  * The per-thread runtime context: which runtime this thread has entered, whether the thread is
  * driving tasks right now (and as which worker), the running task's cooperative budget, and the
- * wakers deferred until the scheduler next polls its driver, and the task being polled.
+ * wakers deferred until the scheduler next polls its driver, the task being polled, and what
+ * {@code Async.await()} needs on this thread.
  *
  * <p>Every field is read and written only by the thread that owns the context, so none is
  * volatile. The deferred wakers of a multi-thread worker are the worker's: a watching worker may
@@ -39,6 +42,10 @@ public final class RuntimeContext {
     private final DeferredWakers ownDeferred = new DeferredWakers();
     /** Wakers of tasks that yielded; woken after the scheduler's next driver poll. A worker's are its own. */
     private DeferredWakers deferred = ownDeferred;
+    /** The virtual task whose body this thread runs, or null. */
+    private VirtualTask<?> virtualTask;
+    /** What {@code Async.await()} parks and wakes this thread with; made by its first await. */
+    private ThreadAwaiter awaiter;
 
     private RuntimeContext() {
     }
@@ -116,6 +123,26 @@ public final class RuntimeContext {
     /** The task being polled on this thread, or null outside a task's poll (in {@code blockOn}, say). */
     public Task<?> task() {
         return task;
+    }
+
+    /** Marks this thread as running the body of {@code t} (null when it ends). */
+    public void setVirtualTask(VirtualTask<?> t) {
+        virtualTask = t;
+    }
+
+    /** The virtual task whose body this thread runs, or null. */
+    public VirtualTask<?> virtualTask() {
+        return virtualTask;
+    }
+
+    /** This thread's awaiter, made on first use and kept: an await allocates nothing of its own. */
+    public ThreadAwaiter awaiter() {
+        ThreadAwaiter a = awaiter;
+        if (a == null) {
+            a = new ThreadAwaiter(Thread.currentThread());
+            awaiter = a;
+        }
+        return a;
     }
 
     /** Starts a task poll's budget; returns the budget to restore afterwards. */

@@ -7,7 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The waker of the future a thread runs in {@code blockOn}. Waking sets {@code woken} and
+ * The waker of the future a thread runs in {@code blockOn} or {@code Async.await()}. Waking sets {@code woken} and
  * unparks both places the thread may sleep: the driver (when it drives a current-thread runtime;
  * {@code driver} is null on a multi-thread runtime, whose {@code blockOn} never parks in it) and
  * the thread itself. Each unpark is one atomic swap when the thread is awake.
@@ -46,6 +46,11 @@ final class BlockOnWaker implements Waker {
                 LockSupport.unpark(thread);
             }
         }
+    }
+
+    /** Sets the flag, so that the next computation this waker serves is polled at once. */
+    void rearm() {
+        woken = true;
     }
 
     /** Clears the flag and reports whether it was set. */

@@ -2,7 +2,9 @@ package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.ThrowingSupplier;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
@@ -74,6 +76,14 @@ public final class CurrentThreadScheduler extends Scheduler {
         } else {
             cancelNow(task);
         }
+    }
+
+    /** Refused: only the thread inside {@code blockOn} drives this runtime, so no await could be woken. */
+    @Override
+    public <T> JoinHandle<T> spawnVirtual(String name, ThrowingSupplier<T> body) {
+        throw new IllegalStateException("spawnVirtual needs a multi-thread Kyoto runtime: a current-thread runtime "
+                + "polls I/O and timers only on the thread inside blockOn, so a virtual thread's await() would never be "
+                + "woken; build it with KyotoRuntime.builder().multiThread()");
     }
 
     @Override

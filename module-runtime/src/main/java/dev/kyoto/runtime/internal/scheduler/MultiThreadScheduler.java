@@ -2,13 +2,16 @@ package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.ThrowingSupplier;
 import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.internal.task.UnhandledFailures;
+import dev.kyoto.runtime.internal.task.VirtualTasks;
 import dev.kyoto.runtime.internal.thread.RuntimeThreads;
 import java.time.Duration;
 import java.util.Arrays;
@@ -74,6 +77,8 @@ public final class MultiThreadScheduler extends Scheduler {
     private final Idle idle;
     private final StallWatch watch = new StallWatch();
     private final DriverLock driverLock = new DriverLock();
+    /** The bodies started by {@link #spawnVirtual}, aborted and waited for by shutdown. */
+    private final VirtualTasks virtualTasks;
     /** Set once, under {@code this}, by the first shutdown. */
     private boolean shutdownStarted;
     /** Set after every task is marked cancelled: workers leave their loops when they see it. */
@@ -88,6 +93,7 @@ public final class MultiThreadScheduler extends Scheduler {
     public MultiThreadScheduler(Driver driver, BlockingPool blocking, int workerThreads, int eventInterval,
             int globalQueueInterval, RuntimeThreads threadConfig, UnhandledFailures unhandled) {
         super(driver, blocking, unhandled);
+        this.virtualTasks = new VirtualTasks(this, unhandled);
         this.eventInterval = eventInterval;
         this.globalQueueInterval = globalQueueInterval;
         this.threadConfig = threadConfig;
@@ -637,6 +643,7 @@ public final class MultiThreadScheduler extends Scheduler {
         try {
             // Marked before the workers are told to stop, so that what they still run cancels.
             cancelAll(inject);
+            virtualTasks.abortAll();
             shutdown = true;
             for (Worker w : workers) {
                 w.parker.unpark();
@@ -649,6 +656,17 @@ public final class MultiThreadScheduler extends Scheduler {
             cx.enter(previous);
         }
         blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
+        virtualTasks.awaitAll(timeoutNanos, deadline);
+    }
+
+    @Override
+    public <T> JoinHandle<T> spawnVirtual(String name, ThrowingSupplier<T> body) {
+        return virtualTasks.spawn(name, body);
+    }
+
+    /** The virtual tasks still alive, for tests. */
+    public int virtualTaskCount() {
+        return virtualTasks.size();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.kyoto.runtime.internal.scheduler;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.JoinHandle;
+import dev.kyoto.runtime.ThrowingSupplier;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.spi.DriverHandle;
@@ -28,6 +29,15 @@ public sealed interface SchedulerHandle permits Scheduler {
 
     /** Runs {@code work} on the blocking pool as a task named {@code name} (null: unnamed); after shutdown the handle reports cancellation. */
     <T> JoinHandle<T> spawnBlocking(String name, Callable<T> work);
+
+    /**
+     * Runs {@code body} on a new virtual thread with this runtime entered, as a task named
+     * {@code name} (null: unnamed); after shutdown the body never runs and the handle reports
+     * cancellation.
+     *
+     * @throws IllegalStateException on a current-thread runtime, which cannot wake a virtual thread
+     */
+    <T> JoinHandle<T> spawnVirtual(String name, ThrowingSupplier<T> body);
 
     /** Polls {@code future} to completion on the calling thread, driving the runtime meanwhile. */
     <T> T blockOn(Async<T> future) throws Exception;

@@ -60,7 +60,7 @@ import java.util.concurrent.CompletableFuture;
  * last detach. Copying makes {@code n} distinct joiners cost {@code O(n²)} in all; a handle has
  * few joiners.
  */
-public abstract sealed class JoinCell<T> extends Context implements JoinHandle<T> permits Task, BlockingTask {
+public abstract sealed class JoinCell<T> extends Context implements JoinHandle<T> permits Task, BlockingTask, VirtualTask {
     private static final VarHandle JOINERS;
     private static final VarHandle STAGE;
     /** What {@code joiners} holds once the outcome is published. */
@@ -115,8 +115,9 @@ public abstract sealed class JoinCell<T> extends Context implements JoinHandle<T
     }
 
     /**
-     * What this cell gives as a {@link Context}: a task overrides it with itself. A blocking task
-     * is never polled, so its context, reachable only by casting its handle, wakes nothing.
+     * What this cell gives as a {@link Context}: a task overrides it with itself. Blocking and
+     * virtual tasks are never polled, so their context, reachable only by casting the handle,
+     * wakes nothing.
      */
     @Override
     public Waker waker() {
