@@ -74,6 +74,12 @@ final class EchoServerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     private ReadBuffers readBuffers;
 
+    @Option(names = "--virtual-threads",
+            description = "Serves each connection on a virtual thread of its own, in straight-line code "
+                    + "(read(buffer).await(), writeAll(buffer).await()) over the same runtime, instead of as a task: "
+                    + "README.md's second echo server. Needs the multi-thread runtime.")
+    private boolean virtualThreads;
+
     @Override
     public Integer call() throws Exception {
         Async<TcpListener> binding;
@@ -81,6 +87,10 @@ final class EchoServerCommand implements Callable<Integer> {
             binding = TcpListener.bind(bind);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (virtualThreads && runtime.currentThread()) {
+            throw new ParameterException(spec.commandLine(), "--virtual-threads needs the multi-thread runtime: "
+                    + "a current-thread runtime polls I/O only on its one thread; drop --current-thread");
         }
         TlsAcceptor tls = tlsOptions.acceptor();
         Duration handshakeTimeout = tlsOptions.handshakeTimeout();
@@ -107,7 +117,7 @@ final class EchoServerCommand implements Callable<Integer> {
                 // runtime the main thread is no worker, and an accept loop there costs every new
                 // connection a wake of the main thread and then one of a worker (issue 8: 4.3 futex
                 // calls per connection against 0.8).
-                rt.blockOn(rt.spawn("echo server", new EchoService(err, NAME, buffers, tls, handshakeTimeout).serveUntil(listener, stop, grace)));
+                rt.blockOn(rt.spawn("echo server", new EchoService(err, NAME, buffers, tls, handshakeTimeout, virtualThreads).serveUntil(listener, stop, grace)));
                 return ExitCode.OK;
             } catch (IOException e) {
                 err.println(NAME + ": cannot accept connections on " + bind + ": " + Failures.describe(e));

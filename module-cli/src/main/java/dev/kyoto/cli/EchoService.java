@@ -1,5 +1,7 @@
 package dev.kyoto.cli;
 
+import dev.kyoto.io.AsyncRead;
+import dev.kyoto.io.AsyncWrite;
 import dev.kyoto.io.BufferPool;
 import dev.kyoto.io.Io;
 import dev.kyoto.net.AcceptBackoff;
@@ -8,21 +10,27 @@ import dev.kyoto.net.TcpListener;
 import dev.kyoto.net.TcpStream;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
+import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.ThrowingFunction;
 import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.runtime.task.TaskTracker;
 import dev.kyoto.runtime.time.Time;
 import dev.kyoto.tls.TlsAcceptor;
+import dev.kyoto.tls.TlsStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The echo server's work, shared by {@code kyoto echo-server} and the server {@code kyoto bench}
  * runs for itself: accept connections and give each, on its own task, its bytes back; over TLS
- * if the service has a {@link TlsAcceptor}.
+ * if the service has a {@link TlsAcceptor}. With {@code virtualThreads} each connection is served
+ * by a virtual task instead ({@code spawnVirtual}), in straight-line code: README.md's second
+ * echo server, a loop of {@code read(buffer).await()} and {@code writeAll(buffer).await()}.
  */
 final class EchoService {
     private final PrintWriter err;
@@ -32,6 +40,8 @@ final class EchoService {
     private final TlsAcceptor tls;
     /** How long a client has to finish its TLS handshake before its connection is closed. */
     private final Duration handshakeTimeout;
+    /** Whether each connection runs on a virtual thread of its own rather than as a task. */
+    private final boolean virtualThreads;
 
     /**
      * @param err where a failed connection and the shutdown are reported, one line each
@@ -40,7 +50,7 @@ final class EchoService {
      * @param handshakeTimeout how long a TLS client has to finish its handshake
      */
     EchoService(PrintWriter err, String name, TlsAcceptor tls, Duration handshakeTimeout) {
-        this(err, name, BufferPool.shared(), tls, handshakeTimeout);
+        this(err, name, BufferPool.shared(), tls, handshakeTimeout, false);
     }
 
     /**
@@ -50,13 +60,17 @@ final class EchoService {
      *     the bytes are written back
      * @param tls the TLS server side, or null to echo plain TCP
      * @param handshakeTimeout how long a TLS client has to finish its handshake
+     * @param virtualThreads whether each connection is served on a virtual thread of its own, in
+     *     straight-line code, rather than by a task
      */
-    EchoService(PrintWriter err, String name, BufferPool buffers, TlsAcceptor tls, Duration handshakeTimeout) {
+    EchoService(PrintWriter err, String name, BufferPool buffers, TlsAcceptor tls, Duration handshakeTimeout,
+            boolean virtualThreads) {
         this.err = err;
         this.name = name;
         this.buffers = buffers;
         this.tls = tls;
         this.handshakeTimeout = handshakeTimeout;
+        this.virtualThreads = virtualThreads;
     }
 
     /**
@@ -66,8 +80,9 @@ final class EchoService {
      */
     Async<Void> acceptLoop(TcpListener listener) {
         AcceptFailureLog log = failureLog(listener);
-        return acceptLoop(listener, new AcceptBackoff(log), log,
-                stream -> Handle.current().spawn("connection from " + peer(stream), serve(stream)));
+        return acceptLoop(listener, new AcceptBackoff(log), log, stream -> virtualThreads
+                ? Handle.current().spawnVirtual("connection from " + peer(stream), () -> serveOnVirtualThread(stream))
+                : Handle.current().spawn("connection from " + peer(stream), serve(stream)));
     }
 
     /**
@@ -88,12 +103,22 @@ final class EchoService {
         CancellationToken abort = new CancellationToken();
         AtomicInteger aborted = new AtomicInteger();
         // The token comes first in each race: a stop is seen even while the work keeps busy.
-        Async<Void> accepting = acceptLoop(listener, new AcceptBackoff(log), log,
-                stream -> connections.spawn("connection from " + peer(stream),
-                        Async.race(abort.cancelled().map(v -> {
-                            aborted.incrementAndGet();
-                            return null;
-                        }), serve(stream))));
+        Async<Void> accepting = acceptLoop(listener, new AcceptBackoff(log), log, stream -> {
+            String connection = "connection from " + peer(stream);
+            if (!virtualThreads) {
+                return connections.spawn(connection, Async.race(abort.cancelled().map(v -> {
+                    aborted.incrementAndGet();
+                    return null;
+                }), serve(stream)));
+            }
+            // A virtual task is stopped by aborting it, and counted until its body has ended.
+            JoinHandle<Void> body = Handle.current().spawnVirtual(connection, () -> serveOnVirtualThread(stream));
+            return connections.spawn(connection, Async.race(abort.cancelled().then(v -> {
+                aborted.incrementAndGet();
+                body.abort();
+                return body.recover(CancellationException.class, e -> null);
+            }), body));
+        });
         return Async.race(stop.cancelled(), accepting).then(v -> {
             listener.close();
             connections.close();
@@ -208,6 +233,47 @@ final class EchoService {
             err.println(name + ": connection from " + peer + " failed: " + describe(failure));
             return null;
         });
+    }
+
+    /**
+     * {@link #serve} in straight-line code, for a virtual task: the same socket option, TLS
+     * handshake and timeout, and one line for a failed connection, with the echo a plain loop.
+     * The socket is closed however the body ends, an abort included.
+     */
+    private Void serveOnVirtualThread(TcpStream stream) {
+        String peer = peer(stream);
+        try (stream) {
+            stream.setNoDelay(true);
+            if (tls == null) {
+                echo(stream);
+            } else {
+                try (TlsStream t = Time.timeout(handshakeTimeout, tls.accept(stream)).await()) {
+                    echo(t);
+                    t.shutdown().await();
+                }
+            }
+        } catch (CancellationException | InterruptedException e) {
+            // Aborted: at the end of a shutdown's grace period, or by the runtime's shutdown.
+        } catch (Exception failure) {
+            err.println(name + ": connection from " + peer + " failed: " + describe(failure));
+        }
+        return null;
+    }
+
+    /**
+     * README.md's echo on a virtual thread: read into the buffer, write it all back, until the
+     * end of stream. The buffer is the connection's own for its life, borrowed from the pool.
+     */
+    private <S extends AsyncRead & AsyncWrite> void echo(S stream) throws Exception {
+        ByteBuffer buffer = buffers.acquire();
+        try {
+            while (stream.read(buffer).await() >= 0) {
+                stream.writeAll(buffer.flip()).await();
+                buffer.clear();
+            }
+        } finally {
+            buffers.release(buffer);
+        }
     }
 
     private String describe(Throwable failure) {

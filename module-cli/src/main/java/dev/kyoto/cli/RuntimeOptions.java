@@ -59,6 +59,11 @@ final class RuntimeOptions {
         }
     }
 
+    /** Whether the user asked for a current-thread runtime. */
+    boolean currentThread() {
+        return currentThread;
+    }
+
     /** The runtime in words, for reports: {@code current-thread runtime} or {@code multi-thread runtime, 2 workers}. */
     String describe() {
         if (currentThread) {

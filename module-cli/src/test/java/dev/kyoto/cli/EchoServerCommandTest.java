@@ -36,6 +36,20 @@ class EchoServerCommandTest {
     }
 
     @Test
+    void echoesOnVirtualThreads() {
+        assertEchoes("--virtual-threads");
+    }
+
+    @Test
+    void virtualThreadsNeedTheMultiThreadRuntime() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT,
+                () -> CommandRun.of(new KyotoCommand(), "echo-server", "--virtual-threads", "--current-thread"));
+
+        run.assertUsageError("kyoto echo-server", "--virtual-threads needs the multi-thread runtime: "
+                + "a current-thread runtime polls I/O only on its one thread; drop --current-thread");
+    }
+
+    @Test
     void runsAsAModuleAndReportsItsVersion() {
         assertTimeoutPreemptively(TIMEOUT, () -> {
             try (KyotoProcess kyoto = KyotoProcess.start("--version")) {

@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code kyoto echo-server} stopped by a real SIGTERM or SIGINT sent to a real child process:
@@ -39,7 +38,7 @@ class EchoServerShutdownTest {
      * long before its grace period of ten minutes.
      */
     @ParameterizedTest
-    @CsvSource({"TERM, --workers=2", "INT, --workers=2", "TERM, --current-thread"})
+    @CsvSource({"TERM, --workers=2", "INT, --workers=2", "TERM, --current-thread", "TERM, --virtual-threads"})
     void openConnectionsFinishAndTheServerExitsWhenTheyClose(String signal, String runtime) {
         assertTimeoutPreemptively(TIMEOUT, () -> {
             try (KyotoProcess server = KyotoProcess.startToSignal("echo-server", "--bind", "127.0.0.1:0", "--grace", "10m",
@@ -74,10 +73,11 @@ class EchoServerShutdownTest {
 
     /** A connection that stays open is closed by the server when the grace period ends, and the server exits with 0. */
     @ParameterizedTest
-    @ValueSource(strings = {"TERM", "INT"})
-    void aConnectionStillOpenAfterTheGracePeriodIsClosed(String signal) {
+    @CsvSource({"TERM, --workers=2", "INT, --workers=2", "TERM, --virtual-threads"})
+    void aConnectionStillOpenAfterTheGracePeriodIsClosed(String signal, String runtime) {
         assertTimeoutPreemptively(TIMEOUT, () -> {
-            try (KyotoProcess server = KyotoProcess.startToSignal("echo-server", "--bind", "127.0.0.1:0", "--grace", "500ms");
+            try (KyotoProcess server = KyotoProcess.startToSignal("echo-server", "--bind", "127.0.0.1:0", "--grace", "500ms",
+                    runtime);
                     Socket lingering = connect(port(server))) {
                 assertEchoes(lingering, "before the signal");
                 server.signal(signal);

@@ -82,6 +82,22 @@ class TlsCommandsTest {
     }
 
     @Test
+    void theEchoServerOnVirtualThreadsSpeaksTlsAndEndsWithCloseNotify() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            try (KyotoProcess server = KyotoProcess.start("echo-server", "--bind", "127.0.0.1:0", "--virtual-threads",
+                    "--tls-cert", pki.serverChain.toString(), "--tls-key", pki.serverKey.toString());
+                    SSLSocket s = jdkClient("127.0.0.1:" + listeningPort(server))) {
+                byte[] hello = ascii("hello over TLS, on a virtual thread");
+                s.getOutputStream().write(hello);
+                s.getOutputStream().flush();
+                assertArrayEquals(hello, s.getInputStream().readNBytes(hello.length));
+                s.shutdownOutput();
+                assertEquals(-1, s.getInputStream().read(), "the server's close_notify after the echo");
+            }
+        });
+    }
+
+    @Test
     void aClientThatDoesNotSpeakTlsIsDisconnectedAndTheServerGoesOn() throws Exception {
         assertTimeoutPreemptively(TIMEOUT, () -> {
             int localPort;
