@@ -72,6 +72,20 @@ final class ScheduledIo {
     /** The tasks waiting on the multi-waiter path. */
     final ReadinessWaiters waiters = new ReadinessWaiters();
     volatile boolean readDisarmed;
+    /**
+     * Set by the reactor when it wakes the reader, cleared by the reader's next poll (read only
+     * first, so a poll writes nothing in the common case): while set, a wake is on its way to a
+     * reader that has not run yet (a virtual thread being handed to a carrier, say), so read
+     * readiness still set then is no sign of a reader that stopped reading. A stale value costs
+     * at most a few turns before {@code SelectorReactor} disarms read anyway.
+     */
+    volatile boolean readerWoken;
+    /**
+     * Blocking turns that found read readiness still set since the reactor last woke the reader;
+     * read and written only by the thread turning the selector, which resets it when a turn
+     * wakes the reader (turns are serialized by the driver's lock).
+     */
+    int inFlightTurns;
     /** The selection key; replaced only when the reactor rebuilds its selector. */
     volatile SelectionKey key;
 
@@ -145,12 +159,17 @@ final class ScheduledIo {
     /**
      * Wakes the reader if {@code bits} is read readiness, the writer if it is write readiness,
      * and every multi-path waiter whose interest {@code bits} meets.
+     *
+     * @return whether a reader was woken
      */
-    void wake(int bits) {
+    boolean wake(int bits) {
         waiters.wake(bits);
+        boolean wokeReader = false;
         if ((bits & READ_MASK) != 0 && reader != null) {
             Waker w = (Waker) READER.getAndSet(this, (Waker) null);
             if (w != null) {
+                readerWoken = true;
+                wokeReader = true;
                 w.wake();
             }
         }
@@ -160,6 +179,7 @@ final class ScheduledIo {
                 w.wake();
             }
         }
+        return wokeReader;
     }
 
     /**
@@ -168,6 +188,9 @@ final class ScheduledIo {
      */
     int pollReady(Context cx, int mask, boolean write) {
         int stop = mask | CLOSED;
+        if (!write && readerWoken) {
+            readerWoken = false;
+        }
         int w = word;
         if ((w & stop) != 0 || w < 0) {
             return w;

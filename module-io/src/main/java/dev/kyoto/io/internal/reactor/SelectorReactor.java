@@ -34,6 +34,14 @@ import org.slf4j.LoggerFactory;
  *       would return at once forever. The clear that follows re-arms it. In the common case
  *       (event, task reads to "would block", clear) interest never changes, so no
  *       {@code epoll_ctl} happens.</li>
+ *   <li>Except while the reader's wake is in flight: a turn that finds read readiness still set
+ *       for a reader it woke that has not polled since ({@code ScheduledIo.readerWoken}) leaves
+ *       interest alone, reports nothing new and, if that was all it found, yields before the next
+ *       turn. A reader that is a virtual thread in {@code Async.await()} runs only once a carrier
+ *       takes it, by which time the parking thread has often turned again; disarming there cost
+ *       two {@code epoll_ctl} and a selector wakeup per message (5.4 system calls per echo round
+ *       trip against 2.7). After {@value #MAX_IN_FLIGHT_TURNS} such turns for one wake it
+ *       disarms anyway: a reader woken that never polls again is a reader that stopped.</li>
  *   <li>Write interest is armed only after a write would block (or while a connect is pending,
  *       as {@code OP_CONNECT}) and disarmed when it fires: a socket is almost always writable,
  *       so a new registration starts out writable.</li>
@@ -73,8 +81,8 @@ import org.slf4j.LoggerFactory;
  * follow a write that would block or a read disarm.
  *
  * <p>Fields written only by the parking thread: {@code readyThisTurn}, {@code blockingTurn},
- * {@code earlyReturns}, the state of {@code spin}; {@code turns} and {@code readyEvents} are
- * written only by it and read by anyone. {@code selector} is replaced only by a rebuild.
+ * {@code earlyReturns}, {@code inFlightThisTurn}, each {@code ScheduledIo.inFlightTurns}, the
+ * state of {@code spin}; {@code turns} and {@code readyEvents} are written only by it and read by anyone. {@code selector} is replaced only by a rebuild.
  */
 public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(SelectorReactor.class);
@@ -83,6 +91,8 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     private static final int NOTIFIED = 2;
     /** Consecutive empty early returns of a blocking select after which the selector is rebuilt. */
     private static final int REBUILD_THRESHOLD = 512;
+    /** Blocking turns that may find a resource's woken reader not yet run before its read is disarmed anyway. */
+    static final int MAX_IN_FLIGHT_TURNS = 16;
     private static final VarHandle STATE;
 
     static {
@@ -105,6 +115,8 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     private int readyThisTurn;
     private boolean blockingTurn;
     private int earlyReturns;
+    /** Keys reported this turn whose read readiness was still set while their woken reader had not yet run. */
+    private int inFlightThisTurn;
     private final SpinPolicy spin;
 
     public SelectorReactor(Selector selector) {
@@ -185,6 +197,11 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             }
         }
         boolean unparked = (int) STATE.getAndSet(this, RUNNING) == NOTIFIED;
+        if (n > 0 && inFlightThisTurn == n) {
+            // Every key reported is one whose woken reader has not run yet: the CPU (on virtual
+            // worker threads, the carrier) this thread would spend turning again is what it needs.
+            Thread.yield();
+        }
         spin.blocked(n, System.nanoTime() - start);
         // Only an untimed select that returns with nothing selected and nobody having woken it is
         // suspect (the epoll spin bug). Timed selects may return a little early, a closed selector
@@ -234,6 +251,7 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             registrations.release();
         }
         readyThisTurn = 0;
+        inFlightThisTurn = 0;
         blockingTurn = blocking;
         Selector s = selector;
         try {
@@ -261,8 +279,13 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         try {
             int ops = key.readyOps();
             if ((ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
-                ready |= Ready.READABLE.bits();
-                if (blockingTurn && (io.word() & ScheduledIo.READ_MASK) != 0) {
+                if (!blockingTurn || (io.word() & ScheduledIo.READ_MASK) == 0) {
+                    ready |= Ready.READABLE.bits();
+                } else if (io.readerWoken && ++io.inFlightTurns <= MAX_IN_FLIGHT_TURNS) {
+                    // The readiness is set and its reader's wake is on the way: nothing to add.
+                    inFlightThisTurn++;
+                } else {
+                    ready |= Ready.READABLE.bits();
                     disarmRead(io, key);
                 }
             }
@@ -276,8 +299,12 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         }
         // Interest changes above happen before readiness is published: a task that sees the
         // new readiness and clears it again is then certain to see readDisarmed and re-arm.
-        io.setReadiness(ready);
-        io.wake(ready);
+        if (ready != 0) {
+            io.setReadiness(ready);
+            if (io.wake(ready)) {
+                io.inFlightTurns = 0;
+            }
+        }
         readyThisTurn++;
     }
 

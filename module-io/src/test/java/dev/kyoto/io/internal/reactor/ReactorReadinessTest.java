@@ -75,6 +75,34 @@ class ReactorReadinessTest {
         assertEquals(Registration.PENDING, r.pollReadReady(cx));
     }
 
+    /**
+     * A reader that was woken and has not run yet (a virtual thread waiting for a carrier) is
+     * not a reader that stopped reading: read stays armed while its wake is in flight, for a
+     * bounded number of turns, and the turns add no readiness and no wake.
+     */
+    @Test
+    void aWokenReaderThatHasNotRunYetKeepsReadArmedForABoundedNumberOfTurns() throws IOException {
+        Registration r = reactor.register(pipe.source(), Interest.READABLE);
+        ScheduledIoProbe probe = new ScheduledIoProbe(pipe.source().keyFor(selector));
+        assertEquals(Registration.PENDING, r.pollReadReady(cx));
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        reactor.park(-1);
+        assertEquals(1, wakes.get());
+        for (int turn = 1; turn <= SelectorReactor.MAX_IN_FLIGHT_TURNS; turn++) {
+            // Level-triggered: the undrained pipe is reported again at once.
+            reactor.park(-1);
+            assertEquals(SelectionKey.OP_READ, probe.interestOps(), "read stays armed in in-flight turn " + turn);
+            assertEquals(1, wakes.get(), "no second wake for the same readiness");
+        }
+        reactor.park(-1);
+        assertEquals(0, probe.interestOps(), "a reader that never comes: read is disarmed after the bounded turns");
+        int event = r.pollReadReady(cx);
+        assertNotEquals(Registration.PENDING, event);
+        pipe.source().read(ByteBuffer.allocate(16));
+        r.clearReadReady(event);
+        assertEquals(SelectionKey.OP_READ, probe.interestOps(), "the clear re-arms read interest");
+    }
+
     @Test
     void writeInterestIsArmedOnlyAfterAWriteWouldBlock() throws IOException {
         Registration w = reactor.register(pipe.sink(), Interest.WRITABLE);
