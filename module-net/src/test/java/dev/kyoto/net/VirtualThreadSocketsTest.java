@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Sockets in straight-line code: virtual tasks that {@code await()} Kyoto's accepts, connects,
@@ -42,7 +44,12 @@ class VirtualThreadSocketsTest {
     }
 
     private static KyotoRuntime runtime() {
-        return KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build();
+        return runtime(false);
+    }
+
+    private static KyotoRuntime runtime(boolean virtualThreadWorkers) {
+        KyotoRuntime.Builder b = KyotoRuntime.builder().multiThread().workerThreads(2).enableAll();
+        return (virtualThreadWorkers ? b.virtualThreadWorkers() : b).build();
     }
 
     /** The echo of one connection, as a virtual task writes it. */
@@ -76,11 +83,12 @@ class VirtualThreadSocketsTest {
         };
     }
 
-    @Test
-    void anEchoServerAndItsClientsWrittenAsPlainLoopsOnVirtualThreads() throws Exception {
+    @ParameterizedTest(name = "virtual-thread workers: {0}")
+    @ValueSource(booleans = {false, true})
+    void anEchoServerAndItsClientsWrittenAsPlainLoopsOnVirtualThreads(boolean virtualThreadWorkers) throws Exception {
         int clients = 50;
         int roundTrips = 100;
-        try (KyotoRuntime rt = runtime()) {
+        try (KyotoRuntime rt = runtime(virtualThreadWorkers)) {
             long before = Loopback.awaitDescriptors(rt, Loopback.openDescriptors());
             TcpListener listener = rt.blockOn(TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
             JoinHandle<Void> server = rt.spawnVirtual("accept loop", () -> {
@@ -191,12 +199,13 @@ class VirtualThreadSocketsTest {
         }
     }
 
-    @Test
-    void shutdownWithVirtualTasksBlockedInReadsClosesEverySocket() throws Exception {
+    @ParameterizedTest(name = "virtual-thread workers: {0}")
+    @ValueSource(booleans = {false, true})
+    void shutdownWithVirtualTasksBlockedInReadsClosesEverySocket(boolean virtualThreadWorkers) throws Exception {
         int connections = 20;
         // Counted before the runtime is built: close() closes the runtime's own selector too.
         long before = Loopback.openDescriptors();
-        KyotoRuntime rt = runtime();
+        KyotoRuntime rt = runtime(virtualThreadWorkers);
         TcpListener listener = rt.blockOn(TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
         CountDownLatch reading = new CountDownLatch(2 * connections);
         rt.spawnVirtual(() -> {

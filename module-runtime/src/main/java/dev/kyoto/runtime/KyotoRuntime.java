@@ -186,6 +186,7 @@ public final class KyotoRuntime implements AutoCloseable {
         private Runnable onThreadStop = () -> { };
         private UnhandledFailures unhandled = UnhandledFailures.LOG_WARN;
         private boolean startPaused;
+        private boolean virtualThreadWorkers;
 
         private Builder() {
         }
@@ -214,6 +215,26 @@ public final class KyotoRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("workerThreads must be greater than 0, was " + threads);
             }
             workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Runs the multi-thread runtime's workers as virtual threads, on the JDK's scheduler for
+         * virtual threads (its carrier threads), instead of as platform threads of their own: for
+         * applications that serve their connections with virtual tasks
+         * ({@link KyotoRuntime#spawnVirtual}). The reactor's wake-ups then reach the virtual
+         * threads they wake on the carriers that run them, as the JDK's own poller does (JDK 25
+         * runs its read pollers as virtual threads for the same reason), rather than each being
+         * handed over from a platform thread, which costs a futex call or two per wake-up
+         * ({@code docs/design-notes.md} has the measurements). An {@code Async} server is faster
+         * on platform workers.
+         *
+         * <p>A worker waiting in its selector unmounts like any virtual thread. Tasks then share
+         * the carriers with every other virtual thread: a task that computes for long holds a
+         * carrier meanwhile. The blocking pool keeps its platform threads.
+         */
+        public Builder virtualThreadWorkers() {
+            virtualThreadWorkers = true;
             return this;
         }
 
@@ -347,7 +368,8 @@ public final class KyotoRuntime implements AutoCloseable {
          * Builds the runtime.
          *
          * @throws IllegalStateException if I/O is enabled and no I/O driver can be opened, a
-         *         multi-thread runtime is asked to start paused, or a worker thread could not be
+         *         multi-thread runtime is asked to start paused, a current-thread one to run its
+         *         workers on virtual threads, or a worker thread could not be
          *         started or its {@link #onThreadStart} hook threw (the message names the thread)
          * @throws IllegalArgumentException if {@value #WORKER_THREADS_ENV} is set to something other than a positive number
          */
@@ -357,15 +379,21 @@ public final class KyotoRuntime implements AutoCloseable {
                 throw new IllegalStateException("the paused clock needs a current-thread runtime: it makes time a function of "
                         + "what one thread does; use KyotoRuntime.builder().currentThread().startPaused(true)");
             }
+            if (virtualThreadWorkers && !multiThread) {
+                throw new IllegalStateException("virtualThreadWorkers() needs a multi-thread runtime: a current-thread "
+                        + "runtime has no workers; use KyotoRuntime.builder().multiThread().virtualThreadWorkers()");
+            }
             Driver driver = new Driver(enableIo ? DriverSelection.open(ioDriver) : null, enableTime, new Clock(startPaused));
             RuntimeThreads threads = new RuntimeThreads(threadName, onThreadStart, onThreadStop, RuntimeThreads.PLATFORM_DAEMONS);
+            RuntimeThreads workerThreads = virtualThreadWorkers
+                    ? new RuntimeThreads(threadName, onThreadStart, onThreadStop, RuntimeThreads.VIRTUAL) : threads;
             BlockingPool blocking = new BlockingPool(maxBlockingThreads, threadKeepAlive.toNanos(), threads.named("-blocking"));
             try {
                 SchedulerHandle scheduler = switch (flavor) {
                     case Flavor.CurrentThread c -> new CurrentThreadScheduler(driver, blocking, eventInterval,
                             globalQueueInterval != null ? globalQueueInterval : 31, unhandled);
                     case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
-                            globalQueueInterval != null ? globalQueueInterval : 0, threads, unhandled);
+                            globalQueueInterval != null ? globalQueueInterval : 0, workerThreads, unhandled);
                 };
                 return new KyotoRuntime(scheduler, driver);
             } catch (RuntimeException | Error e) {

@@ -25,6 +25,8 @@ public record RuntimeThreads(String name, Runnable onStart, Runnable onStop, Thr
 
     /** Platform daemon threads: a runtime never keeps the JVM alive by itself. */
     public static final ThreadFactory PLATFORM_DAEMONS = Thread.ofPlatform().daemon(true).factory();
+    /** Virtual threads, for the workers of {@code Builder.virtualThreadWorkers()}. */
+    public static final ThreadFactory VIRTUAL = Thread.ofVirtual().factory();
 
     public RuntimeThreads {
         Objects.requireNonNull(name, "name");
