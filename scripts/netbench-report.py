@@ -6,7 +6,9 @@ Usage: netbench-report.py RESULTS.jsonl OUT.md   (the chart goes beside OUT.md, 
 Every figure is the median over the rounds of one server in one scenario; a ratio is Kyoto
 multi-thread's median over the peer's, oriented so that above 1 means Kyoto is better (more
 round trips, MiB or connections per second). The TLS scenarios (issue #19) compare Kyoto's TLS
-server with Netty's SslHandler in a section of their own.
+server with Netty's SslHandler in a section of their own. A run with Kyoto's virtual-thread server
+(`--vthreads`, issue #20) compares it, as the reference, with the JDK's own virtual threads and with
+Kyoto's task-based server.
 """
 import json
 import os
@@ -18,6 +20,7 @@ SERVERS = {
     "kyoto-ct": "Kyoto, current-thread",
     "kyoto-heap": "Kyoto, multi-thread, heap buffers",
     "kyoto-spin": "Kyoto, multi-thread, 50 µs spin",
+    "kyoto-vt": "Kyoto on virtual threads (await)",
     "tokio-mt": "Tokio 1.24, multi-thread",
     "tokio-ct": "Tokio 1.24, current-thread",
     "c-epoll": "C on epoll (the floor)",
@@ -46,15 +49,17 @@ TLS_SCENARIOS = {
 }
 KYOTO_TLS, NETTY_TLS = "kyoto-tls", "netty-tls"
 KYOTO = "kyoto-mt"
+KYOTO_VT = "kyoto-vt"
 TOKIO = "tokio-mt"
 NETTIES = ("netty-nio", "netty-epoll", "netty-iouring")
-COLORS = {"kyoto-ct": "#7aa6c2", "kyoto-heap": "#a9c7db", "kyoto-spin": "#4f7f9f", "tokio-mt": "#333333",
+COLORS = {"kyoto-mt": "#1f4e79", "kyoto-ct": "#7aa6c2", "kyoto-heap": "#a9c7db", "kyoto-spin": "#4f7f9f", "tokio-mt": "#333333",
           "tokio-ct": "#777777", "c-epoll": "#bbbbbb", "netty-nio": "#d1495b", "netty-epoll": "#edae49", "netty-iouring": "#8f5ba8",
           "vthreads": "#00798c", "nio2": "#66a182"}
 
 
 def load(path):
     machine, runs, unavailable, syscalls, idle = {}, {}, {}, {}, {}
+    perf_syscalls = {}
     for line in open(path):
         d = json.loads(line)
         t = d.get("type")
@@ -64,11 +69,13 @@ def load(path):
             unavailable[d["server"]] = d["reason"]
         elif t == "syscalls":
             syscalls[d["server"]] = d
+        elif t == "syscalls_perf":
+            perf_syscalls[d["server"]] = d
         elif t == "idle":
             idle[d["server"]] = d
         elif t == "run":
             runs.setdefault((d["scenario"], d["server"]), []).append(d)
-    return machine, runs, unavailable, syscalls, idle
+    return machine, runs, unavailable, syscalls, idle, perf_syscalls
 
 
 def median(xs):
@@ -163,6 +170,85 @@ def bar_checks(table, syscalls, idle):
     return checks
 
 
+def syscalls_per_round_trip(syscalls, server):
+    d = syscalls.get(server)
+    if not d or not d["round_trips"]:
+        return None
+    if "total" in d:
+        return d["total"] / d["round_trips"]
+    return sum(c["calls"] for c in d["calls"].values()) / d["round_trips"]
+
+
+def vthreads_bar_checks(table, syscalls):
+    """Issue #20's bar: Kyoto on virtual threads at least 1.2× the JDK's virtual threads at 64 and
+    1,000 connections, in at most 2.3 system calls per round trip (counted by perf when the run
+    has those counts: strace slows a server until its reads never wait)."""
+    checks = []
+    for sc in ("pp64", "pp1000"):
+        rows = table.get(sc, {}).get("rows", {})
+        k, v = rows.get(KYOTO_VT), rows.get("vthreads")
+        if k and v:
+            r = k["value"] / v["value"]
+            checks.append((f"{sc}: Kyoto on virtual threads / the JDK's virtual threads throughput {r:.2f} (needs ≥ 1.20)",
+                           r >= 1.2))
+    n = syscalls_per_round_trip(syscalls, KYOTO_VT)
+    if n is not None:
+        checks.append((f"pp64: Kyoto on virtual threads, system calls per round trip {n:.3f} (needs ≤ 2.30)", n <= 2.3))
+    return checks
+
+
+def vthreads_gap(w, table, syscalls):
+    """How far the virtual-thread server is from Kyoto's task-based one, in throughput and CPU."""
+    cols = [sc for sc in SCENARIOS if sc in table and table[sc]["rows"].get(KYOTO) and table[sc]["rows"].get(KYOTO_VT)]
+    if not cols:
+        return
+    w("## The gap to Kyoto's task-based server")
+    w("")
+    w("Kyoto on virtual threads over Kyoto's `Async` server (`kyoto echo-server` without `--virtual-threads`), "
+      "same runtime, same image: throughput (above 1 is better) and server CPU per unit of work (below 1 is better).")
+    w("")
+    w("| | " + " | ".join(f"`{sc}`" for sc in cols) + " |")
+    w("|---|" + "---:|" * len(cols))
+    tp, cpu = [], []
+    for sc in cols:
+        rows = table[sc]["rows"]
+        tp.append(f"{rows[KYOTO_VT]['value'] / rows[KYOTO]['value']:.2f}")
+        a, b = cpu_per_unit(table, sc, KYOTO_VT), cpu_per_unit(table, sc, KYOTO)
+        cpu.append(f"{a / b:.2f}" if a and b else "—")
+    w("| throughput, virtual threads / tasks | " + " | ".join(tp) + " |")
+    w("| server CPU per unit, virtual threads / tasks | " + " | ".join(cpu) + " |")
+    a, b = syscalls_per_round_trip(syscalls, KYOTO_VT), syscalls_per_round_trip(syscalls, KYOTO)
+    if a and b:
+        w("")
+        w(f"System calls per `pp64` round trip: {a:.3f} on virtual threads, {b:.3f} with tasks (the table at the end "
+          "breaks them down).")
+    w("")
+
+
+def perf_syscalls_section(w, perf_syscalls):
+    """System calls per round trip counted by perf on the kernel's tracepoints, at full speed."""
+    w("## System calls per round trip at full speed (64 connections, ping-pong, 64 B; perf)")
+    w("")
+    w("`perf stat` on the kernel's system-call tracepoints of the server's process, for the whole of a "
+      "64-connection ping-pong run, divided by the round trips the client completed. Unlike `strace` it "
+      "does not slow the server, whose reads would then always find their data waiting: the JDK's "
+      "virtual threads make a failed read and an `epoll_ctl` per round trip at full speed, and almost "
+      "none under `strace`. The bar is checked on these counts.")
+    w("")
+    cols = [s for s in SERVERS if s in perf_syscalls]
+    names = sorted({n for d in perf_syscalls.values() for n in d["calls"]},
+                   key=lambda n: -max(d["calls"].get(n, 0) for d in perf_syscalls.values()))
+    w("| system call | " + " | ".join(SERVERS[s] for s in cols) + " |")
+    w("|---|" + "---:|" * len(cols))
+    for n in names:
+        cells = [f"{perf_syscalls[s]['calls'].get(n, 0) / perf_syscalls[s]['round_trips']:.3f}" for s in cols]
+        if any(float(c) >= 0.001 for c in cells):
+            w(f"| {n} | " + " | ".join(cells) + " |")
+    w("| all | " + " | ".join(f"**{perf_syscalls[s]['total'] / perf_syscalls[s]['round_trips']:.3f}**" for s in cols) + " |")
+    w("| round trips counted | " + " | ".join(f"{perf_syscalls[s]['round_trips']:,}" for s in cols) + " |")
+    w("")
+
+
 def tls_bar_checks(tls_table):
     """Issue #19's bar: Kyoto's TLS server at least Netty NIO + SslHandler's throughput in each TLS
     scenario, for no more server CPU per byte (the scenarios' sizes are fixed, so per round trip,
@@ -242,9 +328,9 @@ def tls_section(w, machine, tls_table, servers, unavailable, tls_agreed):
         w("")
 
 
-def svg_chart(table, servers, path):
-    """Grouped bars: per scenario, Kyoto multi-thread's throughput over each peer's."""
-    peers = [s for s in servers if s != KYOTO]
+def svg_chart(table, servers, path, ref=KYOTO):
+    """Grouped bars: per scenario, the reference server's throughput (Kyoto multi-thread's) over each peer's."""
+    peers = [s for s in servers if s != ref]
     groups = [sc for sc in SCENARIOS if sc in table]
     vals = [table[sc]["ratios"].get(p) for sc in groups for p in peers]
     top = max([v for v in vals if v] + [1.2]) * 1.1
@@ -260,7 +346,7 @@ def svg_chart(table, servers, path):
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
            f'viewBox="0 0 {width} {total_h}" font-family="sans-serif" font-size="11">',
            f'<rect width="{width}" height="{total_h}" fill="#ffffff"/>',
-           f'<text x="{left}" y="16" font-size="13" font-weight="bold">Kyoto multi-thread / peer, '
+           f'<text x="{left}" y="16" font-size="13" font-weight="bold">{SERVERS[ref]} / peer, '
            f'median throughput (above 1: Kyoto faster)</text>']
     step = 0.5 if top <= 4 else 1.0
     v = 0.0
@@ -295,7 +381,7 @@ def svg_chart(table, servers, path):
 
 def main():
     results, out = sys.argv[1], sys.argv[2]
-    machine, runs, unavailable, syscalls, idle = load(results)
+    machine, runs, unavailable, syscalls, idle, perf_syscalls = load(results)
     every = [s for s in SERVERS if any(k[1] == s for k in runs) or s in unavailable or s in idle]
     servers = [s for s in every if s not in TLS_SERVERS]
     tls_servers = [s for s in every if s in TLS_SERVERS]
@@ -304,22 +390,24 @@ def main():
         rows = {s: summary(runs.get((sc, s), []), field) for s in tls_servers}
         if any(rows.values()):
             tls_table[sc] = {"rows": rows}
+    # A run of Kyoto's virtual-thread server compares everything with it.
+    ref = KYOTO_VT if KYOTO_VT in servers else KYOTO
     table = {}
     for sc, (title, unit, field) in SCENARIOS.items():
         rows = {s: summary(runs.get((sc, s), []), field) for s in servers}
         if not any(rows.values()):
             continue
-        k = rows.get(KYOTO)
-        ratios = {s: ratio(k["value"], r["value"]) for s, r in rows.items() if k and r and s != KYOTO}
+        k = rows.get(ref)
+        ratios = {s: ratio(k["value"], r["value"]) for s, r in rows.items() if k and r and s != ref}
         table[sc] = {"rows": rows, "ratios": ratios}
 
     chart = os.path.splitext(out)[0] + "-ratios.svg"
     if table:
-        svg_chart(table, servers, chart)
+        svg_chart(table, servers, chart, ref)
     md = []
     w = md.append
-    if table or not tls_table:
-        w("# Network benchmarks: Kyoto against the stacks users would pick instead")
+    if ref == KYOTO_VT:
+        w("# Virtual threads: Kyoto's `await` against the JDK's own virtual-thread sockets")
     else:
         w("# TLS benchmarks: Kyoto's module-tls against Netty's SslHandler")
     w("")
@@ -350,7 +438,7 @@ def main():
           f"measured; stop. Figures are the medians over the rounds.")
     w("")
     if table:
-        w("![Kyoto multi-thread / peer, median throughput](" + os.path.basename(chart) + ")")
+        w(f"![{SERVERS[ref]} / peer, median throughput](" + os.path.basename(chart) + ")")
         w("")
     plain_unavailable = {s: r for s, r in unavailable.items() if s not in TLS_SERVERS}
     if plain_unavailable:
@@ -359,7 +447,22 @@ def main():
         for s, reason in plain_unavailable.items():
             w(f"- **{SERVERS[s]}**: `{reason}`")
         w("")
-    if table or idle or syscalls:
+    if ref == KYOTO_VT:
+        w("Kyoto on virtual threads is `kyoto echo-server --virtual-threads`: the multi-thread runtime's workers "
+          "drive the reactor, and each connection is a virtual task (`spawnVirtual`) running README.md's loop of "
+          "`stream.read(buffer).await()` and `stream.writeAll(buffer).await()`. The JDK's virtual threads are one "
+          "virtual thread per connection on blocking `java.net` sockets, parked and woken by the JDK's poller. "
+          "Both get the same number of carrier threads (`jdk.virtualThreadScheduler.parallelism`: the JDK's "
+          "default, one per processor, for Kyoto's; set to the same count for the JDK's).")
+        w("")
+        counted = perf_syscalls or syscalls
+        plain_sections(w, machine, table, servers, unavailable, syscalls, idle, ref=KYOTO_VT,
+                       ref_label="Kyoto VT", checks=vthreads_bar_checks(table, counted),
+                       bar_title="## The bar (issue #20), from this run")
+        vthreads_gap(w, table, counted)
+        if perf_syscalls:
+            perf_syscalls_section(w, perf_syscalls)
+    elif table or idle or syscalls:
         plain_sections(w, machine, table, servers, unavailable, syscalls, idle)
     if tls_table or any(s in unavailable for s in tls_servers):
         agreed = next((r["tls"] for rs in runs.values() for r in rs if r.get("tls")), None)
@@ -372,11 +475,13 @@ def main():
     print(f"netbench: wrote {out}" + (f" and {chart}" if table else ""), file=sys.stderr)
 
 
-def plain_sections(w, machine, table, servers, unavailable, syscalls, idle):
-    """The plain TCP scenarios: the bar of issue #17, CPU per unit, memory, each scenario, system calls."""
-    w("## The bar (issue #17), from this run")
+def plain_sections(w, machine, table, servers, unavailable, syscalls, idle, ref=KYOTO, ref_label="Kyoto-mt",
+                   checks=None, bar_title="## The bar (issue #17), from this run"):
+    """The plain TCP scenarios: the bar (issue #17's unless told), CPU per unit, memory, each scenario,
+    system calls; ratios are the reference server's over each other's."""
+    w(bar_title)
     w("")
-    for text, ok in bar_checks(table, syscalls, idle):
+    for text, ok in (checks if checks is not None else bar_checks(table, syscalls, idle)):
         w(f"- {'met' if ok else '**not met**'}: {text}")
     w("")
     w("## Server CPU per unit of work")
@@ -431,7 +536,7 @@ def plain_sections(w, machine, table, servers, unavailable, syscalls, idle):
         per = "GiB" if sc == "stream" else ("100k connections" if sc == "connect" else "100k round trips")
         w(f"## {title} (`{sc}`)")
         w("")
-        w(f"| server | {unit} | Kyoto-mt / it | p50 | p99 | p99.9 | server CPU s per {per} | rounds |")
+        w(f"| server | {unit} | {ref_label} / it | p50 | p99 | p99.9 | server CPU s per {per} | rounds |")
         w("|---|---:|---:|---:|---:|---:|---:|---|")
         for s in servers:
             r = rows.get(s)
@@ -444,7 +549,7 @@ def plain_sections(w, machine, table, servers, unavailable, syscalls, idle):
             if sc == "stream" and cpu is not None:
                 # Per 100k operations of 64 KiB each → per GiB: 100k × 64 KiB = 6.1 GiB.
                 cpu = cpu / (1e5 * 65536 / 2**30)
-            rr = "—" if s == KYOTO else (f"**{ratios[s]:.2f}**" if ratios.get(s) else "—")
+            rr = "—" if s == ref else (f"**{ratios[s]:.2f}**" if ratios.get(s) else "—")
             spread = " ".join(fmt_num(v) for v in r["values"])
             notes = []
             if r["errors"]:

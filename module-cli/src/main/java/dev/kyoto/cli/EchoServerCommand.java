@@ -76,8 +76,8 @@ final class EchoServerCommand implements Callable<Integer> {
 
     @Option(names = "--virtual-threads",
             description = "Serves each connection on a virtual thread of its own, in straight-line code "
-                    + "(read(buffer).await(), writeAll(buffer).await()) over the same runtime, instead of as a task: "
-                    + "README.md's second echo server. Needs the multi-thread runtime.")
+                    + "(read(buffer).await(), writeAll(buffer).await()), instead of as a task: README.md's second echo "
+                    + "server, with the runtime's workers on virtual threads too. Needs the multi-thread runtime.")
     private boolean virtualThreads;
 
     @Override
@@ -95,7 +95,7 @@ final class EchoServerCommand implements Callable<Integer> {
         TlsAcceptor tls = tlsOptions.acceptor();
         Duration handshakeTimeout = tlsOptions.handshakeTimeout();
         PrintWriter err = spec.commandLine().getErr();
-        try (KyotoRuntime rt = runtime.build()) {
+        try (KyotoRuntime rt = runtime.build(virtualThreads)) {
             TcpListener listener;
             try {
                 listener = rt.blockOn(binding);

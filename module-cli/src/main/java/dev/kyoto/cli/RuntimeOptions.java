@@ -36,6 +36,14 @@ final class RuntimeOptions {
      *     the user gave, so all usage errors
      */
     KyotoRuntime build() {
+        return build(false);
+    }
+
+    /**
+     * Builds the chosen runtime with I/O enabled, its workers on virtual threads if asked
+     * ({@code Builder.virtualThreadWorkers()}); see {@link #build()}.
+     */
+    KyotoRuntime build(boolean virtualThreadWorkers) {
         if (currentThread && workers != null) {
             throw new ParameterException(command.commandLine(),
                     "--workers and --current-thread exclude each other: a current-thread runtime has no workers");
@@ -50,6 +58,9 @@ final class RuntimeOptions {
             builder.multiThread();
             if (workers != null) {
                 builder.workerThreads(workers);
+            }
+            if (virtualThreadWorkers) {
+                builder.virtualThreadWorkers();
             }
         }
         try {

@@ -134,6 +134,35 @@ class DocumentedProgramsTest {
         }
     }
 
+    @Test
+    void theReadmesVirtualThreadEchoServerEchoesAndLeaksNothing() throws Exception {
+        try (RunningProgram echo = start("README.md", "vecho/vecho.VirtualEcho", "127.0.0.1:0")) {
+            int port = echo.awaitListeningPort();
+            byte[] hello = "hello, virtual threads".getBytes(StandardCharsets.UTF_8);
+            assertArrayEquals(hello, roundTrip(port, hello), "the README's virtual-thread server echoes");
+            assertCyclesLeaveDescriptors(echo, port, ECHO_CYCLES);
+            echo.terminate();
+            echo.awaitExit();
+        }
+    }
+
+    @Test
+    void theReadmesVirtualThreadClientAnswersAndGivesUpOnASilentServer() throws Exception {
+        try (RunningProgram echo = start("README.md", "vecho/vecho.VirtualEcho", "127.0.0.1:0")) {
+            int port = echo.awaitListeningPort();
+            try (RunningProgram ask = start("README.md", "vecho/vecho.Ask", "127.0.0.1:" + port, "hello", "5")) {
+                assertEquals(0, ask.awaitExit(), "Ask against the echo server: " + ask.output());
+                assertEquals(List.of("hello"), ask.output(), "it prints the answer");
+            }
+        }
+        // A server that accepts connections (the kernel does, into the backlog) and never answers.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                RunningProgram ask = start("README.md", "vecho/vecho.Ask", "127.0.0.1:" + silent.getLocalPort(), "hello", "1")) {
+            assertEquals(1, ask.awaitExit(), "Ask against a silent server: " + ask.output());
+            assertTrue(ask.output().contains("no answer from 127.0.0.1:" + silent.getLocalPort() + " within 1 s"), "its output: " + ask.output());
+        }
+    }
+
     // docs/guide.md
 
     @Test
