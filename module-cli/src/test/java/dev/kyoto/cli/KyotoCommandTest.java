@@ -31,8 +31,9 @@ class KyotoCommandTest {
 
         CommandRun server = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "echo-server", "--help"));
         assertEquals(0, server.exitCode(), server.err());
-        assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--current-thread] [--bind=ADDR] [--grace=TIME]"),
+        assertTrue(server.out().startsWith("Usage: kyoto echo-server [-hV] [--current-thread] [--virtual-threads]"),
                 server.out());
+        assertTrue(server.out().contains("--virtual-threads     Serves each connection on a virtual thread of its"), server.out());
         assertTrue(server.out().contains("[--workers=N]"), server.out());
         assertTrue(server.out().contains("--grace=TIME          On SIGTERM or SIGINT, how long open connections may"), server.out());
         assertTrue(server.out().contains("--read-buffers=KIND   Where reads land: pooled direct buffers that the"), server.out());
