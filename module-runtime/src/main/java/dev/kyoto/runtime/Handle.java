@@ -14,9 +14,16 @@ import java.util.concurrent.Callable;
  */
 public final class Handle {
     private final SchedulerHandle scheduler;
+    private final RuntimeMetrics metrics;
 
     Handle(SchedulerHandle scheduler) {
         this.scheduler = scheduler;
+        this.metrics = new RuntimeMetrics(scheduler.metrics(), scheduler.driver().io());
+    }
+
+    /** The runtime's counters: tasks, queues, workers, blocking pool, timers and I/O driver. */
+    public RuntimeMetrics metrics() {
+        return metrics;
     }
 
     /**

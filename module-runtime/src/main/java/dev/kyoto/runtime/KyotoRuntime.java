@@ -132,6 +132,11 @@ public final class KyotoRuntime implements AutoCloseable {
         return handle;
     }
 
+    /** The runtime's counters: tasks, queues, workers, blocking pool, timers and I/O driver; see {@link RuntimeMetrics}. */
+    public RuntimeMetrics metrics() {
+        return handle.metrics();
+    }
+
     /** The I/O driver's counters, if I/O is enabled. */
     public Optional<IoDriverMetrics> ioDriverMetrics() {
         IoDriver io = driver.io();

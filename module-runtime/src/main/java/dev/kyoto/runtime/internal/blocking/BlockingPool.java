@@ -225,6 +225,26 @@ public final class BlockingPool {
         }
     }
 
+    /** Threads waiting for work that no submit has claimed, for metrics. */
+    public int idleThreadCount() {
+        lock.lock();
+        try {
+            return idle;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Work waiting for a thread, for metrics. */
+    public int queueDepth() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Live threads, for tests and metrics. */
     public int threadCount() {
         lock.lock();

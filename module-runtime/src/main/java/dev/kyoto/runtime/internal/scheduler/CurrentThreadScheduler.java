@@ -47,6 +47,11 @@ public final class CurrentThreadScheduler extends Scheduler {
     private final AtomicReference<Core> core = new AtomicReference<>(new Core());
     private final ConcurrentLinkedQueue<Thread> coreWaiters = new ConcurrentLinkedQueue<>();
     private volatile Core held;
+    /**
+     * The core's polls, parks, busy time and queue depth: written only by the thread holding the
+     * core (handed from thread to thread with the core, through {@code held} and {@code core}).
+     */
+    private final WorkerMetrics coreMetrics = new WorkerMetrics();
     private volatile boolean shutdown;
 
     /** The run state, touched only by the thread that holds it. */
@@ -84,6 +89,48 @@ public final class CurrentThreadScheduler extends Scheduler {
         throw new IllegalStateException("spawnVirtual needs a multi-thread Kyoto runtime: a current-thread runtime "
                 + "polls I/O and timers only on the thread inside blockOn, so a virtual thread's await() would never be "
                 + "woken; build it with KyotoRuntime.builder().multiThread()");
+    }
+
+    @Override
+    public int workers() {
+        return 1;
+    }
+
+    @Override
+    public long globalQueueDepth() {
+        return inject.length();
+    }
+
+    // The core is worker 0; RuntimeMetrics checks the index.
+
+    @Override
+    public long workerPolls(int i) {
+        return coreMetrics.polls();
+    }
+
+    @Override
+    public long workerSteals(int i) {
+        return 0;
+    }
+
+    @Override
+    public long workerParks(int i) {
+        return coreMetrics.parks();
+    }
+
+    @Override
+    public long workerBusyNanos(int i) {
+        return coreMetrics.busyNanos(System.nanoTime());
+    }
+
+    @Override
+    public long workerLocalQueueDepth(int i) {
+        return coreMetrics.recordedQueueDepth();
+    }
+
+    @Override
+    public long workerOverflows(int i) {
+        return 0;
     }
 
     @Override
@@ -135,6 +182,7 @@ public final class CurrentThreadScheduler extends Scheduler {
             throws Exception {
         hold(c);
         cx.setDriving(true);
+        coreMetrics.busy(System.nanoTime());
         try {
             for (;;) {
                 if (shutdown) {
@@ -161,12 +209,21 @@ public final class CurrentThreadScheduler extends Scheduler {
                     } finally {
                         cx.restoreBudget(saved);
                     }
+                    coreMetrics.polled();
                 }
+                coreMetrics.queueDepth(c.local.size());
                 boolean mayBlock = idle && !cx.hasDeferred() && !waker.isWoken() && c.local.isEmpty() && !shutdown;
-                driver.park(mayBlock ? -1 : 0);
+                if (mayBlock) {
+                    coreMetrics.parked(System.nanoTime());
+                    driver.park(-1);
+                    coreMetrics.busy(System.nanoTime());
+                } else {
+                    driver.park(0);
+                }
                 cx.wakeDeferred();
             }
         } finally {
+            coreMetrics.stopped(System.nanoTime());
             cx.setDriving(false);
             release(c);
         }

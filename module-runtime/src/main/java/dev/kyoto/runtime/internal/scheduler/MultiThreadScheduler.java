@@ -233,10 +233,12 @@ public final class MultiThreadScheduler extends Scheduler {
         cx.enter(this);
         cx.setDriving(true);
         cx.setWorker(w, w.deferred);
+        w.metrics.busy(System.nanoTime());
         try {
             work(w, cx);
             cancelQueued(w);
         } finally {
+            w.metrics.stopped(System.nanoTime());
             cx.setWorker(null, null);
             cx.setDriving(false);
             cx.enter(null);
@@ -349,6 +351,7 @@ public final class MultiThreadScheduler extends Scheduler {
     }
 
     private void runTask(Worker w, RuntimeContext cx, Task<?> task) {
+        WorkerMetrics m = w.metrics;
         if (w.searching) {
             w.searching = false;
             // The last searcher found work: wake another worker to keep looking.
@@ -362,6 +365,7 @@ public final class MultiThreadScheduler extends Scheduler {
         int saved = cx.startBudget();
         try {
             task.run(cx);
+            m.polled();
             int lifoPolls = 0;
             for (;;) {
                 Task<?> next = w.lifo;
@@ -379,6 +383,7 @@ public final class MultiThreadScheduler extends Scheduler {
                     w.lifoEnabled = false;
                 }
                 next.run(cx);
+                m.polled();
             }
         } finally {
             cx.restoreBudget(saved);
@@ -395,9 +400,11 @@ public final class MultiThreadScheduler extends Scheduler {
             notifyIfWorkPending();
         }
         w.rewatching = false;
+        w.metrics.parked(System.nanoTime());
         while (!shutdown) {
             parkInternal(w, cx, false);
             if (transitionFromParked(w) || takeStalledWork(w)) {
+                w.metrics.busy(System.nanoTime());
                 leftPark(w);
                 if (w.tuner != null) {
                     // Time asleep is not time spent polling.
@@ -662,6 +669,47 @@ public final class MultiThreadScheduler extends Scheduler {
     @Override
     public <T> JoinHandle<T> spawnVirtual(String name, ThrowingSupplier<T> body) {
         return virtualTasks.spawn(name, body);
+    }
+
+    @Override
+    public int workers() {
+        return workers.length;
+    }
+
+    @Override
+    public long globalQueueDepth() {
+        return inject.length();
+    }
+
+    @Override
+    public long workerPolls(int i) {
+        return workers[i].metrics.polls();
+    }
+
+    @Override
+    public long workerSteals(int i) {
+        return workers[i].queue.stolenTasks();
+    }
+
+    @Override
+    public long workerParks(int i) {
+        return workers[i].metrics.parks();
+    }
+
+    @Override
+    public long workerBusyNanos(int i) {
+        return workers[i].metrics.busyNanos(System.nanoTime());
+    }
+
+    @Override
+    public long workerLocalQueueDepth(int i) {
+        // The LIFO slot is the owner's plain field: a racy read that is at worst a moment stale.
+        return workers[i].queue.len() + (workers[i].lifo != null ? 1 : 0);
+    }
+
+    @Override
+    public long workerOverflows(int i) {
+        return workers[i].queue.overflowCount();
     }
 
     /** The virtual tasks still alive, for tests. */

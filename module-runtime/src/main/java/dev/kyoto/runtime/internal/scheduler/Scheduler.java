@@ -15,6 +15,7 @@ import dev.kyoto.runtime.internal.task.TaskScheduler;
 import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.spi.DriverHandle;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What both scheduler flavours share: the driver stack, the blocking pool, the list of tasks
@@ -27,11 +28,17 @@ import java.util.concurrent.Callable;
  * closed, makes a queued or running task that is not listed cancel itself when it is next taken
  * or would go idle (see {@code Task.run}).
  */
-abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
+abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler, SchedulerMetrics
         permits CurrentThreadScheduler, MultiThreadScheduler {
     final Driver driver;
     final BlockingPool blocking;
     final OwnedTasks owned = new OwnedTasks();
+    /**
+     * Tasks started, and tasks completed: striped counters, since tasks start and complete on
+     * every thread; summed only when metrics are read.
+     */
+    private final LongAdder spawned = new LongAdder();
+    private final LongAdder completed = new LongAdder();
     private final UnhandledFailures unhandled;
     /**
      * The runtime's public handle: written by whichever thread first asks for it, read by any.
@@ -90,6 +97,7 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
      */
     @Override
     public final <T> Task<T> start(Task<T> task) {
+        spawned.increment();
         if (closing) {
             // Shut down: the handle reports cancellation, and the future's cancel() still runs.
             task.shutdown();
@@ -118,6 +126,7 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
 
     @Override
     public final void release(Task<?> task) {
+        completed.increment();
         owned.remove(task);
     }
 
@@ -128,6 +137,44 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler
 
     /** Whether shutdown has begun. */
     abstract boolean isShutdown();
+
+    @Override
+    public final SchedulerMetrics metrics() {
+        return this;
+    }
+
+    @Override
+    public final long spawnedTasks() {
+        return spawned.sum();
+    }
+
+    @Override
+    public final long aliveTasks() {
+        // Completions are read first: a task that completes between the two reads is then still
+        // counted alive, never counted below zero.
+        long done = completed.sum();
+        return Math.max(0, spawned.sum() - done);
+    }
+
+    @Override
+    public final long blockingThreads() {
+        return blocking.threadCount();
+    }
+
+    @Override
+    public final long idleBlockingThreads() {
+        return blocking.idleThreadCount();
+    }
+
+    @Override
+    public final long blockingQueueDepth() {
+        return blocking.queueDepth();
+    }
+
+    @Override
+    public final long timersArmed() {
+        return driver.time() == null ? 0 : driver.time().registered();
+    }
 
     /** Refuses a {@code blockOn} that would stall a runtime thread, or run on a dead runtime. */
     final void checkMayBlock(RuntimeContext cx) {

@@ -48,6 +48,9 @@ public sealed interface SchedulerHandle permits Scheduler {
     /** Keeps the runtime's public handle, so that every later {@code Handle.current()} returns it. */
     void setHandle(Handle handle);
 
+    /** The runtime's counters. */
+    SchedulerMetrics metrics();
+
     /** What driver modules see of this runtime. */
     DriverHandle driverHandle();
 

@@ -35,6 +35,8 @@ public final class Worker {
     final Parker parker;
     /** The wakers of tasks that yielded on this worker; a watcher takes them if it stalls. */
     final DeferredWakers deferred = new DeferredWakers();
+    /** Polls, parks and busy time; written only by the worker's thread. */
+    final WorkerMetrics metrics = new WorkerMetrics();
     /** Scratch space for a batch taken from the inject queue, reused so pulling allocates nothing. */
     final Task<?>[] batch = new Task<?>[LocalQueue.CAPACITY / 2];
 

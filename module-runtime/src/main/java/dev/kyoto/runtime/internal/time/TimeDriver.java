@@ -194,7 +194,7 @@ public final class TimeDriver {
         return next == Wheel.NONE ? Long.MAX_VALUE : Saturating.subtract(Saturating.multiply(next, 1_000_000), clock.nowNanos());
     }
 
-    /** Registered timers, for tests. */
+    /** Registered timers, for tests and metrics. */
     public int registered() {
         lock.lock();
         try {
