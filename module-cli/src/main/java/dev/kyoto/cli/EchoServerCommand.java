@@ -5,6 +5,9 @@ import dev.kyoto.net.SocketAddresses;
 import dev.kyoto.net.TcpListener;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.RuntimeMetrics;
+import dev.kyoto.runtime.time.Interval;
+import dev.kyoto.runtime.time.Time;
 import dev.kyoto.runtime.task.CancellationToken;
 import dev.kyoto.tls.TlsAcceptor;
 import java.io.IOException;
@@ -80,6 +83,24 @@ final class EchoServerCommand implements Callable<Integer> {
                     + "server, with the runtime's workers on virtual threads too. Needs the multi-thread runtime.")
     private boolean virtualThreads;
 
+    @Option(names = "--metrics", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "Prints one line of the runtime's metrics on standard output every TIME, for example 1s: "
+                    + "tasks alive and spawned, polls, steals and parks per second, how busy the workers are, queue "
+                    + "depths, timers, and the I/O driver's registrations, events, turns and wakeups.")
+    private Duration metrics;
+
+    /** Prints a {@link MetricsLine} every {@code period}, until the runtime closes. */
+    private static Async<Void> printMetrics(PrintWriter out, RuntimeMetrics metrics, Duration period) {
+        MetricsLine line = new MetricsLine(metrics);
+        Interval ticks = Time.interval(period);
+        // An interval's first tick is due at once: the first line comes a whole period later.
+        return ticks.tick().then(first -> Async.loop(() -> ticks.tick().map(t -> {
+            out.println(line.next());
+            out.flush();
+            return true;
+        })));
+    }
+
     @Override
     public Integer call() throws Exception {
         Async<TcpListener> binding;
@@ -91,6 +112,9 @@ final class EchoServerCommand implements Callable<Integer> {
         if (virtualThreads && runtime.currentThread()) {
             throw new ParameterException(spec.commandLine(), "--virtual-threads needs the multi-thread runtime: "
                     + "a current-thread runtime polls I/O only on its one thread; drop --current-thread");
+        }
+        if (metrics != null && (metrics.isZero() || metrics.isNegative())) {
+            throw new ParameterException(spec.commandLine(), "--metrics must be a positive duration, for example 1s");
         }
         TlsAcceptor tls = tlsOptions.acceptor();
         Duration handshakeTimeout = tlsOptions.handshakeTimeout();
@@ -111,6 +135,9 @@ final class EchoServerCommand implements Callable<Integer> {
                 out.println("listening on " + SocketAddresses.format(listener.localAddress()) + (tls == null ? "" : " (TLS)"));
                 // Whoever waits for this line may be reading a pipe; it must not sit in a buffer.
                 out.flush();
+                if (metrics != null) {
+                    rt.spawn("metrics", printMetrics(out, rt.metrics(), metrics));
+                }
                 BufferPool buffers = readBuffers == ReadBuffers.heap
                         ? BufferPool.heap(BufferPool.DEFAULT_BUFFER_SIZE) : BufferPool.shared();
                 // Spawned onto the runtime rather than run by blockOn itself: on a multi-thread

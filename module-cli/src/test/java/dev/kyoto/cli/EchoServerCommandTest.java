@@ -50,6 +50,32 @@ class EchoServerCommandTest {
     }
 
     @Test
+    void metricsPrintsOneLineOfTheRuntimesCountersEveryPeriod() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            try (KyotoProcess server = KyotoProcess.start("echo-server", "--bind", "127.0.0.1:0", "--metrics", "100ms")) {
+                EchoCheck.twoConnections(server);
+                // Lines keep coming, one per period; one after the echoes has counted their work.
+                String line;
+                do {
+                    line = server.readLine();
+                    assertTrue(line.startsWith("metrics: "), line);
+                } while (line.contains(", 0 polls/s"));
+                assertTrue(line.matches("metrics: [\\d,]+ tasks alive \\([\\d,]+/s spawned\\), [\\d,]+ polls/s, [\\d,]+ steals/s, "
+                        + "[\\d,]+ parks/s, workers \\d+ % busy, queues [\\d,]+ global [\\d,]+ local, [\\d,]+ timers, "
+                        + "I/O [\\d,]+ registered [\\d,]+ events/s [\\d,]+ turns/s [\\d,]+ wakeups/s"), line);
+            }
+        });
+    }
+
+    @Test
+    void metricsNeedsAPositivePeriod() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT,
+                () -> CommandRun.of(new KyotoCommand(), "echo-server", "--metrics", "0s"));
+
+        run.assertUsageError("kyoto echo-server", "--metrics must be a positive duration, for example 1s");
+    }
+
+    @Test
     void runsAsAModuleAndReportsItsVersion() {
         assertTimeoutPreemptively(TIMEOUT, () -> {
             try (KyotoProcess kyoto = KyotoProcess.start("--version")) {
