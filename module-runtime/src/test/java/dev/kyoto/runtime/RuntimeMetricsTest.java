@@ -40,7 +40,7 @@ class RuntimeMetricsTest {
 
     @Test
     void spawnedAndAliveTasksFollowTheTasksLives() throws Exception {
-        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).build()) {
+        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).enableTime().build()) {
             RuntimeMetrics m = rt.metrics();
             assertEquals(2, m.workers());
             List<Oneshot.Sender<Integer>> gates = new ArrayList<>();
