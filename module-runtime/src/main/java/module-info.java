@@ -7,6 +7,8 @@
  */
 module dev.kyoto.runtime {
     requires org.slf4j;
+    // Only for the runtime's MXBean, registered when the application has java.management.
+    requires static java.management;
 
     exports dev.kyoto.runtime;
     exports dev.kyoto.runtime.spi;

@@ -3,6 +3,7 @@ package dev.kyoto.runtime;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.driver.DriverSelection;
+import dev.kyoto.runtime.internal.jmx.Jmx;
 import dev.kyoto.runtime.internal.scheduler.CurrentThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.Flavor;
 import dev.kyoto.runtime.internal.scheduler.MultiThreadScheduler;
@@ -40,11 +41,14 @@ public final class KyotoRuntime implements AutoCloseable {
     private final SchedulerHandle scheduler;
     private final Handle handle;
     private final Driver driver;
+    /** Unregisters the runtime's MXBean; null if none was registered. */
+    private final Runnable mxbean;
 
-    private KyotoRuntime(SchedulerHandle scheduler, Driver driver) {
+    private KyotoRuntime(SchedulerHandle scheduler, Driver driver, String name, boolean jmx) {
         this.scheduler = scheduler;
         this.driver = driver;
         this.handle = Handle.of(scheduler);
+        this.mxbean = jmx ? Jmx.register(name, handle.metrics()) : null;
     }
 
     /** A builder for a current-thread runtime with nothing enabled. */
@@ -157,6 +161,7 @@ public final class KyotoRuntime implements AutoCloseable {
      */
     public void shutdownTimeout(Duration timeout) {
         scheduler.shutdown(Objects.requireNonNull(timeout, "timeout").toNanos());
+        unregisterMXBean();
     }
 
     /**
@@ -166,6 +171,13 @@ public final class KyotoRuntime implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdown(-1);
+        unregisterMXBean();
+    }
+
+    private void unregisterMXBean() {
+        if (mxbean != null) {
+            mxbean.run();
+        }
     }
 
     /**
@@ -192,6 +204,7 @@ public final class KyotoRuntime implements AutoCloseable {
         private UnhandledFailures unhandled = UnhandledFailures.LOG_WARN;
         private boolean startPaused;
         private boolean virtualThreadWorkers;
+        private boolean jmx = true;
 
         private Builder() {
         }
@@ -240,6 +253,20 @@ public final class KyotoRuntime implements AutoCloseable {
          */
         public Builder virtualThreadWorkers() {
             virtualThreadWorkers = true;
+            return this;
+        }
+
+        /**
+         * Whether the runtime registers its {@link KyotoRuntimeMXBean} with the platform MBean
+         * server while it runs (default: true), as {@code dev.kyoto:type=Runtime,name=NAME}, NAME
+         * being the {@link #threadName}. It is registered only where module {@code java.management}
+         * is there (on the class path it is; a modular application requires it, or runs with
+         * {@code --add-modules java.management}); without it nothing is registered and nothing is
+         * paid. The first registration in a JVM starts the platform MBean server, about 0.1 s of
+         * CPU on the build's thread; {@code jmx(false)} saves it where nobody reads JMX.
+         */
+        public Builder jmx(boolean register) {
+            jmx = register;
             return this;
         }
 
@@ -400,7 +427,7 @@ public final class KyotoRuntime implements AutoCloseable {
                     case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
                             globalQueueInterval != null ? globalQueueInterval : 0, workerThreads, unhandled);
                 };
-                return new KyotoRuntime(scheduler, driver);
+                return new KyotoRuntime(scheduler, driver, threadName, jmx);
             } catch (RuntimeException | Error e) {
                 // Nothing has been handed out yet: release what was opened (the selector, above all).
                 blocking.shutdown(0);

@@ -26,7 +26,8 @@ import java.util.Objects;
  *
  * <p>A current-thread runtime reports one worker, index 0: the thread inside {@code blockOn}
  * while it runs tasks. The metrics stay readable after the runtime is closed, with their final
- * values. Any thread may read them at any time.
+ * values. Any thread may read them at any time. The same values are attributes of the runtime's
+ * {@link KyotoRuntimeMXBean}, for JMX clients.
  */
 public final class RuntimeMetrics {
     private final SchedulerMetrics scheduler;

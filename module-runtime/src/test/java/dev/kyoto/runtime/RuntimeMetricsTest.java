@@ -170,6 +170,9 @@ class RuntimeMetricsTest {
             assertEquals(0, m.timersArmed(), "a cancelled sleep takes its timer out");
             assertEquals(0, m.ioRegistrations(), "a runtime without I/O reports none");
         }
+        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(1).build()) {
+            assertEquals(0, rt.metrics().timersArmed(), "a runtime without timers reports none");
+        }
     }
 
     @Test

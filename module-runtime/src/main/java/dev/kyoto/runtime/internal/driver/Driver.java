@@ -117,6 +117,11 @@ public final class Driver {
         return time;
     }
 
+    /** Timers registered and not yet fired or cancelled; 0 when time is disabled. */
+    public int timersArmed() {
+        return time == null ? 0 : time.registered();
+    }
+
     /**
      * Nanoseconds until the earliest timer is due (negative if overdue), or {@link Long#MAX_VALUE}
      * if none is registered or time is disabled.

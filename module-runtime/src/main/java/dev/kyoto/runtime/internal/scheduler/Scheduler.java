@@ -173,7 +173,7 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler, Sched
 
     @Override
     public final long timersArmed() {
-        return driver.time() == null ? 0 : driver.time().registered();
+        return driver.timersArmed();
     }
 
     /** Refuses a {@code blockOn} that would stall a runtime thread, or run on a dead runtime. */
