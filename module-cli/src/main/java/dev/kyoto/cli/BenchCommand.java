@@ -152,7 +152,7 @@ final class BenchCommand implements Callable<Integer> {
                 if (streams == null) {
                     return ExitCode.SOFTWARE;
                 }
-                return measure(rt, streams, described, err);
+                return measure(rt, streams, described, serving != null, err);
             } finally {
                 if (serving != null) {
                     // Stopped and joined before its listener closes, so it never fails on a closed listener.
@@ -290,7 +290,8 @@ final class BenchCommand implements Callable<Integer> {
         return null;
     }
 
-    private int measure(KyotoRuntime rt, List<Connection<?>> streams, String described, PrintWriter err) throws Exception {
+    private int measure(KyotoRuntime rt, List<Connection<?>> streams, String described, boolean ownServer, PrintWriter err)
+            throws Exception {
         // Read before the clients run: they close the connections at the end.
         String reported = described + overTls(streams.getFirst());
         long launchedAt = System.nanoTime();
@@ -305,6 +306,8 @@ final class BenchCommand implements Callable<Integer> {
         for (Connection<?> c : streams) {
             clients.add(rt.spawn(Time.timeout(limit, c.client(size, window, latencies, roundTrips))));
         }
+        // The runtime's counters from the window's start: a reading taken then, by a task.
+        JoinHandle<MetricsLine> counters = rt.spawn(Time.sleep(warmup).map(v -> new MetricsLine(rt.metrics())));
         ProgressLine progress = terminal ? new ProgressLine(spec.commandLine().getOut(), launchedAt, window, roundTrips) : null;
         JoinHandle<Void> drawing = progress != null ? rt.spawn(progress.draw()) : null;
         Exception failure = null;
@@ -342,6 +345,10 @@ final class BenchCommand implements Callable<Integer> {
         new BenchReport(reported, runtime.describe(), connections, size, warmup.toNanos() / 1e9,
                 window, latencies)
                 .print(spec.commandLine().getOut());
+        // Clients and, without --target, the echo server share this runtime: its counters are theirs together.
+        spec.commandLine().getOut().println("this runtime during the measurement"
+                + (ownServer ? " (clients and server)" : " (clients)") + ", "
+                + rt.blockOn(counters).next());
         return ExitCode.OK;
     }
 

@@ -36,6 +36,8 @@ class BenchCommandTest {
         assertTrue(run.out().startsWith("kyoto bench: 127.0.0.1:"), run.out());
         assertTrue(run.out().contains("(its own echo server), multi-thread runtime, "), run.out());
         assertTrue(!run.out().contains("\r"), "no progress line without a terminal");
+        assertTrue(run.out().contains("\nthis runtime during the measurement (clients and server), metrics: "), run.out());
+        assertTrue(!run.out().contains(", 0 polls/s"), "the measured work was counted: " + run.out());
     }
 
     @Test

@@ -1,8 +1,6 @@
 package dev.kyoto.runtime.internal.jmx;
 
 import dev.kyoto.runtime.RuntimeMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Registers a runtime's MXBean when {@code java.management} is there. The module requires it
@@ -11,8 +9,6 @@ import org.slf4j.LoggerFactory;
  * {@link JmxRegistration}, which does, only after finding the module readable.
  */
 public final class Jmx {
-    private static final Logger LOG = LoggerFactory.getLogger(Jmx.class);
-
     private Jmx() {
     }
 
@@ -26,13 +22,7 @@ public final class Jmx {
         if (!readable) {
             return null;
         }
-        try {
-            JmxRegistration registration = JmxRegistration.register(name, new RuntimeMXBeanView(metrics));
-            return registration == null ? null : registration::close;
-        } catch (LinkageError e) {
-            // In an OSGi framework that does not wire javax.management to the bundle.
-            LOG.debug("java.management is not usable here; the Kyoto runtime {} has no MXBean", name, e);
-            return null;
-        }
+        JmxRegistration registration = JmxRegistration.register(name, new RuntimeMXBeanView(metrics));
+        return registration == null ? null : registration::close;
     }
 }
