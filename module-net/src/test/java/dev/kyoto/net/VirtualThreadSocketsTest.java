@@ -91,11 +91,14 @@ class VirtualThreadSocketsTest {
         try (KyotoRuntime rt = runtime(virtualThreadWorkers)) {
             long before = Loopback.awaitDescriptors(rt, Loopback.openDescriptors());
             TcpListener listener = rt.blockOn(TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+            List<JoinHandle<Void>> echoes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CountDownLatch accepted = new CountDownLatch(clients);
             JoinHandle<Void> server = rt.spawnVirtual("accept loop", () -> {
                 try (listener) {
                     for (;;) {
                         TcpStream s = listener.accept().await();
-                        Handle.current().spawnVirtual(() -> echo(s));
+                        echoes.add(Handle.current().spawnVirtual(() -> echo(s)));
+                        accepted.countDown();
                     }
                 }
             });
@@ -122,6 +125,12 @@ class VirtualThreadSocketsTest {
                 total += rt.blockOn(h);
             }
             assertEquals(clients * roundTrips, total);
+            // Each echo ends, closing its socket, once it has read its client's end of stream.
+            accepted.await();
+            assertEquals(clients, echoes.size());
+            for (JoinHandle<Void> echo : echoes) {
+                rt.blockOn(echo);
+            }
             server.abort();
             assertThrows(CancellationException.class, () -> rt.blockOn(server));
             assertEquals(before, Loopback.awaitDescriptors(rt, before),

@@ -263,7 +263,8 @@ public final class KyotoRuntime implements AutoCloseable {
          * is there (on the class path it is; a modular application requires it, or runs with
          * {@code --add-modules java.management}); without it nothing is registered and nothing is
          * paid. The first registration in a JVM starts the platform MBean server, about 0.1 s of
-         * CPU on the build's thread; {@code jmx(false)} saves it where nobody reads JMX.
+         * CPU on the build's thread; {@code jmx(false)} saves it where nobody reads JMX. The MBean
+         * server holds the MXBean, and through it the runtime, until the runtime is closed.
          */
         public Builder jmx(boolean register) {
             jmx = register;
