@@ -9,6 +9,8 @@ module dev.kyoto.runtime {
     requires org.slf4j;
     // Only for the runtime's MXBean, registered when the application has java.management.
     requires static java.management;
+    // Only for the runtime's Flight Recorder events, recorded when the application has jdk.jfr.
+    requires static jdk.jfr;
 
     exports dev.kyoto.runtime;
     exports dev.kyoto.runtime.spi;

@@ -3,6 +3,7 @@ package dev.kyoto.runtime;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.driver.DriverSelection;
+import dev.kyoto.runtime.internal.jfr.Jfr;
 import dev.kyoto.runtime.internal.jmx.Jmx;
 import dev.kyoto.runtime.internal.scheduler.CurrentThreadScheduler;
 import dev.kyoto.runtime.internal.scheduler.Flavor;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,14 +43,22 @@ public final class KyotoRuntime implements AutoCloseable {
     private final SchedulerHandle scheduler;
     private final Handle handle;
     private final Driver driver;
+    /** The runtime's name: its threads' names, and its MXBean's. */
+    private final String name;
+    /** Set by the first shutdown, so that only that one is recorded as the runtime's stop. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
     /** Unregisters the runtime's MXBean; null if none was registered. */
     private final Runnable mxbean;
 
     private KyotoRuntime(SchedulerHandle scheduler, Driver driver, String name, boolean jmx) {
         this.scheduler = scheduler;
         this.driver = driver;
+        this.name = name;
         this.handle = Handle.of(scheduler);
         this.mxbean = jmx ? Jmx.register(name, handle.metrics()) : null;
+        Jfr.watchRecordings();
+        Jfr.runtimeStarted(name, scheduler instanceof CurrentThreadScheduler ? "current-thread" : "multi-thread",
+                handle.metrics().workers());
     }
 
     /** A builder for a current-thread runtime with nothing enabled. */
@@ -160,8 +170,7 @@ public final class KyotoRuntime implements AutoCloseable {
      * within the timeout even if some is stuck (those threads finish on their own).
      */
     public void shutdownTimeout(Duration timeout) {
-        scheduler.shutdown(Objects.requireNonNull(timeout, "timeout").toNanos());
-        unregisterMXBean();
+        shutdown(Objects.requireNonNull(timeout, "timeout").toNanos());
     }
 
     /**
@@ -170,8 +179,14 @@ public final class KyotoRuntime implements AutoCloseable {
      */
     @Override
     public void close() {
-        scheduler.shutdown(-1);
+        shutdown(-1);
+    }
+
+    private void shutdown(long timeoutNanos) {
+        Object stop = stopping.compareAndSet(false, true) ? Jfr.runtimeStopping(name, handle.metrics().aliveTasks()) : null;
+        scheduler.shutdown(timeoutNanos);
         unregisterMXBean();
+        Jfr.runtimeStopped(stop);
     }
 
     private void unregisterMXBean() {

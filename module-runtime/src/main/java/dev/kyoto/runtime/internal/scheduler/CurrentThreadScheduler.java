@@ -8,6 +8,7 @@ import dev.kyoto.runtime.ThrowingSupplier;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.internal.jfr.Jfr;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import java.util.ArrayDeque;
@@ -205,7 +206,7 @@ public final class CurrentThreadScheduler extends Scheduler {
                     }
                     int saved = cx.startBudget();
                     try {
-                        task.run(cx);
+                        Jfr.run(task, cx, 0);
                     } finally {
                         cx.restoreBudget(saved);
                     }

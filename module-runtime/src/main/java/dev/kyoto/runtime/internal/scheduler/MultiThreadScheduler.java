@@ -9,6 +9,7 @@ import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.internal.jfr.Jfr;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.internal.task.VirtualTasks;
@@ -364,7 +365,7 @@ public final class MultiThreadScheduler extends Scheduler {
         }
         int saved = cx.startBudget();
         try {
-            task.run(cx);
+            Jfr.run(task, cx, w.index);
             m.polled();
             int lifoPolls = 0;
             for (;;) {
@@ -382,7 +383,7 @@ public final class MultiThreadScheduler extends Scheduler {
                     // Two tasks that wake each other forever would otherwise starve the queue.
                     w.lifoEnabled = false;
                 }
-                next.run(cx);
+                Jfr.run(next, cx, w.index);
                 m.polled();
             }
         } finally {

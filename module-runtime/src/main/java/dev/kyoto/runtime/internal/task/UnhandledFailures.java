@@ -1,6 +1,7 @@
 package dev.kyoto.runtime.internal.task;
 
 import java.util.function.BiConsumer;
+import dev.kyoto.runtime.internal.jfr.Jfr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ public final class UnhandledFailures {
 
     /** Reports the failure of the task named {@code taskName}; never throws. */
     public void report(String taskName, Throwable failure) {
+        Jfr.unhandledFailure(taskName, failure);
         if (handler == null) {
             log(taskName, failure);
             return;
