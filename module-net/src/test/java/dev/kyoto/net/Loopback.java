@@ -4,9 +4,11 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.KyotoRuntime;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -42,6 +44,23 @@ final class Loopback {
                 SocketChannel a = l.accept()) {
             a.shutdownOutput();
         }
+    }
+
+    /**
+     * Has the JDK open the descriptors of its pollers for virtual threads (epoll instances it
+     * keeps for the JVM's life, four here), which it opens the first time a virtual thread blocks
+     * in a selector, as a runtime's virtual worker does: they then belong to every baseline of a
+     * descriptor count instead of looking like a leak of whichever test first parks one.
+     */
+    static void openJdkVirtualThreadPollers() throws Exception {
+        Thread t = Thread.ofVirtual().start(() -> {
+            try (Selector s = Selector.open()) {
+                s.select(1);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        t.join();
     }
 
     /** A loopback address on which nothing listens: bound once to learn a free port, then closed. */

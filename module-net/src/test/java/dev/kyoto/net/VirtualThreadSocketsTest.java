@@ -39,8 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VirtualThreadSocketsTest {
 
     @BeforeAll
-    static void openTheJdksOwnDescriptor() throws IOException {
+    static void openTheJdksOwnDescriptors() throws Exception {
         Loopback.openJdkPreCloseDescriptor();
+        Loopback.openJdkVirtualThreadPollers();
     }
 
     private static KyotoRuntime runtime() {
