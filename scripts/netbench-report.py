@@ -114,6 +114,17 @@ def fmt_us(v):
     return f"{v / 1000:,.2f} ms" if v >= 1000 else f"{v:,.1f} µs"
 
 
+def rounds_cell(r, errors_are):
+    """A table's last cell: every round's value, then the errors and failed runs, if any."""
+    notes = []
+    if r["errors"]:
+        notes.append(f"{r['errors']} {errors_are}")
+    if r["failed"]:
+        notes.append(f"{r['failed']} failed runs")
+    spread = " ".join(fmt_num(v) for v in r["values"])
+    return spread + ("; " + ", ".join(notes) if notes else "")
+
+
 def ratio(a, b):
     return a / b if a and b else None
 
@@ -316,15 +327,9 @@ def tls_section(w, machine, tls_table, servers, unavailable, tls_agreed):
             kc = cpu_per_unit(tls_table, sc, KYOTO_TLS)
             rr = "—" if s == KYOTO_TLS else (f"**{k['value'] / r['value']:.2f}**" if k and r["value"] else "—")
             cr = "—" if s == KYOTO_TLS else (f"**{kc / c:.2f}**" if kc and c else "—")
-            spread = " ".join(fmt_num(v) for v in r["values"])
-            notes = []
-            if r["errors"]:
-                notes.append(f"{r['errors']} connection errors")
-            if r["failed"]:
-                notes.append(f"{r['failed']} failed runs")
             w(f"| {SERVERS[s]} | {fmt_num(r['value'])} | {rr} | {fmt_us(r['p50'])} | {fmt_us(r['p99'])} | "
               f"{fmt_us(r['p999'])} | {cpu_fmt(c) if c is not None else '—'} | {cr} | "
-              f"{r['client_core'] * 100:.0f} % | {spread}{'; ' + ', '.join(notes) if notes else ''} |")
+              f"{r['client_core'] * 100:.0f} % | {rounds_cell(r, 'connection errors')} |")
         w("")
 
 
@@ -550,14 +555,8 @@ def plain_sections(w, machine, table, servers, unavailable, syscalls, idle, ref=
                 # Per 100k operations of 64 KiB each → per GiB: 100k × 64 KiB = 6.1 GiB.
                 cpu = cpu / (1e5 * 65536 / 2**30)
             rr = "—" if s == ref else (f"**{ratios[s]:.2f}**" if ratios.get(s) else "—")
-            spread = " ".join(fmt_num(v) for v in r["values"])
-            notes = []
-            if r["errors"]:
-                notes.append(f"{r['errors']} connect errors")
-            if r["failed"]:
-                notes.append(f"{r['failed']} failed runs")
             w(f"| {SERVERS[s]} | {fmt_num(r['value'])} | {rr} | {fmt_us(r['p50'])} | {fmt_us(r['p99'])} | "
-              f"{fmt_us(r['p999'])} | {fmt_num(cpu)} | {spread}{'; ' + ', '.join(notes) if notes else ''} |")
+              f"{fmt_us(r['p999'])} | {fmt_num(cpu)} | {rounds_cell(r, 'connect errors')} |")
         w("")
 
     if syscalls:

@@ -13,8 +13,8 @@ import dev.kyoto.runtime.internal.jfr.Jfr;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.internal.task.VirtualTasks;
+import dev.kyoto.runtime.internal.thread.Joins;
 import dev.kyoto.runtime.internal.thread.RuntimeThreads;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
@@ -744,37 +744,12 @@ public final class MultiThreadScheduler extends Scheduler {
     }
 
     private boolean joinWorkers(long timeoutNanos, long deadline) {
-        boolean interrupted = false;
-        try {
-            for (Thread t : threads) {
-                if (t == null) {
-                    continue;
-                }
-                for (;;) {
-                    try {
-                        if (timeoutNanos < 0) {
-                            t.join();
-                        } else {
-                            long left = deadline - System.nanoTime();
-                            if (left > 0) {
-                                t.join(Duration.ofNanos(left));
-                            }
-                        }
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (t.isAlive()) {
-                    return false;
-                }
-            }
-            return true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        for (Thread t : threads) {
+            if (t != null && !Joins.joinUninterruptibly(t, timeoutNanos, deadline)) {
+                return false;
             }
         }
+        return true;
     }
 
     /** The number of workers. */

@@ -3,7 +3,7 @@ package dev.kyoto.runtime.internal.task;
 import dev.kyoto.runtime.JoinHandle;
 import dev.kyoto.runtime.ThrowingSupplier;
 import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
-import java.time.Duration;
+import dev.kyoto.runtime.internal.thread.Joins;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -62,33 +62,10 @@ public final class VirtualTasks {
      * is one, is not waited for: a body that closes its runtime ends after the close returns.
      */
     public void awaitAll(long timeoutNanos, long deadline) {
-        boolean interrupted = false;
         Thread me = Thread.currentThread();
-        try {
-            for (VirtualTask<?> t : live) {
-                Thread thread = t.thread();
-                if (thread == me) {
-                    continue;
-                }
-                for (;;) {
-                    try {
-                        if (timeoutNanos < 0) {
-                            thread.join();
-                        } else {
-                            long left = deadline - System.nanoTime();
-                            if (left > 0) {
-                                thread.join(Duration.ofNanos(left));
-                            }
-                        }
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                me.interrupt();
+        for (VirtualTask<?> t : live) {
+            if (t.thread() != me) {
+                Joins.joinUninterruptibly(t.thread(), timeoutNanos, deadline);
             }
         }
     }
