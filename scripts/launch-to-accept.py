@@ -5,8 +5,9 @@ Usage: scripts/launch-to-accept.py [--runs N] [--case 'LABEL=COMMAND'] ...
 
 Each case is a command that starts an echo server printing "listening on HOST:PORT" first, for
 example 'image=module-cli/target/kyoto/bin/kyoto echo-server --bind 127.0.0.1:0'. Without --case,
-the script compares the kyoto tool of this checkout (build it first: ./mvnw package) run three
-ways: its jlink image, the full JDK with a class path, and the full JDK with a module path.
+the script compares the kyoto tool of this checkout (build it first: ./mvnw package) run four
+ways: its jlink image (bin/kyoto, with the ahead-of-time cache the build trained), the same image
+without the cache, the full JDK with a class path, and the full JDK with a module path.
 
 A run starts the clock, launches the command, waits for the "listening on" line, connects at once,
 sends one byte and waits for its echo; the echo proves that the server accepted the connection and
@@ -71,7 +72,7 @@ def jdk_25():
 
 
 def kyoto_cases():
-    """The kyoto tool of this checkout: its image, and the full JDK with a class path and a module path."""
+    """The kyoto tool of this checkout: its image with and without its cache, and the full JDK with a class path and a module path."""
     target = os.path.join(ROOT, "module-cli", "target")
     jars = [j for j in glob.glob(os.path.join(target, "kyoto-cli-*.jar"))
             if not j.endswith(("-sources.jar", "-javadoc.jar", "-tests.jar"))]
@@ -84,6 +85,8 @@ def kyoto_cases():
     server = ["echo-server", "--bind", "127.0.0.1:0"]
     return [
         ("jlink image", [image] + server),
+        # What bin/kyoto runs, less the ahead-of-time cache it passes the JVM.
+        ("jlink image, no AOT cache", [os.path.join(target, "kyoto", "bin", "java"), "-m", "dev.kyoto.cli/dev.kyoto.cli.Main"] + server),
         ("full JDK, class path", [java, "-cp", class_path, "dev.kyoto.cli.Main"] + server),
         ("full JDK, module path", [java, "-p", jars[0] + os.pathsep + lib, "-m", "dev.kyoto.cli/dev.kyoto.cli.Main"] + server),
     ]

@@ -15,6 +15,6 @@ public final class Main {
      * @param args the command line, for example {@code connect 127.0.0.1:7000}
      */
     public static void main(String[] args) {
-        System.exit(CommandLines.of(new KyotoCommand()).execute(args));
+        System.exit(CommandLines.of(new KyotoCommand(), args).execute(args));
     }
 }

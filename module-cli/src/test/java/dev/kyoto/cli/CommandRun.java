@@ -11,7 +11,7 @@ record CommandRun(int exitCode, String out, String err) {
     static CommandRun of(Object command, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = CommandLines.of(command);
+        CommandLine cli = CommandLines.of(command, args);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exitCode = cli.execute(args);

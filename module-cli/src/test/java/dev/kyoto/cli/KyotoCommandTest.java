@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class KyotoCommandTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -50,6 +52,31 @@ class KyotoCommandTest {
                 "--target=HOST:PORT", "--workers=N", "--current-thread", "--tls", "--ca=FILE", "--insecure", "--tls-cert=FILE"}) {
             assertTrue(bench.out().contains(option), option + " in:\n" + bench.out());
         }
+    }
+
+    /** The name a subcommand is added under is the one its own {@code @Command} gives, which its --help shows. */
+    @Test
+    void subcommandsAreAddedUnderTheirOwnNames() {
+        KyotoCommand.subcommands().forEach((name, subcommand) ->
+                assertEquals(name, new CommandLine(subcommand.get()).getCommandName()));
+    }
+
+    /** picocli's model of a subcommand is built only for the one that runs: a start-up cost. */
+    @Test
+    void aCommandLineBuildsOnlyTheSubcommandItNames() {
+        assertEquals(List.of("echo-server"),
+                List.copyOf(CommandLines.of(new KyotoCommand(), "echo-server", "--bind", "127.0.0.1:0").getSubcommands().keySet()));
+        List<String> all = List.copyOf(KyotoCommand.subcommands().keySet());
+        assertEquals(all, List.copyOf(CommandLines.of(new KyotoCommand(), "--help").getSubcommands().keySet()));
+        assertEquals(all, List.copyOf(CommandLines.of(new KyotoCommand(), "echo-servr").getSubcommands().keySet()));
+        assertEquals(all, List.copyOf(CommandLines.of(new KyotoCommand()).getSubcommands().keySet()));
+    }
+
+    /** With every subcommand added, a typo still gets picocli's suggestion. */
+    @Test
+    void aMisspelledSubcommandGetsASuggestion() {
+        CommandRun run = assertTimeoutPreemptively(TIMEOUT, () -> CommandRun.of(new KyotoCommand(), "echo-servr"));
+        run.assertUsageError("kyoto", "Unmatched argument at index 0: 'echo-servr' (did you mean echo-server");
     }
 
     @Test

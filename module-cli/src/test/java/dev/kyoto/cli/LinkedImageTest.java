@@ -51,6 +51,9 @@ class LinkedImageTest {
                 // The launcher execs: the process started is the JVM, which a kill of it reaches.
                 assertEquals(image.resolve("bin/java").toString(), server.handle().info().command().orElseThrow());
                 assertEquals(0, server.handle().children().count());
+                assertTrue(List.of(server.handle().info().arguments().orElseThrow())
+                                .contains("-XX:AOTCache=" + image.resolve("lib/kyoto.aot").toRealPath()),
+                        "the JVM's arguments: " + server.handle().info().arguments().map(List::of).orElseThrow());
                 // The graceful shutdown needs jdk.unsupported (sun.misc.Signal) in the image.
                 server.signal("TERM");
                 assertEquals(0, server.waitFor(), "exit status after SIGTERM");
@@ -87,6 +90,28 @@ class LinkedImageTest {
         });
         List<String> lines = Files.readAllLines(stderr);
         assertTrue(lines.stream().noneMatch(line -> line.contains("failed")), String.join("\n", lines));
+    }
+
+    /**
+     * The launcher runs the JVM with the cache the build trained, and the JVM can use it: with
+     * {@code -XX:AOTMode=on} it refuses to start when the cache is missing, stale or made for other
+     * options, and the tool's own classes come from the cache, not from {@code lib/modules}.
+     */
+    @Test
+    void theLauncherStartsFromTheAheadOfTimeCache() throws Exception {
+        Path classes = scratch.resolve("classes.log");
+        ProcessBuilder pb = new ProcessBuilder(image.resolve("bin/kyoto").toString(), "--version")
+                .redirectErrorStream(true);
+        pb.environment().put("JDK_JAVA_OPTIONS", "-XX:AOTMode=on -Xlog:class+load=info:file=" + classes);
+        Process version = pb.start();
+        String output = assertTimeoutPreemptively(TIMEOUT, () -> new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, assertTimeoutPreemptively(TIMEOUT, () -> version.waitFor()), output);
+        assertTrue(output.contains("kyoto "), output);
+        List<String> loaded = Files.readAllLines(classes);
+        for (String tool : List.of("dev.kyoto.cli.Main", "dev.kyoto.cli.CommandLines")) {
+            assertTrue(loaded.stream().anyMatch(line -> line.contains(" " + tool + " source: shared objects file")),
+                    tool + " is not loaded from the cache:\n" + loaded.stream().filter(line -> line.contains(tool)).toList());
+        }
     }
 
     @Test
