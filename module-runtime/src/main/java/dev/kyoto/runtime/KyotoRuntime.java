@@ -277,9 +277,11 @@ public final class KyotoRuntime implements AutoCloseable {
          * being the {@link #threadName}. It is registered only where module {@code java.management}
          * is there (on the class path it is; a modular application requires it, or runs with
          * {@code --add-modules java.management}); without it nothing is registered and nothing is
-         * paid. The first registration in a JVM starts the platform MBean server, about 0.1 s of
-         * CPU on the build's thread; {@code jmx(false)} saves it where nobody reads JMX. The MBean
-         * server holds the MXBean, and through it the runtime, until the runtime is closed.
+         * paid. When no MBean server exists yet, registering would start the platform's, some
+         * 150 ms of CPU: then the MXBean is registered on a thread of its own and appears a moment
+         * after {@code build()} returns, which does not wait for it. {@code jmx(false)} saves that
+         * CPU where nobody reads JMX. The MBean server holds the MXBean, and through it the
+         * runtime, until the runtime is closed, which waits for a registration under way.
          */
         public Builder jmx(boolean register) {
             jmx = register;

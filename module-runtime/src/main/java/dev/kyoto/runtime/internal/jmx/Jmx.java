@@ -1,6 +1,7 @@
 package dev.kyoto.runtime.internal.jmx;
 
 import dev.kyoto.runtime.RuntimeMetrics;
+import java.util.concurrent.Executor;
 
 /**
  * Registers a runtime's MXBean when {@code java.management} is there. The module requires it
@@ -13,8 +14,10 @@ public final class Jmx {
     }
 
     /**
-     * Registers {@code metrics} as the MXBean of the runtime named {@code name}; returns what
-     * unregisters it (idempotent), or null if {@code java.management} is not there or refused it.
+     * Registers {@code metrics} as the MXBean of the runtime named {@code name}, at once or, when
+     * that would create the platform MBean server, on a thread of its own; returns what unregisters
+     * it (idempotent, and waiting for a registration under way), or null if
+     * {@code java.management} is not there.
      */
     public static Runnable register(String name, RuntimeMetrics metrics) {
         Module self = Jmx.class.getModule();
@@ -22,7 +25,15 @@ public final class Jmx {
         if (!readable) {
             return null;
         }
-        JmxRegistration registration = JmxRegistration.register(name, new RuntimeMXBeanView(metrics));
-        return registration == null ? null : registration::close;
+        return register(name, metrics, task -> Thread.ofPlatform().daemon().name("MXBean registration of " + name).start(task));
+    }
+
+    /**
+     * As {@link #register(String, RuntimeMetrics)}, with {@code firstServer} running the
+     * registration when it must create the platform MBean server (see
+     * {@link DeferredRegistration}); it may not run it at all if the returned action runs first.
+     */
+    static Runnable register(String name, RuntimeMetrics metrics, Executor firstServer) {
+        return DeferredRegistration.start(name, new RuntimeMXBeanView(metrics), firstServer);
     }
 }

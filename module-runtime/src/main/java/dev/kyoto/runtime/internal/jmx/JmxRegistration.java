@@ -6,6 +6,7 @@ import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,14 @@ public final class JmxRegistration implements AutoCloseable {
                 return null;
             }
         }
+    }
+
+    /**
+     * Whether an MBean server exists, the platform's among them: {@link ManagementFactory}
+     * creates that one through {@link MBeanServerFactory#createMBeanServer()}, which lists it.
+     */
+    static boolean serverExists() {
+        return !MBeanServerFactory.findMBeanServer(null).isEmpty();
     }
 
     /** {@code name} as an object name's value: as it is when it can be, else quoted. */
