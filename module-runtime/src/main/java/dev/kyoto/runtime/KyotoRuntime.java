@@ -220,6 +220,7 @@ public final class KyotoRuntime implements AutoCloseable {
         private boolean startPaused;
         private boolean virtualThreadWorkers;
         private boolean jmx = true;
+        private boolean pollTimeHistogram;
 
         private Builder() {
         }
@@ -285,6 +286,18 @@ public final class KyotoRuntime implements AutoCloseable {
          */
         public Builder jmx(boolean register) {
             jmx = register;
+            return this;
+        }
+
+        /**
+         * Has the workers time every task poll into the poll-time histogram of
+         * {@link RuntimeMetrics#workerPollTimeHistogramBucketCount} (and of the MXBean's
+         * {@code PollTimeHistogram}). Off by default, as in Tokio: timing costs two reads of
+         * {@link System#nanoTime()} per poll, some 40 ns on a poll that may itself take a few
+         * hundred.
+         */
+        public Builder enablePollTimeHistogram() {
+            pollTimeHistogram = true;
             return this;
         }
 
@@ -441,9 +454,9 @@ public final class KyotoRuntime implements AutoCloseable {
             try {
                 SchedulerHandle scheduler = switch (flavor) {
                     case Flavor.CurrentThread c -> new CurrentThreadScheduler(driver, blocking, eventInterval,
-                            globalQueueInterval != null ? globalQueueInterval : 31, unhandled);
+                            globalQueueInterval != null ? globalQueueInterval : 31, unhandled, pollTimeHistogram);
                     case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
-                            globalQueueInterval != null ? globalQueueInterval : 0, workerThreads, unhandled);
+                            globalQueueInterval != null ? globalQueueInterval : 0, workerThreads, unhandled, pollTimeHistogram);
                 };
                 return new KyotoRuntime(scheduler, driver, threadName, jmx);
             } catch (RuntimeException | Error e) {

@@ -43,6 +43,19 @@ public interface KyotoRuntimeMXBean {
     /** {@link RuntimeMetrics#workerOverflows(int)}, for every worker. */
     long[] getWorkerOverflows();
 
+    /** {@link RuntimeMetrics#pollTimeHistogramEnabled()}. */
+    boolean isPollTimeHistogramEnabled();
+
+    /**
+     * The poll-time histogram of all workers together: element {@code b} sums
+     * {@link RuntimeMetrics#workerPollTimeHistogramBucketCount(int, int)} over the workers for
+     * bucket {@code b}; all zeros unless the histogram is enabled.
+     */
+    long[] getPollTimeHistogram();
+
+    /** {@link RuntimeMetrics#pollTimeHistogramBucketStart(int)} of every bucket, in nanoseconds. */
+    long[] getPollTimeHistogramBucketStartNanos();
+
     /** {@link RuntimeMetrics#blockingThreads()}. */
     long getBlockingThreads();
 

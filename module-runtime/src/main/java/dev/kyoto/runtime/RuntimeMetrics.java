@@ -1,5 +1,6 @@
 package dev.kyoto.runtime;
 
+import dev.kyoto.runtime.internal.scheduler.PollTimes;
 import dev.kyoto.runtime.internal.scheduler.SchedulerMetrics;
 import dev.kyoto.runtime.spi.IoDriver;
 import java.time.Duration;
@@ -116,6 +117,46 @@ public final class RuntimeMetrics {
      */
     public long workerOverflows(int i) {
         return scheduler.workerOverflows(Objects.checkIndex(i, workers()));
+    }
+
+    /**
+     * Whether the workers time their task polls into the poll-time histogram, which a runtime
+     * keeps only when built with {@link KyotoRuntime.Builder#enablePollTimeHistogram()}: timing
+     * costs two clock reads per poll. When it is off every bucket counts 0.
+     */
+    public boolean pollTimeHistogramEnabled() {
+        return scheduler.pollTimeHistogramEnabled();
+    }
+
+    /** The number of buckets of the poll-time histogram: 20, enabled or not. */
+    public int pollTimeHistogramBuckets() {
+        return PollTimes.BUCKETS;
+    }
+
+    /**
+     * The shortest poll that counts in {@code bucket} of the poll-time histogram: zero for bucket
+     * 0, then 1 µs, 2 µs, 4 µs and so on, doubling (bucket 19 starts at 262.144 ms). A bucket
+     * ends where the next one starts; the last has no end. Powers of two of a microsecond span
+     * what a poll takes, from a fraction of a microsecond to a task that blocks its worker, in
+     * few buckets.
+     *
+     * @throws IndexOutOfBoundsException if {@code bucket} is not in {@code [0, pollTimeHistogramBuckets())}
+     */
+    public Duration pollTimeHistogramBucketStart(int bucket) {
+        return Duration.ofNanos(PollTimes.bucketStartNanos(Objects.checkIndex(bucket, PollTimes.BUCKETS)));
+    }
+
+    /**
+     * Polls of tasks worker {@code i} has made that took as long as {@code bucket} covers (see
+     * {@link #pollTimeHistogramBucketStart}); always 0 unless {@link #pollTimeHistogramEnabled()}.
+     * A poll is timed from before the task's {@code poll} to after it, the task's own work and
+     * its wakes included.
+     *
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, workers())} or
+     *         {@code bucket} not in {@code [0, pollTimeHistogramBuckets())}
+     */
+    public long workerPollTimeHistogramBucketCount(int i, int bucket) {
+        return scheduler.workerPollTimeBucketCount(Objects.checkIndex(i, workers()), Objects.checkIndex(bucket, PollTimes.BUCKETS));
     }
 
     /** Threads of the blocking pool ({@code spawnBlocking}), busy and idle. */

@@ -3,14 +3,18 @@ package dev.kyoto.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kyoto.runtime.time.Time;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
+import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +68,35 @@ class FlightRecorderEventsTest {
             recording.dump(file);
         }
         assertEquals(List.of(), events(file, "dev.kyoto.SlowPoll"));
+    }
+
+    /**
+     * A worker that leaves the driver for one long poll leaves I/O and timers unturned until the
+     * worker keeping the stall watch takes the driver over, at the end of its watch period: that
+     * is recorded, with how long the driver was left. Each round's task is woken by a timer, so in
+     * the turn of the driver's holder, which runs it as soon as it lets the driver go.
+     */
+    @Test
+    void aDriverLeftUnturnedBehindALongPollIsRecorded() throws Exception {
+        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).enableTime().build();
+                RecordingStream stream = new RecordingStream()) {
+            stream.enable("dev.kyoto.BlockedDriver");
+            AtomicReference<RecordedEvent> first = new AtomicReference<>();
+            CountDownLatch seen = new CountDownLatch(1);
+            stream.onEvent("dev.kyoto.BlockedDriver", e -> {
+                first.compareAndSet(null, e);
+                seen.countDown();
+            });
+            stream.startAsync();
+            for (int round = 0; round < 300 && seen.getCount() > 0; round++) {
+                rt.blockOn(rt.spawn(Time.sleep(Duration.ofMillis(2)).then(v -> busyFor(Duration.ofMillis(40)))));
+            }
+            assertTrue(seen.await(30, TimeUnit.SECONDS), "no blocked-driver event in 300 rounds of a 40 ms poll");
+            RecordedEvent e = first.get();
+            long unturned = e.getDuration("unturned").toNanos();
+            assertTrue(unturned >= 1_000_000 && unturned < 1_000_000_000L, "unturned " + e.getDuration("unturned"));
+            assertTrue(e.getInt("worker") == 0 || e.getInt("worker") == 1, "worker " + e.getInt("worker"));
+        }
     }
 
     @Test

@@ -45,8 +45,35 @@ class RuntimeMXBeanTest {
                 assertEquals(0L, SERVER.getAttribute(name, attribute), attribute);
             }
             assertArrayEquals(new long[] {0, 0}, (long[]) SERVER.getAttribute(name, "WorkerOverflows"));
+            assertEquals(false, SERVER.getAttribute(name, "PollTimeHistogramEnabled"));
+            assertArrayEquals(new long[20], (long[]) SERVER.getAttribute(name, "PollTimeHistogram"));
         }
         assertFalse(SERVER.isRegistered(name), "unregistered at close");
+    }
+
+    /** The poll-time histogram, summed over the workers, with the buckets' starts beside it. */
+    @Test
+    void thePollTimeHistogramIsAnAttribute() throws Exception {
+        ObjectName name = name("mxbean-histogram");
+        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).threadName("mxbean-histogram")
+                .enablePollTimeHistogram().build()) {
+            for (int i = 0; i < 10; i++) {
+                rt.blockOn(rt.spawn(Async.ready(i)));
+            }
+            assertEquals(true, SERVER.getAttribute(name, "PollTimeHistogramEnabled"));
+            long[] starts = (long[]) SERVER.getAttribute(name, "PollTimeHistogramBucketStartNanos");
+            assertEquals(20, starts.length);
+            assertEquals(0, starts[0]);
+            assertEquals(1_000, starts[1]);
+            assertEquals(262_144_000, starts[19]);
+            // Ten polls, one per task; a worker counts each just after its joiner may have returned.
+            long total = 0;
+            for (long deadline = System.nanoTime() + 30_000_000_000L; total < 10 && System.nanoTime() < deadline; ) {
+                Thread.onSpinWait();
+                total = java.util.Arrays.stream((long[]) SERVER.getAttribute(name, "PollTimeHistogram")).sum();
+            }
+            assertEquals(10, total, "one count per poll");
+        }
     }
 
     @Test

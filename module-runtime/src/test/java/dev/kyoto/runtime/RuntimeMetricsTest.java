@@ -201,6 +201,81 @@ class RuntimeMetricsTest {
         }
     }
 
+    private static long histogramTotal(RuntimeMetrics m) {
+        long total = 0;
+        for (int i = 0; i < m.workers(); i++) {
+            for (int b = 0; b < m.pollTimeHistogramBuckets(); b++) {
+                total += m.workerPollTimeHistogramBucketCount(i, b);
+            }
+        }
+        return total;
+    }
+
+    /** A task whose one poll spins for {@code nanos}: a poll of known length, with no sleep. */
+    private static Async<Void> spinningFor(long nanos) {
+        return Async.defer(() -> {
+            long until = System.nanoTime() + nanos;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            return Async.<Void>ready(null);
+        });
+    }
+
+    @Test
+    void thePollTimeHistogramIsOffUnlessEnabled() throws Exception {
+        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).build()) {
+            RuntimeMetrics m = rt.metrics();
+            for (int i = 0; i < 100; i++) {
+                rt.blockOn(rt.spawn(Async.ready(i)));
+            }
+            assertTrue(awaitAtLeast(() -> sum(m, m::workerPolls), 100) >= 100);
+            assertEquals(false, m.pollTimeHistogramEnabled());
+            assertEquals(20, m.pollTimeHistogramBuckets());
+            assertEquals(0, histogramTotal(m), "an off histogram counts nothing");
+        }
+    }
+
+    /**
+     * Every poll is counted once, in the bucket of its length: the histogram's total matches the
+     * polls, and a poll that spun for 3 ms lands in the bucket from 2.048 ms, on both flavours.
+     */
+    @Test
+    void thePollTimeHistogramCountsEveryPollInTheBucketOfItsLength() throws Exception {
+        for (KyotoRuntime.Builder builder : List.of(KyotoRuntime.builder().multiThread().workerThreads(2),
+                KyotoRuntime.builder().currentThread())) {
+            try (KyotoRuntime rt = builder.enablePollTimeHistogram().build()) {
+                RuntimeMetrics m = rt.metrics();
+                assertTrue(m.pollTimeHistogramEnabled());
+                for (int i = 0; i < 200; i++) {
+                    rt.blockOn(rt.spawn(Async.ready(i)));
+                }
+                rt.blockOn(rt.spawn(spinningFor(3_000_000)));
+                long total = awaitAtLeast(() -> histogramTotal(m), 201);
+                assertTrue(total >= 201, "histogram total " + total);
+                // A worker times a poll, then counts it: wait for both to settle after the last one.
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (histogramTotal(m) != sum(m, m::workerPolls) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertEquals(sum(m, m::workerPolls), histogramTotal(m), "one count per poll");
+                int from2ms = 12;
+                assertEquals(Duration.ofNanos(2_048_000), m.pollTimeHistogramBucketStart(from2ms));
+                long slow = 0;
+                for (int b = from2ms; b < m.pollTimeHistogramBuckets(); b++) {
+                    int bucket = b;
+                    slow += sum(m, i -> m.workerPollTimeHistogramBucketCount(i, bucket));
+                }
+                assertTrue(slow >= 1, "the 3 ms poll is counted from 2.048 ms up");
+                long fast = sum(m, i -> m.workerPollTimeHistogramBucketCount(i, 0) + m.workerPollTimeHistogramBucketCount(i, 1)
+                        + m.workerPollTimeHistogramBucketCount(i, 2) + m.workerPollTimeHistogramBucketCount(i, 3));
+                assertTrue(fast >= 100, "most of 200 polls of a ready value take under 8 µs: " + fast);
+                assertThrows(IndexOutOfBoundsException.class, () -> m.workerPollTimeHistogramBucketCount(0, 20));
+                assertThrows(IndexOutOfBoundsException.class, () -> m.pollTimeHistogramBucketStart(-1));
+            }
+        }
+    }
+
     @Test
     void readersOnOtherThreadsSeeCountersOnlyGrowWhileTheRuntimeWorks() throws Exception {
         try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).build()) {

@@ -12,7 +12,7 @@ import dev.kyoto.runtime.internal.task.Task;
  * that starts or stops a recording): the first while some recording has the slow-poll event
  * enabled, read by every worker before each poll (one volatile load per poll while it is false,
  * and the poll timed only while it is true); the second while any recording runs, read where a
- * runtime starts, stops or reports an unhandled failure.
+ * runtime starts, stops or reports an unhandled failure, and where a worker releases the driver.
  */
 public final class Jfr {
     /** Whether {@code jdk.jfr} is there to record events; decided once. */
@@ -54,6 +54,18 @@ public final class Jfr {
     public static void runtimeStopped(Object stopping) {
         if (stopping != null) {
             LifecycleEvents.stopped(stopping);
+        }
+    }
+
+    /** Whether any recording runs: a flag for the rare events' bookkeeping, such as timing the driver's releases. */
+    public static boolean recording() {
+        return PRESENT && recording;
+    }
+
+    /** Records a blocked driver taken over by worker {@code worker} after {@code unturnedNanos}, if a recording runs. */
+    public static void blockedDriver(int worker, long unturnedNanos) {
+        if (recording) {
+            LifecycleEvents.blockedDriver(worker, unturnedNanos);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.kyoto.runtime.internal.jfr;
 
-/** Commits the runtime's start, stop and unhandled-failure events, while a recording has them enabled. */
+/** Commits the runtime's start, stop, unhandled-failure and blocked-driver events, while a recording has them enabled. */
 final class LifecycleEvents {
     private LifecycleEvents() {
     }
@@ -31,6 +31,15 @@ final class LifecycleEvents {
         RuntimeStopEvent e = (RuntimeStopEvent) stopping;
         e.end();
         e.commit();
+    }
+
+    static void blockedDriver(int worker, long unturnedNanos) {
+        BlockedDriverEvent e = new BlockedDriverEvent();
+        if (e.shouldCommit()) {
+            e.worker = worker;
+            e.unturned = unturnedNanos;
+            e.commit();
+        }
     }
 
     static void unhandled(String task, Throwable failure) {

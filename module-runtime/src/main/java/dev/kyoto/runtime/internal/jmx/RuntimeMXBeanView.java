@@ -71,6 +71,31 @@ public final class RuntimeMXBeanView implements KyotoRuntimeMXBean {
     }
 
     @Override
+    public boolean isPollTimeHistogramEnabled() {
+        return metrics.pollTimeHistogramEnabled();
+    }
+
+    @Override
+    public long[] getPollTimeHistogram() {
+        long[] sums = new long[metrics.pollTimeHistogramBuckets()];
+        for (int i = 0; i < metrics.workers(); i++) {
+            for (int b = 0; b < sums.length; b++) {
+                sums[b] += metrics.workerPollTimeHistogramBucketCount(i, b);
+            }
+        }
+        return sums;
+    }
+
+    @Override
+    public long[] getPollTimeHistogramBucketStartNanos() {
+        long[] starts = new long[metrics.pollTimeHistogramBuckets()];
+        for (int b = 0; b < starts.length; b++) {
+            starts[b] = metrics.pollTimeHistogramBucketStart(b).toNanos();
+        }
+        return starts;
+    }
+
+    @Override
     public long getBlockingThreads() {
         return metrics.blockingThreads();
     }

@@ -8,7 +8,6 @@ import dev.kyoto.runtime.ThrowingSupplier;
 import dev.kyoto.runtime.internal.blocking.BlockingPool;
 import dev.kyoto.runtime.internal.context.RuntimeContext;
 import dev.kyoto.runtime.internal.driver.Driver;
-import dev.kyoto.runtime.internal.jfr.Jfr;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import java.util.ArrayDeque;
@@ -53,6 +52,8 @@ public final class CurrentThreadScheduler extends Scheduler {
      * core (handed from thread to thread with the core, through {@code held} and {@code core}).
      */
     private final WorkerMetrics coreMetrics = new WorkerMetrics();
+    /** How long the core's polls took, or null when the runtime does not keep that histogram; written as {@code coreMetrics}. */
+    private final PollTimes corePollTimes;
     private volatile boolean shutdown;
 
     /** The run state, touched only by the thread that holds it. */
@@ -64,8 +65,9 @@ public final class CurrentThreadScheduler extends Scheduler {
     }
 
     public CurrentThreadScheduler(Driver driver, BlockingPool blocking, int eventInterval, int globalQueueInterval,
-            UnhandledFailures unhandled) {
+            UnhandledFailures unhandled, boolean pollTimeHistogram) {
         super(driver, blocking, unhandled);
+        this.corePollTimes = pollTimeHistogram ? new PollTimes() : null;
         this.eventInterval = eventInterval;
         this.globalQueueInterval = globalQueueInterval;
     }
@@ -132,6 +134,16 @@ public final class CurrentThreadScheduler extends Scheduler {
     @Override
     public long workerOverflows(int i) {
         return 0;
+    }
+
+    @Override
+    public boolean pollTimeHistogramEnabled() {
+        return corePollTimes != null;
+    }
+
+    @Override
+    public long workerPollTimeBucketCount(int i, int bucket) {
+        return corePollTimes == null ? 0 : corePollTimes.count(bucket);
     }
 
     @Override
@@ -206,7 +218,7 @@ public final class CurrentThreadScheduler extends Scheduler {
                     }
                     int saved = cx.startBudget();
                     try {
-                        Jfr.run(task, cx, 0);
+                        PollTimes.run(corePollTimes, task, cx, 0);
                     } finally {
                         cx.restoreBudget(saved);
                     }

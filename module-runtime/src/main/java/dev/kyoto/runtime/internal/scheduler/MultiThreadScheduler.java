@@ -65,6 +65,12 @@ public final class MultiThreadScheduler extends Scheduler {
      * events one poll of the JDK's epoll selector reports (1,024).
      */
     private static final int MAX_POLL_DEFERRAL = 1024;
+    /**
+     * How long a driver must have been left free for its takeover to count as a blocked driver: a
+     * holder between turns takes it back within microseconds, and a watcher woken because a
+     * worker left its park takes it at once.
+     */
+    private static final long BLOCKED_DRIVER_NANOS = 1_000_000;
     /** Where a tuned global queue interval starts, as in Tokio. */
     private static final int TUNED_START = 61;
 
@@ -92,7 +98,7 @@ public final class MultiThreadScheduler extends Scheduler {
      *         threw; the threads that did start have stopped by then
      */
     public MultiThreadScheduler(Driver driver, BlockingPool blocking, int workerThreads, int eventInterval,
-            int globalQueueInterval, RuntimeThreads threadConfig, UnhandledFailures unhandled) {
+            int globalQueueInterval, RuntimeThreads threadConfig, UnhandledFailures unhandled, boolean pollTimeHistogram) {
         super(driver, blocking, unhandled);
         this.virtualTasks = new VirtualTasks(this, unhandled);
         this.eventInterval = eventInterval;
@@ -103,7 +109,7 @@ public final class MultiThreadScheduler extends Scheduler {
         this.threads = new Thread[workerThreads];
         for (int i = 0; i < workerThreads; i++) {
             workers[i] = new Worker(this, i, workerThreads, new Parker(driver, driverLock),
-                    globalQueueInterval > 0 ? null : new QueueIntervalTuner(TUNED_START));
+                    globalQueueInterval > 0 ? null : new QueueIntervalTuner(TUNED_START), pollTimeHistogram);
         }
         startWorkers();
     }
@@ -365,7 +371,7 @@ public final class MultiThreadScheduler extends Scheduler {
         }
         int saved = cx.startBudget();
         try {
-            Jfr.run(task, cx, w.index);
+            PollTimes.run(w.pollTimes, task, cx, w.index);
             m.polled();
             int lifoPolls = 0;
             for (;;) {
@@ -383,7 +389,7 @@ public final class MultiThreadScheduler extends Scheduler {
                     // Two tasks that wake each other forever would otherwise starve the queue.
                     w.lifoEnabled = false;
                 }
-                Jfr.run(next, cx, w.index);
+                PollTimes.run(w.pollTimes, next, cx, w.index);
                 m.polled();
             }
         } finally {
@@ -449,9 +455,12 @@ public final class MultiThreadScheduler extends Scheduler {
         // period, or a timer is overdue: a holder busy between turns takes it back within
         // microseconds, and moving the driver (and with it the tasks its events wake) to another
         // thread costs more than a turn.
-        boolean mayTake = !w.rewatching || driverLock.acquisitions() == w.seenAcquisitions
-                || driver.nanosUntilNextTimer() < -StallWatch.TIMER_SLACK_NANOS;
+        boolean untaken = w.rewatching && driverLock.acquisitions() == w.seenAcquisitions;
+        boolean mayTake = !w.rewatching || untaken || driver.nanosUntilNextTimer() < -StallWatch.TIMER_SLACK_NANOS;
         if (mayTake && p.tryHoldDriver()) {
+            if (untaken) {
+                reportBlockedDriver(w);
+            }
             try {
                 p.parkDriver(watchTimeout(w, true));
             } finally {
@@ -461,6 +470,18 @@ public final class MultiThreadScheduler extends Scheduler {
         } else {
             w.seenAcquisitions = driverLock.acquisitions();
             p.parkCondvar(watchTimeout(w, false));
+        }
+    }
+
+    /**
+     * Worker {@code w} has taken over the driver after a watch period in which nobody took it: if
+     * its last holder had left it a millisecond or more before (and a recording runs, which times
+     * releases), that was a blocked driver.
+     */
+    private void reportBlockedDriver(Worker w) {
+        long free = driverLock.freeNanos(w.seenAcquisitions, System.nanoTime());
+        if (free >= BLOCKED_DRIVER_NANOS) {
+            Jfr.blockedDriver(w.index, free);
         }
     }
 
@@ -711,6 +732,17 @@ public final class MultiThreadScheduler extends Scheduler {
     @Override
     public long workerOverflows(int i) {
         return workers[i].queue.overflowCount();
+    }
+
+    @Override
+    public boolean pollTimeHistogramEnabled() {
+        return workers[0].pollTimes != null;
+    }
+
+    @Override
+    public long workerPollTimeBucketCount(int i, int bucket) {
+        PollTimes times = workers[i].pollTimes;
+        return times == null ? 0 : times.count(bucket);
     }
 
     /** The virtual tasks still alive, for tests. */

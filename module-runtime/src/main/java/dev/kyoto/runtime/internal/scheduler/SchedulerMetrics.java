@@ -46,4 +46,10 @@ public interface SchedulerMetrics {
 
     /** Timers registered with the time driver and not yet fired or cancelled. */
     long timersArmed();
+
+    /** Whether the workers time their polls ({@code enablePollTimeHistogram()}). */
+    boolean pollTimeHistogramEnabled();
+
+    /** Polls of worker {@code i} that took as long as {@code bucket} covers; 0 when polls are not timed. */
+    long workerPollTimeBucketCount(int i, int bucket);
 }

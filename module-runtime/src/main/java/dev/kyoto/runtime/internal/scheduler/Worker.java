@@ -37,6 +37,8 @@ public final class Worker {
     final DeferredWakers deferred = new DeferredWakers();
     /** Polls, parks and busy time; written only by the worker's thread. */
     final WorkerMetrics metrics = new WorkerMetrics();
+    /** How long polls took, or null when the runtime does not keep that histogram; written only by the worker's thread. */
+    final PollTimes pollTimes;
     /** Scratch space for a batch taken from the inject queue, reused so pulling allocates nothing. */
     final Task<?>[] batch = new Task<?>[LocalQueue.CAPACITY / 2];
 
@@ -68,8 +70,10 @@ public final class Worker {
     int seenAcquisitions;
     private int random;
 
-    Worker(MultiThreadScheduler scheduler, int index, int workerCount, Parker parker, QueueIntervalTuner tuner) {
+    Worker(MultiThreadScheduler scheduler, int index, int workerCount, Parker parker, QueueIntervalTuner tuner,
+            boolean pollTimeHistogram) {
         this.scheduler = scheduler;
+        this.pollTimes = pollTimeHistogram ? new PollTimes() : null;
         this.index = index;
         this.parker = parker;
         this.tuner = tuner;

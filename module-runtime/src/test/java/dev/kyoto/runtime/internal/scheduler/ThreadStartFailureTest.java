@@ -66,7 +66,7 @@ class ThreadStartFailureTest {
         Driver driver = new Driver(null, true, new Clock(false));
         BlockingPool blocking = new BlockingPool(4, TimeUnit.SECONDS.toNanos(10), threads("nostart-blocking", factory));
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new MultiThreadScheduler(driver, blocking, 4, 61, 0, threads("nostart", factory), UnhandledFailures.LOG_WARN));
+                () -> new MultiThreadScheduler(driver, blocking, 4, 61, 0, threads("nostart", factory), UnhandledFailures.LOG_WARN, false));
         assertTrue(e.getMessage().contains("nostart-2"), e.getMessage());
         assertSame(factory.error, e.getCause());
         assertEquals(2, factory.started.size());
