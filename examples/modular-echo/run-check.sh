@@ -49,8 +49,9 @@ check_echo() {
         fail "$what: still listening on port $port after its process was killed"
     fi
     # SLF4J warns here if no provider was found; the server itself reports only failures. The
-    # JVM's notes about options this check set in the environment are expected.
-    ! grep -Ev '^(NOTE: )?Picked up (JDK_JAVA_OPTIONS|JAVA_TOOL_OPTIONS):' "$err" >/dev/null \
+    # runtime's INFO line as it starts, and the JVM's notes about options this check set in the
+    # environment, are expected.
+    ! grep -Ev '^(NOTE: )?Picked up (JDK_JAVA_OPTIONS|JAVA_TOOL_OPTIONS):|^\[[^]]*\] INFO dev\.kyoto\.runtime\.KyotoRuntime - runtime ' "$err" >/dev/null \
         || fail "$what: unexpected standard error: $(cat "$err")"
     rm -f "$err"
     echo "modular-echo: $what: loopback round trip ok"

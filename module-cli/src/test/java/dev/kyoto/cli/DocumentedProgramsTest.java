@@ -172,6 +172,10 @@ class DocumentedProgramsTest {
             try (RunningProgram ask = start("docs/guide.md", "echo/echo.Ask", "127.0.0.1:" + port, "hello", "5")) {
                 assertEquals(0, ask.awaitExit(), "Ask against the echo server: " + ask.output());
                 assertEquals(List.of("hello"), ask.output(), "it prints the answer");
+                List<String> log = ask.runtimeLog();
+                assertEquals(2, log.size(), "a runtime's INFO lines as it starts and stops, with slf4j-simple: " + log);
+                assertTrue(log.get(0).endsWith("runtime kyoto-worker started: current-thread, I/O driver nio, timers on"), log.get(0));
+                assertTrue(log.get(1).contains("runtime kyoto-worker stopped in "), log.get(1));
             }
         }
         // A server that accepts connections (the kernel does, into the backlog) and never answers.

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,6 +28,8 @@ import java.util.regex.Pattern;
 final class RunningProgram implements AutoCloseable {
     /** {@code listening on 127.0.0.1:N}, with or without the JDK's leading slash. */
     private static final Pattern LISTENING = Pattern.compile("^listening on /?127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern RUNTIME_LIFECYCLE =
+            Pattern.compile("\\[[^\\]]*\\] INFO dev\\.kyoto\\.runtime\\.KyotoRuntime - runtime \\S+ (started: |stopped in ).*");
     private static final String END = new String("end of output");
     private static final int WAIT_SECONDS = 60;
 
@@ -34,6 +37,8 @@ final class RunningProgram implements AutoCloseable {
     private final Process process;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
+    /** The runtime's INFO lines as it starts and stops, which every program writes; kept apart from its own. */
+    private final List<String> runtimeLog = new CopyOnWriteArrayList<>();
 
     RunningProgram(String name, ProcessBuilder builder) throws IOException {
         this.name = name;
@@ -41,7 +46,7 @@ final class RunningProgram implements AutoCloseable {
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null;) {
-                    lines.add(line);
+                    (RUNTIME_LIFECYCLE.matcher(line).matches() ? runtimeLog : lines).add(line);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -89,9 +94,14 @@ final class RunningProgram implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Every line read so far. */
+    /** Every line read so far, but the runtime's start and stop lines. */
     List<String> output() {
         return List.copyOf(seen);
+    }
+
+    /** The runtime's start and stop lines read so far. */
+    List<String> runtimeLog() {
+        return List.copyOf(runtimeLog);
     }
 
     /**

@@ -62,8 +62,8 @@ final class Ensure<T> implements Async<T> {
             try {
                 action.run();
             } catch (Exception e) {
-                LOG.warn("the action of Async.ensure failed while its computation was being cancelled; "
-                        + "cancel() cannot report a failure, so it is logged here and dropped", e);
+                LOG.warn("the action of Async.ensure failed while its computation, a {}, was being cancelled; "
+                        + "cancel() cannot report a failure, so it is logged here and dropped", inner.getClass().getName(), e);
             }
         }
     }

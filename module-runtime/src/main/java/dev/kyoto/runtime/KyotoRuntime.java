@@ -17,11 +17,14 @@ import dev.kyoto.runtime.spi.IoDriverMetrics;
 import dev.kyoto.runtime.spi.IoDriverProvider;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kyoto runtime: a scheduler, its driver stack (the I/O driver when enabled) and a blocking
@@ -40,6 +43,9 @@ import java.util.function.BiConsumer;
  * reaches its own {@code close()}), and waits for blocking work.
  */
 public final class KyotoRuntime implements AutoCloseable {
+    /** One INFO line when a runtime starts and one when it stops; a WARN if its shutdown timed out. */
+    private static final Logger LOG = LoggerFactory.getLogger(KyotoRuntime.class);
+
     private final SchedulerHandle scheduler;
     private final Handle handle;
     private final Driver driver;
@@ -50,15 +56,21 @@ public final class KyotoRuntime implements AutoCloseable {
     /** Unregisters the runtime's MXBean; null if none was registered. */
     private final Runnable mxbean;
 
-    private KyotoRuntime(SchedulerHandle scheduler, Driver driver, String name, boolean jmx) {
+    private KyotoRuntime(SchedulerHandle scheduler, Driver driver, String name, boolean jmx, String ioDriverName) {
         this.scheduler = scheduler;
         this.driver = driver;
         this.name = name;
         this.handle = Handle.of(scheduler);
         this.mxbean = jmx ? Jmx.register(name, handle.metrics()) : null;
+        String flavour = scheduler instanceof CurrentThreadScheduler ? "current-thread" : "multi-thread";
+        int workers = handle.metrics().workers();
         Jfr.watchRecordings();
-        Jfr.runtimeStarted(name, scheduler instanceof CurrentThreadScheduler ? "current-thread" : "multi-thread",
-                handle.metrics().workers());
+        Jfr.runtimeStarted(name, flavour, workers);
+        if (LOG.isInfoEnabled()) {
+            LOG.info("runtime {} started: {}{}, I/O {}, timers {}", name, flavour,
+                    flavour.equals("multi-thread") ? (workers == 1 ? ", 1 worker" : ", " + workers + " workers") : "",
+                    ioDriverName == null ? "off" : "driver " + ioDriverName, driver.timeEnabled() ? "on" : "off");
+        }
     }
 
     /** A builder for a current-thread runtime with nothing enabled. */
@@ -183,10 +195,24 @@ public final class KyotoRuntime implements AutoCloseable {
     }
 
     private void shutdown(long timeoutNanos) {
-        Object stop = stopping.compareAndSet(false, true) ? Jfr.runtimeStopping(name, handle.metrics().aliveTasks()) : null;
-        scheduler.shutdown(timeoutNanos);
+        boolean first = stopping.compareAndSet(false, true);
+        long start = System.nanoTime();
+        long alive = first ? handle.metrics().aliveTasks() : 0;
+        Object stop = first ? Jfr.runtimeStopping(name, alive) : null;
+        List<String> stillRunning = scheduler.shutdown(timeoutNanos);
         unregisterMXBean();
         Jfr.runtimeStopped(stop);
+        if (!first) {
+            return;
+        }
+        if (!stillRunning.isEmpty()) {
+            LOG.warn("runtime {} stopped with work still running after its shutdown timeout of {}: {}; those threads "
+                    + "finish on their own: make that work end when interrupted or cancelled, or give shutdownTimeout "
+                    + "more time", name, Duration.ofNanos(timeoutNanos), String.join(", ", stillRunning));
+        } else if (LOG.isInfoEnabled()) {
+            LOG.info("runtime {} stopped in {} ms{}", name, (System.nanoTime() - start) / 1_000_000,
+                    alive == 0 ? "" : alive == 1 ? "; 1 task still alive was cancelled" : "; " + alive + " tasks still alive were cancelled");
+        }
     }
 
     private void unregisterMXBean() {
@@ -446,7 +472,8 @@ public final class KyotoRuntime implements AutoCloseable {
                 throw new IllegalStateException("virtualThreadWorkers() needs a multi-thread runtime: a current-thread "
                         + "runtime has no workers; use KyotoRuntime.builder().multiThread().virtualThreadWorkers()");
             }
-            Driver driver = new Driver(enableIo ? DriverSelection.open(ioDriver) : null, enableTime, new Clock(startPaused));
+            DriverSelection.Opened io = enableIo ? DriverSelection.open(ioDriver) : null;
+            Driver driver = new Driver(io == null ? null : io.driver(), enableTime, new Clock(startPaused));
             RuntimeThreads threads = new RuntimeThreads(threadName, onThreadStart, onThreadStop, RuntimeThreads.PLATFORM_DAEMONS);
             RuntimeThreads workerThreads = virtualThreadWorkers
                     ? new RuntimeThreads(threadName, onThreadStart, onThreadStop, RuntimeThreads.VIRTUAL) : threads;
@@ -458,7 +485,7 @@ public final class KyotoRuntime implements AutoCloseable {
                     case Flavor.MultiThread m -> new MultiThreadScheduler(driver, blocking, m.workerThreads(), eventInterval,
                             globalQueueInterval != null ? globalQueueInterval : 0, workerThreads, unhandled, pollTimeHistogram);
                 };
-                return new KyotoRuntime(scheduler, driver, threadName, jmx);
+                return new KyotoRuntime(scheduler, driver, threadName, jmx, io == null ? null : io.name());
             } catch (RuntimeException | Error e) {
                 // Nothing has been handed out yet: release what was opened (the selector, above all).
                 blocking.shutdown(0);

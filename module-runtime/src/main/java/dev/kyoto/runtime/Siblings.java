@@ -29,6 +29,8 @@ final class Siblings<T> {
     private final Async<T>[] children;
     private final ChildWaker[] wakers;
     private volatile Waker parent;
+    /** {@code Async.all}, {@code Async.race}, …: for messages. */
+    private final String combinator;
 
     /**
      * Copies {@code computations}, so that later changes to the list do not reach the combinator.
@@ -37,6 +39,7 @@ final class Siblings<T> {
      */
     @SuppressWarnings("unchecked")
     Siblings(List<? extends Async<T>> computations, String combinator) {
+        this.combinator = combinator;
         Object[] copy = computations.toArray();
         for (int i = 0; i < copy.length; i++) {
             if (copy[i] == null) {
@@ -107,8 +110,8 @@ final class Siblings<T> {
                 if (failure != null) {
                     failure.addSuppressed(e);
                 } else {
-                    LOG.warn("cancel() of a computation threw, which Async.cancel() forbids; "
-                            + "the other computations were cancelled regardless", e);
+                    LOG.warn("{}: cancel() of the computation at index {} ({}) threw, which Async.cancel() forbids; "
+                            + "the other computations were cancelled regardless", combinator, i, c.getClass().getName(), e);
                 }
             }
         }

@@ -40,7 +40,8 @@ class CancelFailureLogTest {
         });
         assertTrue(a.poll(CX).isPending());
         List<String> log = stderrOf(a::cancel);
-        assertTrue(log.getFirst().contains("WARN") && log.getFirst().contains("the action of Async.ensure failed while its computation was being cancelled"), log.toString());
+        assertTrue(log.getFirst().contains("WARN") && log.getFirst().contains("the action of Async.ensure failed while its computation, a ")
+                && log.getFirst().contains(", was being cancelled"), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.contains("ensure action refused (provoked by CancelFailureLogTest)")), log.toString());
     }
 

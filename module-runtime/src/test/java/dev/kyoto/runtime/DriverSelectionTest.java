@@ -210,8 +210,10 @@ class DriverSelectionTest {
                 return driver;
             }
         };
-        assertSame(driver, DriverSelection.choose(
-                List.of(working, failing("broken", 10, new IOException("no selector for you"))), List.of(), null));
+        DriverSelection.Opened opened = DriverSelection.choose(
+                List.of(working, failing("broken", 10, new IOException("no selector for you"))), List.of(), null);
+        assertSame(driver, opened.driver());
+        assertEquals("parking", opened.name());
     }
 
     @Test

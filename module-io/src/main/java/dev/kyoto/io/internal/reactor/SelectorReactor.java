@@ -81,7 +81,7 @@ import org.slf4j.LoggerFactory;
  * follow a write that would block or a read disarm.
  *
  * <p>Fields written only by the parking thread: {@code readyThisTurn}, {@code blockingTurn},
- * {@code earlyReturns}, {@code inFlightThisTurn}, each {@code ScheduledIo.inFlightTurns}, the
+ * {@code earlyReturns}, {@code rebuilds}, {@code failedRebuilds}, {@code inFlightThisTurn}, each {@code ScheduledIo.inFlightTurns}, the
  * state of {@code spin}; {@code turns} and {@code readyEvents} are written only by it and read by anyone. {@code selector} is replaced only by a rebuild.
  */
 public final class SelectorReactor implements IoDriver, IoDriverMetrics {
@@ -115,6 +115,9 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     private int readyThisTurn;
     private boolean blockingTurn;
     private int earlyReturns;
+    /** Selector rebuilds, and rebuilds that could not open a selector: each logged at 1, 2, 4, 8, … only. */
+    private int rebuilds;
+    private int failedRebuilds;
     /** Keys reported this turn whose read readiness was still set while their woken reader had not yet run. */
     private int inFlightThisTurn;
     private final SpinPolicy spin;
@@ -212,8 +215,10 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         if (earlyReturns >= REBUILD_THRESHOLD) {
             earlyReturns = 0;
             int moved = rebuildSelector();
-            if (moved >= 0) {
-                LOG.warn("rebuilt the selector after {} empty early returns; moved {} registrations", REBUILD_THRESHOLD, moved);
+            if (moved >= 0 && isPowerOfTwo(++rebuilds)) {
+                LOG.warn("Selector.select() returned {} times in a row with nothing selected and nobody waking it (the JDK's "
+                        + "epoll spin bug): replaced the selector, moving {} registrations (rebuild {}; the next are logged "
+                        + "at 2, 4, 8, ... rebuilds)", REBUILD_THRESHOLD, moved, rebuilds);
             }
         }
     }
@@ -447,7 +452,11 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         try {
             fresh = Selector.open();
         } catch (IOException e) {
-            LOG.warn("the selector keeps returning early but a new one could not be opened", e);
+            if (isPowerOfTwo(++failedRebuilds)) {
+                LOG.warn("the selector keeps returning early with nothing selected, and a new one could not be opened ({}): "
+                        + "this I/O thread spins at full CPU until one can; check the open-file limit (ulimit -n) "
+                        + "(failure {}; the next are logged at 2, 4, 8, ... failures)", e.toString(), failedRebuilds, e);
+            }
             return -1;
         }
         int moved = 0;
@@ -478,6 +487,10 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
             keysLock.unlockWrite(stamp);
         }
         return moved;
+    }
+
+    private static boolean isPowerOfTwo(int n) {
+        return (n & (n - 1)) == 0;
     }
 
     private static void closeQuietly(Selector s) {

@@ -117,6 +117,11 @@ public final class Driver {
         return time;
     }
 
+    /** Whether the time driver is on. */
+    public boolean timeEnabled() {
+        return time != null;
+    }
+
     /** Timers registered and not yet fired or cancelled; 0 when time is disabled. */
     public int timersArmed() {
         return time == null ? 0 : time.registered();

@@ -29,8 +29,12 @@ public final class DriverSelection {
     private DriverSelection() {
     }
 
+    /** An opened driver and the name of the provider that opened it, for the runtime's start line. */
+    public record Opened(String name, IoDriver driver) {
+    }
+
     /** Opens the I/O driver for a new runtime. */
-    public static IoDriver open(IoDriverProvider explicit) {
+    public static Opened open(IoDriverProvider explicit) {
         if (explicit != null) {
             return openOrThrow(explicit, List.of());
         }
@@ -44,7 +48,7 @@ public final class DriverSelection {
                 }
                 found.add(it.next());
             } catch (ServiceConfigurationError e) {
-                LOG.warn("skipping an I/O driver provider that failed to load", e);
+                LOG.warn("skipping an I/O driver provider that failed to load: {}", e.getMessage(), e);
                 failures.add(e);
             }
         }
@@ -60,7 +64,7 @@ public final class DriverSelection {
      * @param failures why providers failed to load; carried by the error if no driver opens
      * @param wanted the {@value #PROPERTY} property's value, or null
      */
-    public static IoDriver choose(List<IoDriverProvider> found, List<Throwable> failures, String wanted) {
+    public static Opened choose(List<IoDriverProvider> found, List<Throwable> failures, String wanted) {
         if (wanted != null && !wanted.isBlank()) {
             for (IoDriverProvider p : found) {
                 if (p.name().equals(wanted) || p.getClass().getName().equals(wanted)) {
@@ -82,9 +86,7 @@ public final class DriverSelection {
                 continue;
             }
             try {
-                IoDriver driver = p.open();
-                LOG.debug("using I/O driver {} ({})", p.name(), p.getClass().getName());
-                return driver;
+                return new Opened(p.name(), p.open());
             } catch (IllegalArgumentException e) {
                 // The provider rejected its configuration: skipping it would hide the mistake
                 // behind "no I/O driver is available".
@@ -134,11 +136,9 @@ public final class DriverSelection {
         return why.append("; each failure is attached as a suppressed exception").toString();
     }
 
-    private static IoDriver openOrThrow(IoDriverProvider p, List<Throwable> earlier) {
+    private static Opened openOrThrow(IoDriverProvider p, List<Throwable> earlier) {
         try {
-            IoDriver driver = p.open();
-            LOG.debug("using I/O driver {} ({})", p.name(), p.getClass().getName());
-            return driver;
+            return new Opened(p.name(), p.open());
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (Exception | LinkageError e) {

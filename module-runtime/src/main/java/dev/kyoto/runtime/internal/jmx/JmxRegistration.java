@@ -76,7 +76,8 @@ public final class JmxRegistration implements AutoCloseable {
         } catch (InstanceNotFoundException e) {
             // Already unregistered (by close, or by whoever else unregistered it).
         } catch (JMException e) {
-            LOG.warn("could not unregister the Kyoto runtime's MXBean {}", name, e);
+            LOG.warn("could not unregister the Kyoto runtime's MXBean {}: the MBean server keeps it, and through it the "
+                    + "closed runtime, reachable until it is unregistered", name, e);
         }
     }
 }

@@ -11,6 +11,8 @@ import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -333,15 +335,16 @@ public final class CurrentThreadScheduler extends Scheduler {
     }
 
     @Override
-    public void shutdown(long timeoutNanos) {
+    public List<String> shutdown(long timeoutNanos) {
         checkMayShutDown();
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (this) {
             if (shutdown) {
-                return;
+                return List.of();
             }
             shutdown = true;
         }
+        List<String> running = new ArrayList<>();
         Core c = takeCore(Thread.currentThread(), timeoutNanos, deadline);
         RuntimeContext cx = RuntimeContext.get();
         SchedulerHandle previous = cx.enter(this);
@@ -357,11 +360,15 @@ public final class CurrentThreadScheduler extends Scheduler {
                 // A thread stuck in a poll kept the core past the deadline: its queue is not ours
                 // to drain. It cancels what the core holds when the poll returns (driveWithCore).
                 cancelAll(inject);
+                running.add("a thread still in a task's poll");
             }
             drainAndStopDriver(inject);
         } finally {
             cx.enter(previous);
         }
-        blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
+        if (!blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()))) {
+            running.add(Scheduler.blockingStillRunning(blocking.threadCount()));
+        }
+        return running;
     }
 }

@@ -15,7 +15,9 @@ import dev.kyoto.runtime.internal.task.UnhandledFailures;
 import dev.kyoto.runtime.internal.task.VirtualTasks;
 import dev.kyoto.runtime.internal.thread.Joins;
 import dev.kyoto.runtime.internal.thread.RuntimeThreads;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
@@ -658,14 +660,15 @@ public final class MultiThreadScheduler extends Scheduler {
     }
 
     @Override
-    public void shutdown(long timeoutNanos) {
+    public List<String> shutdown(long timeoutNanos) {
         checkMayShutDown();
         synchronized (this) {
             if (shutdownStarted) {
-                return;
+                return List.of();
             }
             shutdownStarted = true;
         }
+        List<String> running = new ArrayList<>();
         long deadline = System.nanoTime() + timeoutNanos;
         RuntimeContext cx = RuntimeContext.get();
         SchedulerHandle previous = cx.enter(this);
@@ -679,13 +682,21 @@ public final class MultiThreadScheduler extends Scheduler {
             }
             if (!joinWorkers(timeoutNanos, deadline)) {
                 stealFromStuckWorkers();
+                long stuck = Arrays.stream(threads).filter(t -> t != null && t.isAlive()).count();
+                running.add(stuck + (stuck == 1 ? " worker thread" : " worker threads") + " still in a task's poll");
             }
             drainAndStopDriver(inject);
         } finally {
             cx.enter(previous);
         }
-        blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()));
-        virtualTasks.awaitAll(timeoutNanos, deadline);
+        if (!blocking.shutdown(timeoutNanos < 0 ? -1 : Math.max(0, deadline - System.nanoTime()))) {
+            running.add(Scheduler.blockingStillRunning(blocking.threadCount()));
+        }
+        int virtual = virtualTasks.awaitAll(timeoutNanos, deadline);
+        if (virtual > 0) {
+            running.add(virtual + (virtual == 1 ? " virtual task" : " virtual tasks") + " still running");
+        }
+        return running;
     }
 
     @Override

@@ -156,6 +156,11 @@ abstract sealed class Scheduler implements SchedulerHandle, TaskScheduler, Sched
         return Math.max(0, spawned.sum() - done);
     }
 
+    /** The phrase for a blocking pool whose {@code threads} threads did not all stop in time. */
+    static String blockingStillRunning(int threads) {
+        return "blocking work still running on " + threads + (threads == 1 ? " thread" : " threads");
+    }
+
     @Override
     public final long blockingThreads() {
         return blocking.threadCount();

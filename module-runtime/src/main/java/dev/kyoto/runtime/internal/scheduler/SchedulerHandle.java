@@ -7,6 +7,7 @@ import dev.kyoto.runtime.ThrowingSupplier;
 import dev.kyoto.runtime.internal.driver.Driver;
 import dev.kyoto.runtime.internal.task.Task;
 import dev.kyoto.runtime.spi.DriverHandle;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -60,6 +61,9 @@ public sealed interface SchedulerHandle permits Scheduler {
     /**
      * Shuts the runtime down: refuses spawns, cancels every task, shuts the driver down and waits
      * at most {@code timeoutNanos} (negative: without limit) for blocking work still running.
+     *
+     * @return what was still running when the timeout ran out, one phrase each ("1 worker thread
+     *         still in a task's poll"); empty when everything stopped, and for any call but the first
      */
-    void shutdown(long timeoutNanos);
+    List<String> shutdown(long timeoutNanos);
 }

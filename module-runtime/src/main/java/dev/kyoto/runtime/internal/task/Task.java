@@ -231,7 +231,8 @@ public final class Task<T> extends JoinCell<T> implements Waker {
         try {
             f.cancel();
         } catch (Throwable t) {
-            LOG.warn("cancel() of an aborted Kyoto task threw; the task is cancelled regardless", t);
+            LOG.warn("cancel() of aborted task {} ({}) threw, which Async.cancel() forbids; the task is cancelled "
+                    + "regardless", name(), f.getClass().getName(), t);
         }
         finish();
         completeCancelled();

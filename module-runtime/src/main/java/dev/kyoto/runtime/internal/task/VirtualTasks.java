@@ -60,14 +60,18 @@ public final class VirtualTasks {
      * Waits for every live task to end, at most until {@code deadline} ({@link System#nanoTime()}
      * scale; negative {@code timeoutNanos}: without limit). The calling thread's own task, if it
      * is one, is not waited for: a body that closes its runtime ends after the close returns.
+     *
+     * @return how many of them were still running when the deadline passed
      */
-    public void awaitAll(long timeoutNanos, long deadline) {
+    public int awaitAll(long timeoutNanos, long deadline) {
         Thread me = Thread.currentThread();
+        int running = 0;
         for (VirtualTask<?> t : live) {
-            if (t.thread() != me) {
-                Joins.joinUninterruptibly(t.thread(), timeoutNanos, deadline);
+            if (t.thread() != me && !Joins.joinUninterruptibly(t.thread(), timeoutNanos, deadline)) {
+                running++;
             }
         }
+        return running;
     }
 
     /** The live tasks, for tests. */
