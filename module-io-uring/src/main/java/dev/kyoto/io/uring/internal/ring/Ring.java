@@ -1,0 +1,273 @@
+package dev.kyoto.io.uring.internal.ring;
+
+import dev.kyoto.io.uring.internal.sys.LibC;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.BitSet;
+
+/**
+ * One io_uring instance: a submission queue the application fills with operations and a
+ * completion queue the kernel fills with their results, both rings in memory shared with the
+ * kernel, set up with {@code io_uring_setup}, mapped with {@code mmap} and driven with
+ * {@code io_uring_enter}, all from Java.
+ *
+ * <p>Single owner: one thread prepares, submits and reaps; nothing here is safe for two. The
+ * kernel is the other party, and the rings' heads and tails are the only memory both write:
+ * <ul>
+ *   <li>the submission tail is ours: SQEs are written plainly, then the tail is published with a
+ *       release store, so the kernel, which loads it with acquire, sees whole entries; the
+ *       submission head is the kernel's, loaded with acquire before a slot is reused;</li>
+ *   <li>the completion tail is the kernel's, loaded with acquire before CQEs are read; the
+ *       completion head is ours, stored with release once they are read, which hands their slots
+ *       back to the kernel.</li>
+ * </ul>
+ * {@code sqTail} is the next free submission slot (the kernel's copy of the tail is this value as
+ * of the last {@link #submit}), {@code toSubmit} how many prepared entries it has not seen yet,
+ * and {@code sqTail - kernel's sq head} never exceeds {@code sqEntries}.
+ */
+public final class Ring implements AutoCloseable {
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final int SQE_SIZE = 64;
+    private static final int CQE_SIZE = 16;
+    private static final long OFF_SQ_RING = 0L;
+    private static final long OFF_CQ_RING = 0x8000000L;
+    private static final long OFF_SQES = 0x10000000L;
+    private static final int FEAT_SINGLE_MMAP = 1;
+    private static final int ENTER_GETEVENTS = 1;
+    private static final int REGISTER_PROBE = 8;
+    private static final int PROBE_OPS = 256;
+    private static final int OP_SUPPORTED = 1;
+
+    private final int fd;
+    private final int features;
+    private final MemorySegment sqRing;
+    private final MemorySegment cqRing;
+    private final MemorySegment sqes;
+    private final long sqRingBytes;
+    private final long cqRingBytes;
+    private final boolean singleMmap;
+    private final int sqEntries;
+    private final int sqMask;
+    private final int cqMask;
+    private final long sqHeadOff;
+    private final long sqTailOff;
+    private final long cqHeadOff;
+    private final long cqTailOff;
+    private final long cqesOff;
+    private int sqTail;
+    private int toSubmit;
+    private boolean closed;
+
+    private Ring(int fd, MemorySegment params, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqes,
+            long sqRingBytes, long cqRingBytes, boolean singleMmap) {
+        this.fd = fd;
+        this.features = params.get(ValueLayout.JAVA_INT, Params.FEATURES);
+        this.sqRing = sqRing;
+        this.cqRing = cqRing;
+        this.sqes = sqes;
+        this.sqRingBytes = sqRingBytes;
+        this.cqRingBytes = cqRingBytes;
+        this.singleMmap = singleMmap;
+        this.sqEntries = params.get(ValueLayout.JAVA_INT, Params.SQ_ENTRIES);
+        this.sqMask = sqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, Params.SQ_RING_MASK));
+        this.cqMask = cqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, Params.CQ_RING_MASK));
+        this.sqHeadOff = params.get(ValueLayout.JAVA_INT, Params.SQ_HEAD);
+        this.sqTailOff = params.get(ValueLayout.JAVA_INT, Params.SQ_TAIL);
+        this.cqHeadOff = params.get(ValueLayout.JAVA_INT, Params.CQ_HEAD);
+        this.cqTailOff = params.get(ValueLayout.JAVA_INT, Params.CQ_TAIL);
+        this.cqesOff = params.get(ValueLayout.JAVA_INT, Params.CQ_CQES);
+        this.sqTail = (int) INT.getAcquire(sqRing, sqTailOff);
+        // The submission array maps ring slots to SQE indexes: slot i always names SQE i.
+        long array = params.get(ValueLayout.JAVA_INT, Params.SQ_ARRAY);
+        for (int i = 0; i < sqEntries; i++) {
+            sqRing.set(ValueLayout.JAVA_INT, array + 4L * i, i);
+        }
+    }
+
+    /**
+     * Sets up a ring of at least {@code entries} submission slots (the kernel rounds up to a power
+     * of two) with the {@code IORING_SETUP_*} {@code flags}, and maps its memory.
+     *
+     * @throws IOException naming the failed call and the kernel's reason: {@code EPERM} or
+     *         {@code ENOSYS} where io_uring is disabled (a container's seccomp profile,
+     *         {@code kernel.io_uring_disabled}), {@code EINVAL} for a bad size or flag
+     */
+    public static Ring open(int entries, int flags) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(Params.SIZE, 8);
+            params.set(ValueLayout.JAVA_INT, Params.FLAGS, flags);
+            long fd = LibC.syscall(LibC.SYS_IO_URING_SETUP, entries, params.address(), 0, 0, 0, 0);
+            if (fd < 0) {
+                throw LibC.failure("io_uring_setup(" + entries + " entries, flags 0x" + Integer.toHexString(flags) + ")", LibC.errno());
+            }
+            int ring = (int) fd;
+            long sqBytes = params.get(ValueLayout.JAVA_INT, Params.SQ_ARRAY) + 4L * params.get(ValueLayout.JAVA_INT, Params.SQ_ENTRIES);
+            long cqBytes = params.get(ValueLayout.JAVA_INT, Params.CQ_CQES) + (long) CQE_SIZE * params.get(ValueLayout.JAVA_INT, Params.CQ_ENTRIES);
+            boolean single = (params.get(ValueLayout.JAVA_INT, Params.FEATURES) & FEAT_SINGLE_MMAP) != 0;
+            long sqAddr = LibC.MAP_FAILED;
+            long cqAddr = LibC.MAP_FAILED;
+            long sqesBytes = (long) SQE_SIZE * params.get(ValueLayout.JAVA_INT, Params.SQ_ENTRIES);
+            try {
+                if (single) {
+                    sqBytes = cqBytes = Math.max(sqBytes, cqBytes);
+                }
+                sqAddr = map(ring, sqBytes, OFF_SQ_RING);
+                cqAddr = single ? sqAddr : map(ring, cqBytes, OFF_CQ_RING);
+                long sqesAddr = map(ring, sqesBytes, OFF_SQES);
+                return new Ring(ring, params, MemorySegment.ofAddress(sqAddr).reinterpret(sqBytes),
+                        MemorySegment.ofAddress(cqAddr).reinterpret(cqBytes), MemorySegment.ofAddress(sqesAddr).reinterpret(sqesBytes),
+                        sqBytes, cqBytes, single);
+            } catch (IOException | RuntimeException e) {
+                // Whatever was mapped goes with the descriptor: nothing of a failed setup stays open.
+                if (sqAddr != LibC.MAP_FAILED) {
+                    LibC.munmap(sqAddr, sqBytes);
+                }
+                if (!single && cqAddr != LibC.MAP_FAILED) {
+                    LibC.munmap(cqAddr, cqBytes);
+                }
+                LibC.close(ring);
+                throw e;
+            }
+        }
+    }
+
+    private static long map(int fd, long bytes, long offset) throws IOException {
+        long addr = LibC.mmap(0, bytes, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED | LibC.MAP_POPULATE, fd, offset);
+        if (addr == LibC.MAP_FAILED) {
+            throw LibC.failure("mmap of io_uring region 0x" + Long.toHexString(offset), LibC.errno());
+        }
+        return addr;
+    }
+
+    /** The ring's {@code IORING_FEAT_*} bits, as the kernel reported them at setup. */
+    public int features() {
+        return features;
+    }
+
+    /** Submission slots: the most operations prepared and not yet consumed by the kernel. */
+    public int entries() {
+        return sqEntries;
+    }
+
+    /**
+     * Prepares an operation in the next free submission slot, all its other fields zero: the
+     * {@link Sqe} setters fill in the rest before the next {@link #submit}.
+     *
+     * @return the offset of the entry in {@link #sqes()}, or -1 if every slot holds an operation
+     *         the kernel has not consumed yet (submit, then try again)
+     */
+    public long prepare(byte opcode, int fd, long addr, int len, long off, long userData) {
+        int head = (int) INT.getAcquire(sqRing, sqHeadOff);
+        if (sqTail - head >= sqEntries) {
+            return -1;
+        }
+        long sqe = (long) (sqTail & sqMask) * SQE_SIZE;
+        for (long b = 0; b < SQE_SIZE; b += 8) {
+            sqes.set(ValueLayout.JAVA_LONG, sqe + b, 0L);
+        }
+        sqes.set(ValueLayout.JAVA_BYTE, sqe + Sqe.OPCODE, opcode);
+        sqes.set(ValueLayout.JAVA_INT, sqe + Sqe.FD, fd);
+        sqes.set(ValueLayout.JAVA_LONG, sqe + Sqe.OFF, off);
+        sqes.set(ValueLayout.JAVA_LONG, sqe + Sqe.ADDR, addr);
+        sqes.set(ValueLayout.JAVA_INT, sqe + Sqe.LEN, len);
+        sqes.set(ValueLayout.JAVA_LONG, sqe + Sqe.USER_DATA, userData);
+        sqTail++;
+        toSubmit++;
+        return sqe;
+    }
+
+    /** The submission entries, for the {@link Sqe} setters. */
+    public MemorySegment sqes() {
+        return sqes;
+    }
+
+    /**
+     * Publishes the prepared operations to the kernel and, if {@code minComplete} is positive,
+     * waits until at least that many completions are there to reap. An interrupted wait (a signal
+     * reached the thread) is retried.
+     *
+     * @return how many operations the kernel consumed
+     * @throws IOException naming the kernel's reason if {@code io_uring_enter} failed
+     */
+    public int submit(int minComplete) throws IOException {
+        INT.setRelease(sqRing, sqTailOff, sqTail);
+        for (;;) {
+            long n = LibC.syscall(LibC.SYS_IO_URING_ENTER, fd, toSubmit, minComplete, minComplete > 0 ? ENTER_GETEVENTS : 0, 0, 0);
+            if (n >= 0) {
+                toSubmit -= (int) n;
+                return (int) n;
+            }
+            int errno = LibC.errno();
+            if (errno != LibC.EINTR) {
+                throw LibC.failure("io_uring_enter(" + toSubmit + " to submit, wait for " + minComplete + ")", errno);
+            }
+        }
+    }
+
+    /**
+     * Hands every completion the kernel has posted to {@code handler}, in order, and gives their
+     * slots back.
+     *
+     * @return how many there were
+     */
+    public int reap(Completion handler) {
+        int head = (int) INT.get(cqRing, cqHeadOff);
+        int tail = (int) INT.getAcquire(cqRing, cqTailOff);
+        int n = tail - head;
+        for (int i = head; i != tail; i++) {
+            long cqe = cqesOff + (long) (i & cqMask) * CQE_SIZE;
+            handler.complete(cqRing.get(ValueLayout.JAVA_LONG, cqe), cqRing.get(ValueLayout.JAVA_INT, cqe + 8),
+                    cqRing.get(ValueLayout.JAVA_INT, cqe + 12));
+        }
+        INT.setRelease(cqRing, cqHeadOff, tail);
+        return n;
+    }
+
+    /**
+     * The operations this kernel supports, by opcode ({@code IORING_REGISTER_PROBE}, Linux 5.6).
+     *
+     * @throws IOException if the kernel cannot say (then it is older than 5.6)
+     */
+    public BitSet supportedOpcodes() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment probe = arena.allocate(16 + 8L * PROBE_OPS, 8);
+            long r = LibC.syscall(LibC.SYS_IO_URING_REGISTER, fd, REGISTER_PROBE, probe.address(), PROBE_OPS, 0, 0);
+            if (r < 0) {
+                throw LibC.failure("io_uring_register(IORING_REGISTER_PROBE)", LibC.errno());
+            }
+            BitSet supported = new BitSet();
+            int ops = Byte.toUnsignedInt(probe.get(ValueLayout.JAVA_BYTE, 1));
+            for (int i = 0; i < ops; i++) {
+                long op = 16 + 8L * i;
+                if ((probe.get(ValueLayout.JAVA_SHORT, op + 2) & OP_SUPPORTED) != 0) {
+                    supported.set(Byte.toUnsignedInt(probe.get(ValueLayout.JAVA_BYTE, op)));
+                }
+            }
+            return supported;
+        }
+    }
+
+    /** Unmaps the rings and closes the ring's descriptor; what the kernel still runs is cancelled by it. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LibC.munmap(sqes.address(), sqes.byteSize());
+        LibC.munmap(sqRing.address(), sqRingBytes);
+        if (!singleMmap) {
+            LibC.munmap(cqRing.address(), cqRingBytes);
+        }
+        LibC.close(fd);
+    }
+
+    /** What a completion is handed to: the operation's user data, its result ({@code -errno} on failure) and flags. */
+    @FunctionalInterface
+    public interface Completion {
+        void complete(long userData, int result, int flags);
+    }
+}

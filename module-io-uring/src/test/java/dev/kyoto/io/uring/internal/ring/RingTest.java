@@ -1,0 +1,152 @@
+package dev.kyoto.io.uring.internal.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kyoto.io.uring.internal.sys.LibC;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The ring against the real kernel: operations in, completions out, nothing left open. */
+@Timeout(60)
+class RingTest {
+
+    private record Cqe(long userData, int result, int flags) {
+    }
+
+    /** Reaps until {@code n} completions have come, waiting in the kernel for each batch. */
+    private static List<Cqe> await(Ring ring, int n) throws IOException {
+        List<Cqe> seen = new ArrayList<>();
+        while (seen.size() < n) {
+            if (ring.reap((u, r, f) -> seen.add(new Cqe(u, r, f))) == 0) {
+                ring.submit(1);
+            }
+        }
+        return seen;
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    void aNopCompletesWithItsUserData() throws Exception {
+        try (Ring ring = Ring.open(8, 0)) {
+            assertEquals(8, ring.entries());
+            assertTrue(ring.prepare(Opcode.NOP, -1, 0, 0, 0, 42) >= 0);
+            assertEquals(1, ring.submit(1));
+            assertEquals(List.of(new Cqe(42, 0, 0)), await(ring, 1));
+        }
+    }
+
+    /** Ten thousand operations through 32 slots: the heads and tails wrap many times, and nothing is lost or doubled. */
+    @Test
+    void operationsBeyondTheRingsSizeWrapItsHeadsAndTails() throws Exception {
+        try (Ring ring = Ring.open(32, 0)) {
+            int total = 10_000;
+            BitSet completed = new BitSet(total);
+            int prepared = 0;
+            int done = 0;
+            while (done < total) {
+                while (prepared < total && ring.prepare(Opcode.NOP, -1, 0, 0, 0, prepared) >= 0) {
+                    prepared++;
+                }
+                ring.submit(1);
+                done += ring.reap((u, r, f) -> {
+                    assertEquals(0, r);
+                    assertTrue(!completed.get((int) u), "completed twice: " + u);
+                    completed.set((int) u);
+                });
+            }
+            assertEquals(total, completed.cardinality());
+            assertEquals(-1, fillAll(ring), "a ring with every slot prepared refuses one more");
+        }
+    }
+
+    private static long fillAll(Ring ring) {
+        long last = 0;
+        for (int i = 0; i <= ring.entries() && last >= 0; i++) {
+            last = ring.prepare(Opcode.NOP, -1, 0, 0, 0, -1);
+        }
+        return last;
+    }
+
+    /** A read of an empty eventfd waits in the kernel and completes when the eventfd is written. */
+    @Test
+    void aReadCompletesWhenItsDescriptorHasData() throws Exception {
+        int efd = LibC.eventfd(0, LibC.EFD_CLOEXEC);
+        assertTrue(efd >= 0, "eventfd: errno " + LibC.errno());
+        try (Ring ring = Ring.open(8, 0); Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(8, 8);
+            ring.prepare(Opcode.READ, efd, in.address(), 8, 0, 7);
+            assertEquals(1, ring.submit(0));
+            assertEquals(0, ring.reap((u, r, f) -> { }), "nothing to read yet");
+            MemorySegment out = arena.allocate(8, 8);
+            out.set(ValueLayout.JAVA_LONG, 0, 5);
+            assertEquals(8, LibC.write(efd, out, 8));
+            assertEquals(List.of(new Cqe(7, 8, 0)), await(ring, 1));
+            assertEquals(5, in.get(ValueLayout.JAVA_LONG, 0));
+        } finally {
+            LibC.close(efd);
+        }
+    }
+
+    /** A timeout with nothing to wait for expires with -ETIME after its time. */
+    @Test
+    void aTimeoutExpiresWithEtime() throws Exception {
+        try (Ring ring = Ring.open(8, 0); Arena arena = Arena.ofConfined()) {
+            MemorySegment timespec = arena.allocate(16, 8);
+            timespec.set(ValueLayout.JAVA_LONG, 8, 2_000_000);
+            long start = System.nanoTime();
+            ring.prepare(Opcode.TIMEOUT, -1, timespec.address(), 1, 0, 99);
+            List<Cqe> done = await(ring, 1);
+            assertEquals(List.of(new Cqe(99, -LibC.ETIME, 0)), done);
+            assertTrue(System.nanoTime() - start >= 2_000_000, "it waited its 2 ms");
+        }
+    }
+
+    @Test
+    void theKernelSupportsTheOperationsADriverNeeds() throws Exception {
+        try (Ring ring = Ring.open(8, 0)) {
+            BitSet supported = ring.supportedOpcodes();
+            for (byte op : new byte[] {Opcode.NOP, Opcode.POLL_ADD, Opcode.POLL_REMOVE, Opcode.TIMEOUT, Opcode.ACCEPT,
+                    Opcode.ASYNC_CANCEL, Opcode.CONNECT, Opcode.CLOSE, Opcode.READ, Opcode.WRITE, Opcode.SEND, Opcode.RECV,
+                    Opcode.SHUTDOWN, Opcode.MSG_RING}) {
+                assertTrue(supported.get(op), "opcode " + op + " supported; the probe says " + supported);
+            }
+        }
+    }
+
+    /** Each ring is a descriptor and three mappings; closing gives all of them back, once. */
+    @Test
+    void closingARingReleasesItsDescriptor() throws Exception {
+        long before = openDescriptors();
+        for (int i = 0; i < 200; i++) {
+            Ring ring = Ring.open(64, 0);
+            ring.prepare(Opcode.NOP, -1, 0, 0, 0, i);
+            ring.submit(0);
+            ring.close();
+            ring.close();
+        }
+        assertEquals(before, openDescriptors());
+    }
+
+    @Test
+    void aRingTheKernelRefusesIsAnErrorThatSaysWhy() {
+        IOException e = assertThrows(IOException.class, () -> Ring.open(0, 0));
+        assertEquals("io_uring_setup(0 entries, flags 0x0) failed: Invalid argument (errno 22)", e.getMessage());
+    }
+}
