@@ -265,6 +265,9 @@ public final class Ring implements AutoCloseable {
         LibC.close(fd);
     }
 
+    /** {@code IORING_CQE_F_MORE}: the operation (a multishot one) will post more completions. */
+    public static final int CQE_F_MORE = 1 << 1;
+
     /** What a completion is handed to: the operation's user data, its result ({@code -errno} on failure) and flags. */
     @FunctionalInterface
     public interface Completion {

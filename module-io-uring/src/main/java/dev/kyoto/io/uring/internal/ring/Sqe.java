@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 public final class Sqe {
     static final long OPCODE = 0;
     static final long FLAGS = 1;
+    static final long IOPRIO = 2;
     static final long FD = 4;
     static final long OFF = 8;
     static final long ADDR = 16;
@@ -32,6 +33,14 @@ public final class Sqe {
     /** Sets the per-operation flags union of the entry at {@code sqe} (an offset {@link Ring#prepare} returned). */
     public static void opFlags(MemorySegment sqes, long sqe, int flags) {
         sqes.set(ValueLayout.JAVA_INT, sqe + OP_FLAGS, flags);
+    }
+
+    /** {@code IORING_ACCEPT_MULTISHOT}, in {@code ioprio}: one accept that completes once per connection until cancelled. */
+    public static final short ACCEPT_MULTISHOT = 1;
+
+    /** Sets the entry's {@code ioprio} field, which accept, send and receive use for their own flags. */
+    public static void ioprio(MemorySegment sqes, long sqe, short ioprio) {
+        sqes.set(ValueLayout.JAVA_SHORT, sqe + IOPRIO, ioprio);
     }
 
     /** Sets the entry's {@code IOSQE_*} flags. */

@@ -26,7 +26,8 @@ public final class LibC {
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    /** The option that makes a downcall save {@code errno} into {@link #capturedState()}. */
+    static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
     private static final ThreadLocal<MemorySegment> CAPTURED = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
@@ -68,7 +69,8 @@ public final class LibC {
     private LibC() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    /** A downcall handle for the C library's {@code name}; capturing ones take {@link #capturedState()} first. */
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
@@ -136,6 +138,11 @@ public final class LibC {
         }
     }
 
+    /** This thread's segment that capturing calls save {@code errno} into. */
+    static MemorySegment capturedState() {
+        return CAPTURED.get();
+    }
+
     /** The {@code errno} that the last capturing call on this thread returned with. */
     public static int errno() {
         return (int) ERRNO.get(CAPTURED.get(), 0L);
@@ -156,7 +163,7 @@ public final class LibC {
         return new IOException(call + " failed: " + describe(errno) + " (errno " + errno + ")");
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             throw r;
         }

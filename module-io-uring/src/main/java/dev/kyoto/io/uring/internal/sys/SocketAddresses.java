@@ -1,0 +1,78 @@
+package dev.kyoto.io.uring.internal.sys;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+
+/**
+ * {@link InetSocketAddress} to and from the kernel's {@code sockaddr_in} (16 bytes) and
+ * {@code sockaddr_in6} (28 bytes): the family in host order, the port and address in network
+ * order, and for IPv6 the flow label and scope id.
+ */
+public final class SocketAddresses {
+    public static final short AF_INET = 2;
+    public static final short AF_INET6 = 10;
+    /** Room for either form: {@code sizeof(struct sockaddr_in6)}. */
+    public static final int MAX_SIZE = 28;
+    private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private SocketAddresses() {
+    }
+
+    /** The address family {@code address} needs. */
+    public static short family(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address ? AF_INET6 : AF_INET;
+    }
+
+    /**
+     * Writes {@code address} into {@code into} (at least {@link #MAX_SIZE} bytes).
+     *
+     * @return its length, for the system call
+     * @throws IllegalArgumentException if the address is unresolved
+     */
+    public static int write(InetSocketAddress address, MemorySegment into) {
+        InetAddress ip = address.getAddress();
+        if (ip == null) {
+            throw new IllegalArgumentException(address + " is unresolved: resolve it before binding or connecting");
+        }
+        into.asSlice(0, MAX_SIZE).fill((byte) 0);
+        into.set(NET_SHORT, 2, (short) address.getPort());
+        if (ip instanceof Inet4Address) {
+            into.set(ValueLayout.JAVA_SHORT, 0, AF_INET);
+            MemorySegment.copy(ip.getAddress(), 0, into, ValueLayout.JAVA_BYTE, 4, 4);
+            return 16;
+        }
+        into.set(ValueLayout.JAVA_SHORT, 0, AF_INET6);
+        MemorySegment.copy(ip.getAddress(), 0, into, ValueLayout.JAVA_BYTE, 8, 16);
+        into.set(ValueLayout.JAVA_INT, 24, ((Inet6Address) ip).getScopeId());
+        return 28;
+    }
+
+    /**
+     * Reads the address the kernel wrote into {@code from}.
+     *
+     * @throws IllegalArgumentException if it is neither {@code AF_INET} nor {@code AF_INET6}
+     */
+    public static InetSocketAddress read(MemorySegment from) {
+        short family = from.get(ValueLayout.JAVA_SHORT, 0);
+        int port = Short.toUnsignedInt(from.get(NET_SHORT, 2));
+        try {
+            if (family == AF_INET) {
+                return new InetSocketAddress(InetAddress.getByAddress(from.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE)), port);
+            }
+            if (family == AF_INET6) {
+                byte[] ip = from.asSlice(8, 16).toArray(ValueLayout.JAVA_BYTE);
+                int scope = from.get(ValueLayout.JAVA_INT, 24);
+                return new InetSocketAddress(scope == 0 ? InetAddress.getByAddress(ip) : Inet6Address.getByAddress(null, ip, scope), port);
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("the kernel wrote an address of a wrong length", e);
+        }
+        throw new IllegalArgumentException("not an internet socket address: family " + family);
+    }
+}
