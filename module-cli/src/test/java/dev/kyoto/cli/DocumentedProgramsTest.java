@@ -148,42 +148,42 @@ class DocumentedProgramsTest {
 
     @Test
     void theReadmesVirtualThreadClientAnswersAndGivesUpOnASilentServer() throws Exception {
-        try (RunningProgram echo = start("README.md", "vecho/vecho.VirtualEcho", "127.0.0.1:0")) {
-            int port = echo.awaitListeningPort();
-            try (RunningProgram ask = start("README.md", "vecho/vecho.Ask", "127.0.0.1:" + port, "hello", "5")) {
-                assertEquals(0, ask.awaitExit(), "Ask against the echo server: " + ask.output());
-                assertEquals(List.of("hello"), ask.output(), "it prints the answer");
-            }
-        }
-        // A server that accepts connections (the kernel does, into the backlog) and never answers.
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                RunningProgram ask = start("README.md", "vecho/vecho.Ask", "127.0.0.1:" + silent.getLocalPort(), "hello", "1")) {
-            assertEquals(1, ask.awaitExit(), "Ask against a silent server: " + ask.output());
-            assertTrue(ask.output().contains("no answer from 127.0.0.1:" + silent.getLocalPort() + " within 1 s"), "its output: " + ask.output());
-        }
+        assertAskAnswersAndGivesUp("README.md", "vecho/vecho.VirtualEcho", "vecho/vecho.Ask");
     }
 
     // docs/guide.md
 
     @Test
     void theGuidesClientAnswersAndGivesUpOnASilentServer() throws Exception {
-        try (RunningProgram echo = start("docs/guide.md", "echo/echo.Echo", "127.0.0.1:0")) {
+        List<String> log = assertAskAnswersAndGivesUp("docs/guide.md", "echo/echo.Echo", "echo/echo.Ask");
+        assertEquals(2, log.size(), "a runtime's INFO lines as it starts and stops, with slf4j-simple: " + log);
+        assertTrue(log.get(0).endsWith("runtime kyoto-worker started: current-thread, I/O driver nio, timers on"), log.get(0));
+        assertTrue(log.get(1).contains("runtime kyoto-worker stopped in "), log.get(1));
+    }
+
+    /**
+     * The document's {@code ask} client against its {@code echo} server prints the answer, and
+     * against a server that accepts connections (the kernel does, into the backlog) and never
+     * answers, gives up after its timeout with exit code 1.
+     *
+     * @return the runtime's log lines of the run that got its answer
+     */
+    private static List<String> assertAskAnswersAndGivesUp(String document, String echoMain, String askMain) throws Exception {
+        List<String> log;
+        try (RunningProgram echo = start(document, echoMain, "127.0.0.1:0")) {
             int port = echo.awaitListeningPort();
-            try (RunningProgram ask = start("docs/guide.md", "echo/echo.Ask", "127.0.0.1:" + port, "hello", "5")) {
+            try (RunningProgram ask = start(document, askMain, "127.0.0.1:" + port, "hello", "5")) {
                 assertEquals(0, ask.awaitExit(), "Ask against the echo server: " + ask.output());
                 assertEquals(List.of("hello"), ask.output(), "it prints the answer");
-                List<String> log = ask.runtimeLog();
-                assertEquals(2, log.size(), "a runtime's INFO lines as it starts and stops, with slf4j-simple: " + log);
-                assertTrue(log.get(0).endsWith("runtime kyoto-worker started: current-thread, I/O driver nio, timers on"), log.get(0));
-                assertTrue(log.get(1).contains("runtime kyoto-worker stopped in "), log.get(1));
+                log = ask.runtimeLog();
             }
         }
-        // A server that accepts connections (the kernel does, into the backlog) and never answers.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                RunningProgram ask = start("docs/guide.md", "echo/echo.Ask", "127.0.0.1:" + silent.getLocalPort(), "hello", "1")) {
+                RunningProgram ask = start(document, askMain, "127.0.0.1:" + silent.getLocalPort(), "hello", "1")) {
             assertEquals(1, ask.awaitExit(), "Ask against a silent server: " + ask.output());
             assertTrue(ask.output().contains("no answer from 127.0.0.1:" + silent.getLocalPort() + " within 1 s"), "its output: " + ask.output());
         }
+        return log;
     }
 
     @Test

@@ -3,9 +3,6 @@ package dev.kyoto.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -45,17 +42,9 @@ class CancelFailureLogTest {
         assertTrue(log.stream().anyMatch(l -> l.contains("ensure action refused (provoked by CancelFailureLogTest)")), log.toString());
     }
 
-    /** What {@code action} wrote to standard error, where slf4j-simple writes (it looks System.err up each time). */
-    private static List<String> stderrOf(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+    /** What {@code action} wrote to standard error, with a placeholder line for nothing, so that getFirst() names it. */
+    private static List<String> stderrOf(ThrowingRunnable action) throws Exception {
+        List<String> lines = StandardErrorLines.of(action);
         return lines.isEmpty() ? List.of("(nothing written)") : lines;
     }
 }

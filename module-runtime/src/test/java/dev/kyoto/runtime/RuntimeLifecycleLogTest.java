@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.runtime.sync.Oneshot;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -24,26 +21,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RuntimeLifecycleLogTest {
 
-    /** What {@code action} logged on standard error, line by line. */
-    private static List<String> logOf(ThrowingRunnable action) throws Exception {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8).lines().toList();
-    }
-
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
     @Test
     void aRuntimeLogsOneLineWhenItStartsAndOneWhenItStops() throws Exception {
-        List<String> log = logOf(() -> {
+        List<String> log = StandardErrorLines.of(() -> {
             try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).enableTime().threadName("logged").build()) {
                 Oneshot.Channel<Integer> never = Oneshot.channel();
                 rt.spawn(never.receiver());
@@ -57,7 +37,7 @@ class RuntimeLifecycleLogTest {
         assertTrue(mine.get(1).matches(".*INFO dev\\.kyoto\\.runtime\\.KyotoRuntime - runtime logged stopped in \\d+ ms; "
                 + "1 task still alive was cancelled"), mine.get(1));
 
-        List<String> current = logOf(() -> KyotoRuntime.builder().threadName("small").build().close()).stream()
+        List<String> current = StandardErrorLines.of(() -> KyotoRuntime.builder().threadName("small").build().close()).stream()
                 .filter(l -> l.contains("runtime small ")).toList();
         assertEquals(2, current.size(), String.join("\n", current));
         assertTrue(current.get(0).endsWith("runtime small started: current-thread, I/O off, timers off"), current.get(0));
@@ -70,7 +50,7 @@ class RuntimeLifecycleLogTest {
         CountDownLatch running = new CountDownLatch(1);
         List<String> log;
         try {
-            log = logOf(() -> {
+            log = StandardErrorLines.of(() -> {
                 KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(1).threadName("stuck").build();
                 rt.spawnBlocking(() -> {
                     running.countDown();

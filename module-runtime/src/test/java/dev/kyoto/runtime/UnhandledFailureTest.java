@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.kyoto.runtime.sync.Oneshot;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -64,18 +61,14 @@ class UnhandledFailureTest {
     @Test
     @Tag("default-logging")
     void byDefaultAFireAndForgetFailureIsOneWarnLineNamingTheTaskWithItsStackTrace() throws Exception {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        List<String> lines;
         try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            try {
+            lines = StandardErrorLines.of(() -> {
                 rt.spawn("nightly-report", Async.failed(new java.io.FileNotFoundException("report.csv (provoked by UnhandledFailureTest)")));
                 rt.blockOn(Async.yieldNow());
-            } finally {
-                System.setErr(original);
-            }
+            });
         }
-        String log = captured.toString(StandardCharsets.UTF_8);
+        String log = String.join("\n", lines);
         String first = log.lines().findFirst().orElse("");
         assertTrue(first.contains("WARN") && first.contains("task nightly-report failed and nobody was waiting for it"), log);
         assertTrue(log.contains("java.io.FileNotFoundException: report.csv"), log);
