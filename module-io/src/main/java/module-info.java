@@ -13,6 +13,7 @@ module dev.kyoto.io {
     requires static biz.aQute.bnd.annotation;
 
     exports dev.kyoto.io;
+    exports dev.kyoto.io.spi;
 
     provides dev.kyoto.runtime.spi.IoDriverProvider with dev.kyoto.io.internal.reactor.SelectorDriverProvider;
 }

@@ -6,7 +6,6 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.spi.DriverHandle;
-import dev.kyoto.runtime.spi.IoDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -60,11 +59,7 @@ public final class PollEvented<C extends SelectableChannel> implements AsyncRead
     public static <C extends SelectableChannel> PollEvented<C> register(C channel, Interest interest) throws IOException {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(interest, "interest");
-        IoDriver driver = DriverHandle.current().io().driver();
-        if (!(driver instanceof SelectorReactor reactor)) {
-            throw new IllegalStateException("the runtime's I/O driver " + driver.getClass().getName()
-                    + " does not serve java.nio channels; build the runtime with the nio driver of module dev.kyoto.io");
-        }
+        SelectorReactor reactor = SelectorReactor.forChannels(DriverHandle.current().io().driver());
         return new PollEvented<>(channel, reactor.register(channel, interest));
     }
 

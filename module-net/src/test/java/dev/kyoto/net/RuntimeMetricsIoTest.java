@@ -16,6 +16,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RuntimeMetricsIoTest {
 
+    /**
+     * The build runs this suite once per driver and says which in {@code kyoto.test.ioDriver}:
+     * this is what shows that the io_uring run ran on io_uring and did not fall back.
+     */
+    @Test
+    void theRuntimeRunsOnTheDriverThisRunIsFor() {
+        String expected = System.getProperty("kyoto.test.ioDriver", "nio");
+        try (KyotoRuntime rt = KyotoRuntime.builder().enableAll().build()) {
+            assertEquals(expected, rt.metrics().ioDriverName());
+        }
+        try (KyotoRuntime rt = KyotoRuntime.builder().enableTime().build()) {
+            assertEquals(null, rt.metrics().ioDriverName(), "no I/O, no driver");
+        }
+    }
+
     @Test
     void registrationsReadyEventsAndTurnsFollowTheSockets() throws Exception {
         try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build()) {

@@ -372,7 +372,11 @@ class UdpPeekTest {
                     while (socket.slot.peek(socket.io.channel(), null) == null) {
                         Thread.onSpinWait();
                     }
-                    assertEquals(1, wakes.get(), "filling the slot wakes the waiting task");
+                    // At least once: on a driver whose selector turns on a thread of its own
+                    // (io_uring's companion), the datagram's readiness may wake the task too. On
+                    // the selector driver nothing else turns while this poll runs, so there the
+                    // wake can only be the slot's.
+                    assertTrue(wakes.get() >= 1, "filling the slot wakes the waiting task");
                     assertEquals(Poll.ready(expected), w.poll(counting));
                     return Poll.ready(null);
                 });

@@ -18,7 +18,7 @@ public final class Handle {
 
     Handle(SchedulerHandle scheduler) {
         this.scheduler = scheduler;
-        this.metrics = new RuntimeMetrics(scheduler.metrics(), scheduler.driver().io());
+        this.metrics = new RuntimeMetrics(scheduler.metrics(), scheduler.driver().io(), scheduler.driver().ioName());
     }
 
     /** The runtime's counters: tasks, queues, workers, blocking pool, timers and I/O driver. */

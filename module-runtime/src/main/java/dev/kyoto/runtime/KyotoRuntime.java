@@ -474,7 +474,7 @@ public final class KyotoRuntime implements AutoCloseable {
                         + "runtime has no workers; use KyotoRuntime.builder().multiThread().virtualThreadWorkers()");
             }
             DriverSelection.Opened io = enableIo ? DriverSelection.open(ioDriver) : null;
-            Driver driver = new Driver(io == null ? null : io.driver(), enableTime, new Clock(startPaused));
+            Driver driver = new Driver(io == null ? null : io.driver(), io == null ? null : io.name(), enableTime, new Clock(startPaused));
             RuntimeThreads threads = new RuntimeThreads(threadName, onThreadStart, onThreadStop, RuntimeThreads.PLATFORM_DAEMONS);
             RuntimeThreads workerThreads = virtualThreadWorkers
                     ? new RuntimeThreads(threadName, onThreadStart, onThreadStop, RuntimeThreads.VIRTUAL) : threads;

@@ -33,10 +33,12 @@ import java.util.Objects;
 public final class RuntimeMetrics {
     private final SchedulerMetrics scheduler;
     private final IoDriver io;
+    private final String ioDriverName;
 
-    RuntimeMetrics(SchedulerMetrics scheduler, IoDriver io) {
+    RuntimeMetrics(SchedulerMetrics scheduler, IoDriver io, String ioDriverName) {
         this.scheduler = scheduler;
         this.io = io;
+        this.ioDriverName = ioDriverName;
     }
 
     /** The number of workers: the multi-thread runtime's worker threads, or 1 for a current-thread runtime. */
@@ -177,6 +179,15 @@ public final class RuntimeMetrics {
     /** Timers waiting to fire ({@code sleep}, {@code timeout}, {@code interval}); 0 without timers. */
     public long timersArmed() {
         return scheduler.timersArmed();
+    }
+
+    /**
+     * The name of the I/O driver the runtime chose: {@code nio} for the selector, {@code io_uring}
+     * for module {@code dev.kyoto.io.uring}'s driver; null without I/O. Which one runs depends on
+     * the modules linked, the platform and {@code -Dkyoto.io.driver}, so this says which did.
+     */
+    public String ioDriverName() {
+        return ioDriverName;
     }
 
     /** Resources registered with the I/O driver now (sockets, listeners); 0 without I/O. */

@@ -30,6 +30,14 @@ public interface IoDriverProvider {
     }
 
     /**
+     * Why {@link #isSupported()} is false, in one sentence that names the fix; the runtime logs
+     * it at DEBUG when it falls back to the next driver. Only asked of an unsupported provider.
+     */
+    default String whyUnsupported() {
+        return "the provider reports that it cannot run here";
+    }
+
+    /**
      * Opens a new driver for one runtime.
      *
      * @throws IOException              if the operating system refuses the driver's resources

@@ -2,6 +2,7 @@ package dev.kyoto.io.internal.reactor;
 
 import dev.kyoto.io.Interest;
 import dev.kyoto.io.Ready;
+import dev.kyoto.io.spi.ChannelHost;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
 import java.io.IOException;
@@ -121,6 +122,8 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     /** Keys reported this turn whose read readiness was still set while their woken reader had not yet run. */
     private int inFlightThisTurn;
     private final SpinPolicy spin;
+    /** The companion whose thread parks on this reactor, or null when a runtime's workers do; set once, before any registration. */
+    private volatile SelectorCompanion companion;
 
     public SelectorReactor(Selector selector) {
         this(selector, SpinPolicy.fromSystemProperties());
@@ -129,6 +132,24 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
     SelectorReactor(Selector selector, SpinPolicy spin) {
         this.selector = selector;
         this.spin = spin;
+    }
+
+    /**
+     * The reactor that serves {@code java.nio} channels for {@code driver}: the driver itself, or
+     * the companion of a {@link ChannelHost}.
+     *
+     * @throws IOException the runtime's shutdown error if the host is shut down, or why its companion could not open
+     * @throws IllegalStateException if the driver serves no channels
+     */
+    public static SelectorReactor forChannels(IoDriver driver) throws IOException {
+        if (driver instanceof SelectorReactor reactor) {
+            return reactor;
+        }
+        if (driver instanceof ChannelHost host && host.channelDriver() instanceof SelectorCompanion companion) {
+            return companion.reactor();
+        }
+        throw new IllegalStateException("the runtime's I/O driver " + driver.getClass().getName()
+                + " does not serve java.nio channels; build the runtime with the nio driver of module dev.kyoto.io");
     }
 
     /**
@@ -382,6 +403,15 @@ public final class SelectorReactor implements IoDriver, IoDriverMetrics {
         } else {
             wakeIfParked();
         }
+        SelectorCompanion c = companion;
+        if (c != null) {
+            c.awaitTurn();
+        }
+    }
+
+    /** Marks this reactor as parked by {@code c}'s own thread, before that thread starts. */
+    void servedBy(SelectorCompanion c) {
+        companion = c;
     }
 
     /** Whether a thread is, or is about to be, blocked in the selector; for tests. */

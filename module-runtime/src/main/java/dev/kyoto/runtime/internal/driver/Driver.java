@@ -14,6 +14,7 @@ import dev.kyoto.runtime.spi.IoHandle;
  */
 public final class Driver {
     private final IoDriver io;
+    private final String ioName;
     private final ParkThread parkThread;
     private final TimeDriver time;
     private final Clock clock;
@@ -23,11 +24,13 @@ public final class Driver {
      * Builds a stack.
      *
      * @param io the I/O driver, or null for a runtime without I/O
+     * @param ioName the name of the provider that opened {@code io}, or null without I/O
      * @param enableTime whether to put the time driver on top
      * @param clock the runtime's clock (read by timers, and by tests through the paused clock)
      */
-    public Driver(IoDriver io, boolean enableTime, Clock clock) {
+    public Driver(IoDriver io, String ioName, boolean enableTime, Clock clock) {
         this.io = io;
+        this.ioName = ioName;
         this.parkThread = io == null ? new ParkThread() : null;
         this.clock = clock;
         this.time = enableTime ? new TimeDriver(clock, new Below()) : null;
@@ -97,6 +100,11 @@ public final class Driver {
         if (io != null) {
             io.shutdown();
         }
+    }
+
+    /** The name of the I/O driver's provider ({@code nio}, {@code io_uring}), or null when I/O is disabled. */
+    public String ioName() {
+        return ioName;
     }
 
     /** The I/O driver, or null when I/O is disabled. */

@@ -81,7 +81,7 @@ public final class DriverSelection {
         List<String> unsupported = new ArrayList<>();
         for (IoDriverProvider p : byPriority) {
             if (!p.isSupported()) {
-                LOG.debug("I/O driver {} is not supported here; skipping it", p.name());
+                LOG.debug("I/O driver {} is not supported here, so the next is tried: {}", p.name(), p.whyUnsupported());
                 unsupported.add(p.name());
                 continue;
             }

@@ -63,7 +63,7 @@ class ThreadStartFailureTest {
     @Test
     void aWorkerThatCannotStartFailsTheSchedulerAndStopsTheOthers() throws Exception {
         FailingFactory factory = new FailingFactory(2);
-        Driver driver = new Driver(null, true, new Clock(false));
+        Driver driver = new Driver(null, null, true, new Clock(false));
         BlockingPool blocking = new BlockingPool(4, TimeUnit.SECONDS.toNanos(10), threads("nostart-blocking", factory));
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new MultiThreadScheduler(driver, blocking, 4, 61, 0, threads("nostart", factory), UnhandledFailures.LOG_WARN, false));

@@ -47,6 +47,10 @@ public final class Support {
         }
         BitSet supported;
         try (Ring ring = opener.open()) {
+            if ((ring.features() & Ring.FEAT_EXT_ARG) == 0) {
+                return "this kernel's io_uring cannot wait with a timeout (IORING_FEAT_EXT_ARG): the driver needs "
+                        + NEEDED_KERNEL + " or later";
+            }
             supported = ring.supportedOpcodes();
         } catch (IOException e) {
             return "this kernel refuses io_uring (" + e.getMessage() + "): it is older than Linux 5.1, io_uring is "

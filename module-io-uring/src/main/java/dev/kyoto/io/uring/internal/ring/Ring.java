@@ -14,8 +14,12 @@ import java.util.BitSet;
  * kernel, set up with {@code io_uring_setup}, mapped with {@code mmap} and driven with
  * {@code io_uring_enter}, all from Java.
  *
- * <p>Single owner: one thread prepares, submits and reaps; nothing here is safe for two. The
- * kernel is the other party, and the rings' heads and tails are the only memory both write:
+ * <p>Who may call what: {@link #prepare} and {@link #publish} write the submission tail and must
+ * not run on two threads at once (the driver serializes them with its submission lock);
+ * {@link #enter} may run on any thread at any time, since the kernel serializes submission itself,
+ * but at most one thread at a time may wait in it with a timeout (the timeout's memory is the
+ * ring's own); {@link #reap} has one caller at a time, the thread that waits. The kernel is the
+ * other party, and the rings' heads and tails are the only memory both write:
  * <ul>
  *   <li>the submission tail is ours: SQEs are written plainly, then the tail is published with a
  *       release store, so the kernel, which loads it with acquire, sees whole entries; the
@@ -24,9 +28,10 @@ import java.util.BitSet;
  *       completion head is ours, stored with release once they are read, which hands their slots
  *       back to the kernel.</li>
  * </ul>
- * {@code sqTail} is the next free submission slot (the kernel's copy of the tail is this value as
- * of the last {@link #submit}), {@code toSubmit} how many prepared entries it has not seen yet,
- * and {@code sqTail - kernel's sq head} never exceeds {@code sqEntries}.
+ * {@code sqTail} is the next free submission slot, written under the submission lock; the tail in
+ * shared memory is its value as of the last {@link #publish}, and {@code sqTail - kernel's sq
+ * head} never exceeds {@code sqEntries}. An {@code io_uring_enter} is told to submit everything
+ * published and not yet consumed, so any thread's enter submits every thread's entries.
  */
 public final class Ring implements AutoCloseable {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
@@ -37,6 +42,9 @@ public final class Ring implements AutoCloseable {
     private static final long OFF_SQES = 0x10000000L;
     private static final int FEAT_SINGLE_MMAP = 1;
     private static final int ENTER_GETEVENTS = 1;
+    private static final int ENTER_EXT_ARG = 1 << 3;
+    /** {@code sizeof(struct io_uring_getevents_arg)}: sigmask, sigmask_sz, min_wait_usec, ts. */
+    private static final int GETEVENTS_ARG_SIZE = 24;
     private static final int REGISTER_PROBE = 8;
     private static final int PROBE_OPS = 256;
     private static final int OP_SUPPORTED = 1;
@@ -57,8 +65,10 @@ public final class Ring implements AutoCloseable {
     private final long cqHeadOff;
     private final long cqTailOff;
     private final long cqesOff;
+    /** {@code struct io_uring_getevents_arg} followed by the {@code __kernel_timespec} it points to. */
+    private final MemorySegment waitArg;
+    private final Arena waitArena = Arena.ofShared();
     private int sqTail;
-    private int toSubmit;
     private boolean closed;
 
     private Ring(int fd, MemorySegment params, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqes,
@@ -80,6 +90,8 @@ public final class Ring implements AutoCloseable {
         this.cqTailOff = params.get(ValueLayout.JAVA_INT, Params.CQ_TAIL);
         this.cqesOff = params.get(ValueLayout.JAVA_INT, Params.CQ_CQES);
         this.sqTail = (int) INT.getAcquire(sqRing, sqTailOff);
+        this.waitArg = waitArena.allocate(GETEVENTS_ARG_SIZE + 16, 8);
+        waitArg.set(ValueLayout.JAVA_LONG, 16, waitArg.address() + GETEVENTS_ARG_SIZE);
         // The submission array maps ring slots to SQE indexes: slot i always names SQE i.
         long array = params.get(ValueLayout.JAVA_INT, Params.SQ_ARRAY);
         for (int i = 0; i < sqEntries; i++) {
@@ -154,10 +166,10 @@ public final class Ring implements AutoCloseable {
 
     /**
      * Prepares an operation in the next free submission slot, all its other fields zero: the
-     * {@link Sqe} setters fill in the rest before the next {@link #submit}.
+     * {@link Sqe} setters fill in the rest before the next {@link #publish}.
      *
      * @return the offset of the entry in {@link #sqes()}, or -1 if every slot holds an operation
-     *         the kernel has not consumed yet (submit, then try again)
+     *         the kernel has not consumed yet (publish and enter, then try again)
      */
     public long prepare(byte opcode, int fd, long addr, int len, long off, long userData) {
         int head = (int) INT.getAcquire(sqRing, sqHeadOff);
@@ -175,7 +187,6 @@ public final class Ring implements AutoCloseable {
         sqes.set(ValueLayout.JAVA_INT, sqe + Sqe.LEN, len);
         sqes.set(ValueLayout.JAVA_LONG, sqe + Sqe.USER_DATA, userData);
         sqTail++;
-        toSubmit++;
         return sqe;
     }
 
@@ -184,23 +195,63 @@ public final class Ring implements AutoCloseable {
         return sqes;
     }
 
+    /** Makes the prepared entries visible to the kernel, which consumes them at the next {@link #enter}. */
+    public void publish() {
+        INT.setRelease(sqRing, sqTailOff, sqTail);
+    }
+
+    /** Published entries the kernel has not consumed yet. */
+    public int unsubmitted() {
+        return (int) INT.getAcquire(sqRing, sqTailOff) - (int) INT.getAcquire(sqRing, sqHeadOff);
+    }
+
+    /** Whether the kernel has posted completions that {@link #reap} has not handed over yet. */
+    public boolean hasCompletions() {
+        return (int) INT.getAcquire(cqRing, cqTailOff) != (int) INT.get(cqRing, cqHeadOff);
+    }
+
     /**
-     * Publishes the prepared operations to the kernel and, if {@code minComplete} is positive,
-     * waits until at least that many completions are there to reap. An interrupted wait (a signal
-     * reached the thread) is retried.
+     * Publishes the prepared operations, submits them and, if {@code minComplete} is positive,
+     * waits until at least that many completions are there to reap: for a single owner.
      *
      * @return how many operations the kernel consumed
      * @throws IOException naming the kernel's reason if {@code io_uring_enter} failed
      */
     public int submit(int minComplete) throws IOException {
-        INT.setRelease(sqRing, sqTailOff, sqTail);
+        publish();
+        return enter(minComplete, -1);
+    }
+
+    /**
+     * Submits every published entry and, if {@code minComplete} is positive, waits until that
+     * many completions are there to reap or, if {@code timeoutNanos} is positive, that much time
+     * has passed ({@code IORING_ENTER_EXT_ARG}, Linux 5.11). A wait that a signal interrupts is
+     * retried.
+     *
+     * @return how many operations the kernel consumed
+     * @throws IOException naming the kernel's reason if {@code io_uring_enter} failed
+     */
+    public int enter(int minComplete, long timeoutNanos) throws IOException {
+        int flags = minComplete > 0 ? ENTER_GETEVENTS : 0;
+        long arg = 0;
+        long argSize = 0;
+        if (minComplete > 0 && timeoutNanos > 0) {
+            flags |= ENTER_EXT_ARG;
+            waitArg.set(ValueLayout.JAVA_LONG, GETEVENTS_ARG_SIZE, timeoutNanos / 1_000_000_000L);
+            waitArg.set(ValueLayout.JAVA_LONG, GETEVENTS_ARG_SIZE + 8, timeoutNanos % 1_000_000_000L);
+            arg = waitArg.address();
+            argSize = GETEVENTS_ARG_SIZE;
+        }
         for (;;) {
-            long n = LibC.syscall(LibC.SYS_IO_URING_ENTER, fd, toSubmit, minComplete, minComplete > 0 ? ENTER_GETEVENTS : 0, 0, 0);
+            int toSubmit = unsubmitted();
+            long n = LibC.syscall(LibC.SYS_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg, argSize);
             if (n >= 0) {
-                toSubmit -= (int) n;
                 return (int) n;
             }
             int errno = LibC.errno();
+            if (errno == LibC.ETIME) {
+                return 0;
+            }
             if (errno != LibC.EINTR) {
                 throw LibC.failure("io_uring_enter(" + toSubmit + " to submit, wait for " + minComplete + ")", errno);
             }
@@ -263,7 +314,11 @@ public final class Ring implements AutoCloseable {
             LibC.munmap(cqRing.address(), cqRingBytes);
         }
         LibC.close(fd);
+        waitArena.close();
     }
+
+    /** {@code IORING_FEAT_EXT_ARG}: {@link #enter} can wait with a timeout (Linux 5.11). */
+    public static final int FEAT_EXT_ARG = 1 << 8;
 
     /** {@code IORING_CQE_F_MORE}: the operation (a multishot one) will post more completions. */
     public static final int CQE_F_MORE = 1 << 1;
