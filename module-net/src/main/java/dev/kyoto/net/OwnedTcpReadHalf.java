@@ -42,6 +42,6 @@ public final class OwnedTcpReadHalf extends TcpReadSide implements AutoCloseable
 
     @Override
     public String toString() {
-        return "OwnedTcpReadHalf[" + core.io.channel() + "]";
+        return "OwnedTcpReadHalf[" + core.socket + "]";
     }
 }

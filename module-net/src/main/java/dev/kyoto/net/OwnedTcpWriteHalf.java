@@ -41,8 +41,8 @@ public final class OwnedTcpWriteHalf extends TcpWriteSide implements AutoCloseab
     public void close() throws IOException {
         if (ownership.spend()) {
             try {
-                if (core.io.channel().isOpen()) {
-                    core.io.channel().shutdownOutput();
+                if (core.socket.isOpen()) {
+                    core.socket.shutdownOutput();
                 }
             } finally {
                 core.releaseHalf();
@@ -52,6 +52,6 @@ public final class OwnedTcpWriteHalf extends TcpWriteSide implements AutoCloseab
 
     @Override
     public String toString() {
-        return "OwnedTcpWriteHalf[" + core.io.channel() + "]";
+        return "OwnedTcpWriteHalf[" + core.socket + "]";
     }
 }

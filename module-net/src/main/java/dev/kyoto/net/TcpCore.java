@@ -3,6 +3,7 @@ package dev.kyoto.net;
 import dev.kyoto.io.Interest;
 import dev.kyoto.io.PollEvented;
 import dev.kyoto.io.Ready;
+import dev.kyoto.io.spi.StreamSocket;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
@@ -13,8 +14,9 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The shared core of one TCP connection, behind a {@link TcpStream} and its halves: the
- * registration, and the bytes {@link #pollPeek} read ahead.
+ * The shared core of one TCP connection, behind a {@link TcpStream} and its halves: the socket
+ * (a registered JDK channel, or one the runtime's driver owns), and the bytes {@link #pollPeek}
+ * read ahead.
  *
  * <p>The JDK's socket channels cannot receive with {@code MSG_PEEK}, so a peek reads into
  * {@code peekBuf} and every read-side operation returns those bytes before it reads the socket.
@@ -32,25 +34,36 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TcpCore {
     private static final int MIN_PEEK = 64;
 
-    final PollEvented<SocketChannel> io;
+    final StreamSocket socket;
+    /** The registered channel under {@code socket}, or null when the driver owns the socket. */
+    final PollEvented<SocketChannel> channel;
     final InetSocketAddress local;
     final InetSocketAddress peer;
     private ByteBuffer peekBuf;
     private volatile boolean peeked;
     private final AtomicInteger openHalves = new AtomicInteger(2);
 
-    /** Takes over a connected socket's registration; closes it if the socket was closed under it. */
-    TcpCore(PollEvented<SocketChannel> io) throws IOException {
-        this.io = io;
-        this.local = Registered.address(io, SocketChannel::getLocalAddress, InetSocketAddress.class);
-        this.peer = Registered.address(io, SocketChannel::getRemoteAddress, InetSocketAddress.class);
+    /**
+     * Takes over a connected socket; closes it if its addresses cannot be read (the socket was
+     * closed under it).
+     */
+    TcpCore(StreamSocket socket) throws IOException {
+        this.socket = socket;
+        this.channel = socket instanceof ChannelStreamSocket c ? c.io : null;
+        try {
+            this.local = socket.localAddress();
+            this.peer = socket.remoteAddress();
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
         if (peeked) {
             return Poll.ready(takePeeked(dst));
         }
-        return io.pollRead(cx, dst);
+        return socket.pollRead(cx, dst);
     }
 
     Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
@@ -63,7 +76,7 @@ final class TcpCore {
                 peekBuf = ByteBuffer.allocate(want);
             }
             peekBuf.clear().limit(want);
-            Poll<Integer> p = io.pollRead(cx, peekBuf);
+            Poll<Integer> p = socket.pollRead(cx, peekBuf);
             if (p.isPending()) {
                 return p;
             }
@@ -92,30 +105,22 @@ final class TcpCore {
         if (peeked) {
             return takePeeked(dst);
         }
-        Integer n = io.tryIo(Interest.READABLE, ch -> {
-            int r = ch.read(dst);
-            return r == 0 && dst.hasRemaining() ? null : r;
-        });
-        return n == null ? 0 : n;
+        return socket.tryRead(dst);
     }
 
     int tryWrite(ByteBuffer src) throws IOException {
-        Integer n = io.tryIo(Interest.WRITABLE, ch -> {
-            int w = ch.write(src);
-            return w == 0 && src.hasRemaining() ? null : w;
-        });
-        return n == null ? 0 : n;
+        return socket.tryWrite(src);
     }
 
     Async<Ready> ready(Interest interest) {
         if (interest.isReadable() && peeked) {
             return Async.ready(Ready.READABLE);
         }
-        return io.ready(interest);
+        return socket.ready(interest);
     }
 
     Poll<Ready> pollReadReady(Context cx) throws IOException {
-        return peeked ? Poll.ready(Ready.READABLE) : io.pollReadReady(cx);
+        return peeked ? Poll.ready(Ready.READABLE) : socket.pollReadReady(cx);
     }
 
     /** Closes one owned half; the second to close closes the connection. */
@@ -127,6 +132,6 @@ final class TcpCore {
 
     void close() throws IOException {
         peeked = false;
-        io.close();
+        socket.close();
     }
 }

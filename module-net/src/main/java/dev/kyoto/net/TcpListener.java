@@ -2,10 +2,15 @@ package dev.kyoto.net;
 
 import dev.kyoto.io.Interest;
 import dev.kyoto.io.PollEvented;
+import dev.kyoto.io.spi.ListenerSocket;
+import dev.kyoto.io.spi.SocketDriver;
+import dev.kyoto.io.spi.StreamSocket;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.spi.DriverHandle;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -53,9 +58,7 @@ import java.util.Objects;
 public final class TcpListener implements AutoCloseable {
     /** The listen backlog; the kernel caps it at {@code net.core.somaxconn}. */
     public static final int BACKLOG = 1024;
-    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
-
-    private final PollEvented<ServerSocketChannel> io;
+    private final ListenerSocket socket;
     /** The bound address, read once: a listening socket's address never changes. */
     private final InetSocketAddress local;
     /**
@@ -67,8 +70,13 @@ public final class TcpListener implements AutoCloseable {
 
     /** Takes over a bound socket's registration; closes it if the socket was closed under it. */
     TcpListener(PollEvented<ServerSocketChannel> io) throws IOException {
-        this.io = io;
-        this.local = Registered.address(io, ServerSocketChannel::getLocalAddress, InetSocketAddress.class);
+        this(new ChannelListenerSocket(io));
+    }
+
+    /** Takes over a listening socket: a registered channel, or one the runtime's driver owns. */
+    TcpListener(ListenerSocket socket) {
+        this.socket = socket;
+        this.local = socket.localAddress();
     }
 
     /**
@@ -119,6 +127,13 @@ public final class TcpListener implements AutoCloseable {
     }
 
     private static TcpListener bindOne(InetSocketAddress address) throws IOException {
+        if (DriverHandle.current().io().driver() instanceof SocketDriver owner) {
+            try {
+                return new TcpListener(owner.listen(address, BACKLOG));
+            } catch (BindException e) {
+                throw AddressedErrors.bindFailed(address, e);
+            }
+        }
         ServerSocketChannel ch = ServerSocketChannel.open(
                 address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
@@ -141,7 +156,7 @@ public final class TcpListener implements AutoCloseable {
      * class comment): a server accepts through {@link AcceptBackoff} instead, which rides those out.
      */
     public Async<TcpStream> accept() {
-        return io.asyncIo(Interest.READABLE, ServerSocketChannel::accept).map(TcpListener::adopt);
+        return socket.accept().map(TcpStream::new);
     }
 
     /**
@@ -150,13 +165,8 @@ public final class TcpListener implements AutoCloseable {
      * {@link #accept()} from several tasks instead.
      */
     public Poll<TcpStream> pollAccept(Context cx) throws IOException {
-        Poll<SocketChannel> p = io.pollReadIo(cx, ServerSocketChannel::accept);
-        return p.isPending() ? Poll.pending() : Poll.ready(adopt(p.value()));
-    }
-
-    /** Registers an accepted channel; closes it if that fails, so nothing leaks. */
-    private static TcpStream adopt(SocketChannel ch) throws IOException {
-        return new TcpStream(Registered.orClosed(ch, READ_WRITE));
+        Poll<StreamSocket> p = socket.pollAccept(cx);
+        return p.isPending() ? Poll.pending() : Poll.ready(new TcpStream(p.value()));
     }
 
     /**
@@ -183,7 +193,7 @@ public final class TcpListener implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
-        io.close();
+        socket.close();
     }
 
     /** {@code TcpListener[127.0.0.1:7000]}, the address as {@link SocketAddresses#format} writes it. */

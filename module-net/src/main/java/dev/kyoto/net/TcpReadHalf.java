@@ -17,6 +17,6 @@ public final class TcpReadHalf extends TcpReadSide {
 
     @Override
     public String toString() {
-        return "TcpReadHalf[" + core.io.channel() + "]";
+        return "TcpReadHalf[" + core.socket + "]";
     }
 }

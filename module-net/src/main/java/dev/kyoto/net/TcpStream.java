@@ -5,6 +5,7 @@ import dev.kyoto.io.AsyncWrite;
 import dev.kyoto.io.Interest;
 import dev.kyoto.io.PollEvented;
 import dev.kyoto.io.Ready;
+import dev.kyoto.io.spi.StreamSocket;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
@@ -50,7 +51,12 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     /** Takes over a connected socket's registration; closes it if the socket was closed under it. */
     TcpStream(PollEvented<SocketChannel> io) throws IOException {
-        this.core = new TcpCore(io);
+        this(new ChannelStreamSocket(io));
+    }
+
+    /** Takes over a connected socket; closes it if the socket was closed under it. */
+    TcpStream(StreamSocket socket) throws IOException {
+        this.core = new TcpCore(socket);
     }
 
     /**
@@ -147,6 +153,8 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
      * still in non-blocking mode (as Tokio's {@code into_std}), once the reactor has let go of it.
      * The JDK releases a selector registration only at the selector's next turn, so this waits
      * for that turn; then {@code configureBlocking(true)} and registering elsewhere both work.
+     * A stream whose socket the runtime's driver owns (io_uring) has no channel to give: the
+     * computation fails with {@link UnsupportedOperationException}, and the stream stays usable.
      */
     public Async<SocketChannel> intoChannel() {
         return new IntoChannel(this);
@@ -155,9 +163,14 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     /** Deregisters for {@link #intoChannel()}; the stream is spent afterwards. */
     SocketChannel detach() {
         TcpCore c = use0();
+        if (c.channel == null) {
+            throw new UnsupportedOperationException("this stream's socket is owned by the runtime's I/O driver ("
+                    + c.socket.getClass().getSimpleName() + "), not a java.nio channel, so there is no channel to give "
+                    + "back; run on the selector driver (-Dkyoto.io.driver=nio) to use intoChannel()");
+        }
         split = true;
-        c.io.deregister();
-        return c.io.channel();
+        c.channel.deregister();
+        return c.channel.channel();
     }
 
     @Override
@@ -167,7 +180,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
-        return use().io.pollWrite(cx, src);
+        return use().socket.pollWrite(cx, src);
     }
 
     /**
@@ -211,7 +224,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     /** Writes from {@code srcs}, in order, with one gathering write ({@link #write(ByteBuffer[])}). */
     @Override
     public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
-        return use().io.pollWriteVectored(cx, srcs);
+        return use().socket.pollWriteVectored(cx, srcs);
     }
 
     /**
@@ -247,7 +260,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     /** Write readiness on the single writer slot, for hand-written computations. */
     public Poll<Ready> pollWriteReady(Context cx) throws IOException {
-        return use().io.pollWriteReady(cx);
+        return use().socket.pollWriteReady(cx);
     }
 
     /**
@@ -299,13 +312,23 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     /** Shuts the write half down: the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
-        use().io.channel().shutdownOutput();
+        use().socket.shutdownOutput();
     }
 
     /**
      * Shuts the write half down ({@code FIN}), at once: what {@link dev.kyoto.io.Io#copyBidirectional}
      * calls to pass end of stream on. A second shutdown, or one after the peer reset, succeeds.
      */
+    /**
+     * Waits until what was written has been handed to the kernel: at once on the selector
+     * driver, whose writes go straight to the socket; on a driver that takes written bytes into
+     * a buffer of its own (io_uring), once they have been sent.
+     */
+    @Override
+    public Poll<Void> pollFlush(Context cx) throws IOException {
+        return use().socket.pollFlush(cx);
+    }
+
     @Override
     public Poll<Void> pollShutdown(Context cx) throws IOException {
         shutdownOutput();
@@ -314,42 +337,42 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     /** Enables or disables Nagle's algorithm ({@code TCP_NODELAY}). */
     public void setNoDelay(boolean noDelay) throws IOException {
-        use().io.channel().setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
+        use().socket.setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
     }
 
     /** Whether {@code TCP_NODELAY} is set. */
     public boolean noDelay() throws IOException {
-        return use().io.channel().getOption(StandardSocketOptions.TCP_NODELAY);
+        return use().socket.getOption(StandardSocketOptions.TCP_NODELAY);
     }
 
     /** Enables or disables {@code SO_KEEPALIVE}: probes on an idle connection. */
     public void setKeepAlive(boolean keepAlive) throws IOException {
-        use().io.channel().setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
+        use().socket.setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
     }
 
     /** Whether {@code SO_KEEPALIVE} is set. */
     public boolean keepAlive() throws IOException {
-        return use().io.channel().getOption(StandardSocketOptions.SO_KEEPALIVE);
+        return use().socket.getOption(StandardSocketOptions.SO_KEEPALIVE);
     }
 
     /** Sets {@code SO_SNDBUF}, a hint the kernel may round; read it back with {@link #sendBufferSize()}. */
     public void setSendBufferSize(int bytes) throws IOException {
-        use().io.channel().setOption(StandardSocketOptions.SO_SNDBUF, bytes);
+        use().socket.setOption(StandardSocketOptions.SO_SNDBUF, bytes);
     }
 
     /** The {@code SO_SNDBUF} size. */
     public int sendBufferSize() throws IOException {
-        return use().io.channel().getOption(StandardSocketOptions.SO_SNDBUF);
+        return use().socket.getOption(StandardSocketOptions.SO_SNDBUF);
     }
 
     /** Sets {@code SO_RCVBUF}, a hint the kernel may round; read it back with {@link #receiveBufferSize()}. */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        use().io.channel().setOption(StandardSocketOptions.SO_RCVBUF, bytes);
+        use().socket.setOption(StandardSocketOptions.SO_RCVBUF, bytes);
     }
 
     /** The {@code SO_RCVBUF} size. */
     public int receiveBufferSize() throws IOException {
-        return use().io.channel().getOption(StandardSocketOptions.SO_RCVBUF);
+        return use().socket.getOption(StandardSocketOptions.SO_RCVBUF);
     }
 
     /**
@@ -367,7 +390,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
             }
             seconds = (int) Math.min(Integer.MAX_VALUE, linger.toSeconds());
         }
-        use().io.channel().setOption(StandardSocketOptions.SO_LINGER, seconds);
+        use().socket.setOption(StandardSocketOptions.SO_LINGER, seconds);
     }
 
     /** Sets a zero linger: closing the stream resets the connection ({@code RST}) instead of ending it. */
@@ -377,7 +400,7 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     /** The {@code SO_LINGER} setting: empty when lingering is off. */
     public Optional<Duration> linger() throws IOException {
-        int seconds = use().io.channel().getOption(StandardSocketOptions.SO_LINGER);
+        int seconds = use().socket.getOption(StandardSocketOptions.SO_LINGER);
         return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 

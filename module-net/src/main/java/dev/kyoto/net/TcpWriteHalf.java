@@ -17,6 +17,6 @@ public final class TcpWriteHalf extends TcpWriteSide {
 
     @Override
     public String toString() {
-        return "TcpWriteHalf[" + core.io.channel() + "]";
+        return "TcpWriteHalf[" + core.socket + "]";
     }
 }

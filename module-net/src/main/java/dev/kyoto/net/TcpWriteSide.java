@@ -26,13 +26,13 @@ abstract sealed class TcpWriteSide implements AsyncWrite permits TcpWriteHalf, O
 
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
-        return use().io.pollWrite(cx, src);
+        return use().socket.pollWrite(cx, src);
     }
 
     /** Writes from several buffers with one gathering write. */
     @Override
     public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
-        return use().io.pollWriteVectored(cx, srcs);
+        return use().socket.pollWriteVectored(cx, srcs);
     }
 
     /** Writes what fits without waiting; see {@link TcpStream#tryWrite(ByteBuffer)}. */
@@ -47,12 +47,18 @@ abstract sealed class TcpWriteSide implements AsyncWrite permits TcpWriteHalf, O
 
     /** Write readiness on the single writer slot; see {@link TcpStream#pollWriteReady(Context)}. */
     public Poll<Ready> pollWriteReady(Context cx) throws IOException {
-        return use().io.pollWriteReady(cx);
+        return use().socket.pollWriteReady(cx);
     }
 
     /** Shuts the write direction down: the peer reads end of stream; reading goes on. */
     public void shutdownOutput() throws IOException {
-        use().io.channel().shutdownOutput();
+        use().socket.shutdownOutput();
+    }
+
+    /** Waits until what was written has been handed to the kernel; see {@link TcpStream#pollFlush(Context)}. */
+    @Override
+    public Poll<Void> pollFlush(Context cx) throws IOException {
+        return use().socket.pollFlush(cx);
     }
 
     /** Shuts the write direction down at once; see {@link TcpStream#pollShutdown(Context)}. */

@@ -3,6 +3,8 @@ package dev.kyoto.runtime.time;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
@@ -17,6 +19,7 @@ final class Timeout<T> implements Async<T> {
     private final Sleep deadline;
     private final Duration limit;
     private boolean done;
+    private boolean started;
 
     Timeout(Async<T> inner, Sleep deadline, Duration limit) {
         this.inner = inner;
@@ -26,6 +29,15 @@ final class Timeout<T> implements Async<T> {
 
     @Override
     public Poll<T> poll(Context cx) throws Exception {
+        if (!started) {
+            // A runtime without timers fails every timeout, not only those whose computation is
+            // still pending at the first poll: which one that is depends on the driver's timing.
+            SchedulerHandle runtime = RuntimeContext.currentOrNull();
+            if (runtime != null) {
+                runtime.driver().time();
+            }
+            started = true;
+        }
         Poll<T> p;
         try {
             p = inner.poll(cx);

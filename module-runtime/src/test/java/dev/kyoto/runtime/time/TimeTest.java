@@ -265,6 +265,10 @@ class TimeTest {
         try (KyotoRuntime rt = KyotoRuntime.builder().build()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> rt.blockOn(Time.sleep(Duration.ofMillis(1))));
             assertTrue(e.getMessage().contains("enableTime()"), e.getMessage());
+            // Also a timeout whose computation is ready at once: whether it is must not decide
+            // whether the mistake shows.
+            e = assertThrows(IllegalStateException.class, () -> rt.blockOn(Time.timeout(Duration.ofSeconds(1), Async.ready(1))));
+            assertTrue(e.getMessage().contains("enableTime()"), e.getMessage());
         }
     }
 

@@ -1,0 +1,32 @@
+package dev.kyoto.io.spi;
+
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * A listening TCP socket owned by a {@link SocketDriver}.
+ *
+ * <p>After {@link #close()}, every accept fails with an {@link IOException} saying the listener is
+ * closed, and tasks that were waiting are woken to see it; after the runtime's shutdown they fail
+ * with its shutdown error.
+ */
+public interface ListenerSocket {
+
+    /**
+     * Accepts the next connection; any number of tasks may accept at once, each woken on its own.
+     * An accepted socket that nobody takes (its accept was cancelled) is closed.
+     */
+    Async<StreamSocket> accept();
+
+    /** Accepts on the listener's single accept slot: a second task polling takes the first one's place. */
+    Poll<StreamSocket> pollAccept(Context cx) throws IOException;
+
+    /** The address the socket is bound to. */
+    InetSocketAddress localAddress();
+
+    /** Stops listening and closes the socket; idempotent. */
+    void close() throws IOException;
+}

@@ -1,0 +1,25 @@
+package dev.kyoto.io.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * An I/O driver that owns TCP sockets itself, without {@code java.nio} channels: a native driver
+ * over io_uring, and one day epoll or kqueue through the FFM API. {@code dev.kyoto.net} asks the
+ * runtime's driver for this interface and, where it finds it, builds its listeners and streams
+ * on the driver's sockets, so that user code does not change with the driver.
+ *
+ * <p>A driver decides how it waits (readiness or completion); the sockets it hands out keep the
+ * contracts of {@link StreamSocket} and {@link ListenerSocket} either way.
+ */
+public interface SocketDriver {
+
+    /**
+     * Opens a TCP socket bound to {@code local} with {@code SO_REUSEADDR} (as the JDK's
+     * {@code ServerSocketChannel} binds), listening with {@code backlog}.
+     *
+     * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
+     *                     (an address in use, say), naming the address; nothing stays open
+     */
+    ListenerSocket listen(InetSocketAddress local, int backlog) throws IOException;
+}
