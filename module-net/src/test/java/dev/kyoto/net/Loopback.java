@@ -1,8 +1,11 @@
 package dev.kyoto.net;
 
+import dev.kyoto.io.spi.SocketDriver;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Handle;
 import dev.kyoto.runtime.KyotoRuntime;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.spi.DriverHandle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -20,6 +23,11 @@ import org.junit.jupiter.api.Named;
 /** Helpers shared by the networking tests: runtimes, an echo server task, refused ports, open descriptors. */
 final class Loopback {
     private Loopback() {
+    }
+
+    /** Whether {@code rt}'s driver owns its TCP sockets (io_uring), so that they are not JDK channels. */
+    static boolean driverOwnsSockets(KyotoRuntime rt) throws Exception {
+        return rt.blockOn(cx -> Poll.ready(DriverHandle.current().io().driver() instanceof SocketDriver));
     }
 
     static KyotoRuntime runtime() {

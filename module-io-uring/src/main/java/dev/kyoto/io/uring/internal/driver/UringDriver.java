@@ -2,9 +2,14 @@ package dev.kyoto.io.uring.internal.driver;
 
 import dev.kyoto.io.spi.ChannelHost;
 import dev.kyoto.io.spi.CompanionSelector;
+import dev.kyoto.io.spi.ListenerSocket;
+import dev.kyoto.io.spi.SocketDriver;
+import dev.kyoto.io.spi.StreamSocket;
 import dev.kyoto.io.uring.internal.ring.Opcode;
 import dev.kyoto.io.uring.internal.ring.Ring;
+import dev.kyoto.io.uring.internal.ring.Sqe;
 import dev.kyoto.io.uring.internal.sys.LibC;
+import dev.kyoto.io.uring.internal.sys.Sockets;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
@@ -15,6 +20,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -42,13 +51,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Invariant: while a thread waits in the ring, the eventfd read is in the ring (armed and
  * published before the wait), so an unpark that finds PARKED always ends the wait.
  */
-public final class UringDriver implements IoDriver, ChannelHost, IoDriverMetrics {
+public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, IoDriverMetrics {
     /** The ring's size: submissions beyond it in one turn are entered early, never lost. */
     static final int ENTRIES = 256;
     /** The name of the companion selector's thread. */
     static final String COMPANION_THREAD = "kyoto-io_uring-nio";
-    /** The user data of the eventfd read that wakes the parked thread. */
+    /** The user data of the eventfd read that wakes the parked thread: slot 0, the driver's own. */
     private static final long WAKE = 1;
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(UringSocket[].class);
 
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
@@ -76,6 +86,19 @@ public final class UringDriver implements IoDriver, ChannelHost, IoDriverMetrics
     private final ReentrantReadWriteLock wakeFdLock = new ReentrantReadWriteLock();
     private final AtomicLong wakeups = new AtomicLong();
     private final Object companionLock = new Object();
+    private final NativeBuffers buffers = new NativeBuffers();
+    /** Guards the socket table's slots and free list; the array is read without it. */
+    private final Object tableLock = new Object();
+    /**
+     * The sockets by slot; slot 0 is the driver's own. Replaced by a larger copy when full, under
+     * {@code tableLock}; elements are published with release stores before the socket submits
+     * anything, and read with acquire loads by the reaping thread.
+     */
+    private volatile UringSocket[] sockets = new UringSocket[64];
+    private int[] freeSlots = new int[64];
+    private int freeCount;
+    private int nextSlot = 1;
+    private int live;
 
     private volatile int state;
     private volatile boolean shut;
@@ -139,6 +162,8 @@ public final class UringDriver implements IoDriver, ChannelHost, IoDriverMetrics
                 turn(0, 0);
                 return;
             }
+            // See submit(): what another thread queued before it saw PARKED is entered here.
+            VarHandle.fullFence();
             try {
                 turn(1, timeoutNanos);
             } finally {
@@ -163,8 +188,16 @@ public final class UringDriver implements IoDriver, ChannelHost, IoDriverMetrics
     }
 
     private void complete(long userData, int result, int flags) {
-        if (userData == WAKE) {
-            wakeArmed = false;
+        int slot = (int) (userData >>> 4);
+        if (slot == 0) {
+            if (userData == WAKE) {
+                wakeArmed = false;
+            }
+            return;
+        }
+        UringSocket socket = (UringSocket) SLOTS.getAcquire(sockets, slot);
+        if (socket != null) {
+            socket.complete((int) (userData & 15), result, flags);
         }
     }
 
@@ -183,6 +216,112 @@ public final class UringDriver implements IoDriver, ChannelHost, IoDriverMetrics
             throw new UncheckedIOException("unexpected error when submitting to the io_uring driver", e);
         } finally {
             submitLock.unlock();
+        }
+    }
+
+    /**
+     * Queues one operation. If a thread waits in the ring, the operation is entered at once (it
+     * would otherwise wait for that thread's next turn); otherwise the next park submits it with
+     * everything else queued meanwhile, in one system call.
+     *
+     * @throws IOException the runtime's shutdown error once the driver is shut down
+     */
+    void submit(byte opcode, int fd, long addr, int len, long off, long userData, int opFlags) throws IOException {
+        submit(opcode, fd, addr, len, off, userData, opFlags, false);
+    }
+
+    /**
+     * Queues one operation and, if {@code now}, enters the ring before returning, in one critical
+     * section: shutdown cannot close the ring between the two, so an operation that was queued
+     * has been submitted (a close queued this way has run: the caller must not close the
+     * descriptor itself), and one that failed with the shutdown error was never queued.
+     */
+    void submit(byte opcode, int fd, long addr, int len, long off, long userData, int opFlags, boolean now) throws IOException {
+        submitLock.lock();
+        try {
+            if (shut) {
+                throw RuntimeShutdown.error();
+            }
+            long sqe = ring.prepare(opcode, fd, addr, len, off, userData);
+            if (sqe < 0) {
+                ring.publish();
+                ring.enter(0, 0);
+                sqe = ring.prepare(opcode, fd, addr, len, off, userData);
+            }
+            if (opFlags != 0) {
+                Sqe.opFlags(ring.sqes(), sqe, opFlags);
+            }
+            ring.publish();
+            // Dekker with park(): the parker stores PARKED, then loads the tail in its enter; this
+            // stores the tail, then loads the state. The fences keep both from reading stale values.
+            VarHandle.fullFence();
+            if (now || state == PARKED) {
+                ring.enter(0, 0);
+            }
+        } finally {
+            submitLock.unlock();
+        }
+    }
+
+    /** The native chunks that sockets receive into and send from. */
+    NativeBuffers buffers() {
+        return buffers;
+    }
+
+    @Override
+    public ListenerSocket listen(InetSocketAddress local, int backlog) throws IOException {
+        int fd = Sockets.listen(local, backlog);
+        try {
+            UringListener listener = new UringListener(this, fd, Sockets.localAddress(fd));
+            register(listener);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /** A stream over an accepted descriptor, connected to {@code peer}. */
+    StreamSocket adopt(int fd, InetSocketAddress peer) throws IOException {
+        UringStream stream = new UringStream(this, fd, peer);
+        try {
+            register(stream);
+        } catch (IOException | RuntimeException e) {
+            buffers.give(stream.recvBuffer());
+            buffers.give(stream.sendBuffer());
+            throw e;
+        }
+        return stream;
+    }
+
+    /** Gives {@code socket} a slot. */
+    private void register(UringSocket socket) throws IOException {
+        synchronized (tableLock) {
+            if (shut) {
+                throw RuntimeShutdown.error();
+            }
+            int slot;
+            if (freeCount > 0) {
+                slot = freeSlots[--freeCount];
+            } else {
+                slot = nextSlot++;
+                if (slot == sockets.length) {
+                    sockets = Arrays.copyOf(sockets, slot * 2);
+                    freeSlots = Arrays.copyOf(freeSlots, slot * 2);
+                }
+            }
+            socket.slot = slot;
+            SLOTS.setRelease(sockets, slot, socket);
+            live++;
+        }
+    }
+
+    /** Takes back the slot of a socket whose last operation has completed. */
+    void release(UringSocket socket) {
+        synchronized (tableLock) {
+            SLOTS.setRelease(sockets, socket.slot, (UringSocket) null);
+            freeSlots[freeCount++] = socket.slot;
+            live--;
         }
     }
 
@@ -248,6 +387,20 @@ public final class UringDriver implements IoDriver, ChannelHost, IoDriverMetrics
         } finally {
             parkLock.unlock();
         }
+        // With the ring closed no operation can name a descriptor any more: each socket's
+        // waiters wake to the shutdown error and its descriptor is closed directly, as the
+        // selector driver closes the channels still registered at shutdown.
+        List<UringSocket> live = new ArrayList<>();
+        synchronized (tableLock) {
+            for (UringSocket s : sockets) {
+                if (s != null) {
+                    live.add(s);
+                }
+            }
+        }
+        for (UringSocket s : live) {
+            s.shutDown();
+        }
         ReentrantReadWriteLock.WriteLock closing = wakeFdLock.writeLock();
         closing.lock();
         try {
@@ -264,8 +417,12 @@ public final class UringDriver implements IoDriver, ChannelHost, IoDriverMetrics
 
     @Override
     public long registeredCount() {
+        int sockets;
+        synchronized (tableLock) {
+            sockets = live;
+        }
         IoDriver c = companionOrNull();
-        return c == null ? 0 : c.metrics().registeredCount();
+        return sockets + (c == null ? 0 : c.metrics().registeredCount());
     }
 
     @Override

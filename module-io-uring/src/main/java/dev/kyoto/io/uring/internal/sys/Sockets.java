@@ -6,13 +6,16 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 
 /**
- * The socket calls that set a socket up before the ring takes over its I/O: {@code socket},
- * {@code setsockopt}, {@code bind}, {@code listen} and {@code getsockname}. Accepting,
- * connecting, sending and receiving are ring operations. Every socket is made non-blocking and
- * close-on-exec, as the JDK makes its own.
+ * The socket calls that are not ring operations: {@code socket}, {@code setsockopt},
+ * {@code getsockopt}, {@code bind}, {@code listen}, {@code getsockname}, {@code getpeername} and
+ * {@code shutdown}. Accepting, connecting, sending and receiving go through the ring. Every socket
+ * is made non-blocking and close-on-exec, as the JDK makes its own. Errors read as the JDK's do
+ * where a caller may test for them: a failed bind is a {@link BindException} with the C library's
+ * text ("Address already in use").
  */
 public final class Sockets {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -23,12 +26,33 @@ public final class Sockets {
     private static final MethodHandle LISTEN = LibC.downcall("listen", FunctionDescriptor.of(INT, INT, INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle GETSOCKNAME = LibC.downcall("getsockname",
             FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle GETPEERNAME = LibC.downcall("getpeername",
+            FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKOPT = LibC.downcall("getsockopt",
+            FunctionDescriptor.of(INT, INT, INT, INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle SHUTDOWN = LibC.downcall("shutdown", FunctionDescriptor.of(INT, INT, INT), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle SEND = LibC.downcall("send",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, INT), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle RECV = LibC.downcall("recv",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, INT), LibC.CAPTURE_ERRNO);
 
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_NONBLOCK = 0x800;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
     public static final int SO_REUSEADDR = 2;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
+    public static final int SO_LINGER = 13;
+    public static final int IPPROTO_TCP = 6;
+    public static final int TCP_NODELAY = 1;
+    public static final int SHUT_WR = 1;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int EPIPE = 32;
+    public static final int ENOTCONN = 107;
+    public static final int ECONNRESET = 104;
     public static final int ECONNREFUSED = 111;
 
     private Sockets() {
@@ -62,7 +86,9 @@ public final class Sockets {
             check((int) SETSOCKOPT.invokeExact(LibC.capturedState(), fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "setsockopt(SO_REUSEADDR)");
             MemorySegment sockaddr = arena.allocate(SocketAddresses.MAX_SIZE, 8);
             int len = SocketAddresses.write(address, sockaddr);
-            check((int) BIND.invokeExact(LibC.capturedState(), fd, sockaddr, len), "bind to " + address);
+            if ((int) BIND.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
+                throw new BindException(LibC.describe(LibC.errno()));
+            }
             check((int) LISTEN.invokeExact(LibC.capturedState(), fd, backlog), "listen on " + address);
             return fd;
         } catch (Throwable t) {
@@ -84,6 +110,85 @@ public final class Sockets {
             return SocketAddresses.read(sockaddr);
         } catch (IOException e) {
             throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** The address of the peer the socket {@code fd} is connected to. */
+    public static InetSocketAddress remoteAddress(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sockaddr = arena.allocate(SocketAddresses.MAX_SIZE, 8);
+            MemorySegment len = arena.allocate(INT);
+            len.set(INT, 0, SocketAddresses.MAX_SIZE);
+            check((int) GETPEERNAME.invokeExact(LibC.capturedState(), fd, sockaddr, len), "getpeername");
+            return SocketAddresses.read(sockaddr);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code setsockopt} of an option whose value is one {@code int}, or two ({@code struct linger}). */
+    public static void setOption(int fd, int level, int name, int... value) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(4L * value.length, 4);
+            for (int i = 0; i < value.length; i++) {
+                v.setAtIndex(INT, i, value[i]);
+            }
+            check((int) SETSOCKOPT.invokeExact(LibC.capturedState(), fd, level, name, v, 4 * value.length), "setsockopt");
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code getsockopt} of an option of {@code ints} ints (1, or 2 for {@code struct linger}). */
+    public static int[] option(int fd, int level, int name, int ints) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(4L * ints, 4);
+            MemorySegment len = arena.allocate(INT);
+            len.set(INT, 0, 4 * ints);
+            check((int) GETSOCKOPT.invokeExact(LibC.capturedState(), fd, level, name, v, len), "getsockopt");
+            int[] out = new int[ints];
+            for (int i = 0; i < ints; i++) {
+                out[i] = v.getAtIndex(INT, i);
+            }
+            return out;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code shutdown(fd, how)}: 0, or the {@code errno} it failed with. */
+    public static int shutdown(int fd, int how) {
+        try {
+            int r = (int) SHUTDOWN.invokeExact(LibC.capturedState(), fd, how);
+            return r < 0 ? LibC.errno() : 0;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code send} from native memory without waiting: bytes sent, or {@code -errno}. */
+    public static long send(int fd, MemorySegment buffer, long count) {
+        try {
+            long n = (long) SEND.invokeExact(LibC.capturedState(), fd, buffer.address(), count, MSG_DONTWAIT | MSG_NOSIGNAL);
+            return n < 0 ? -LibC.errno() : n;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code recv} into native memory without waiting: bytes received, 0 at end of stream, or {@code -errno}. */
+    public static long recv(int fd, MemorySegment buffer, long count) {
+        try {
+            long n = (long) RECV.invokeExact(LibC.capturedState(), fd, buffer.address(), count, MSG_DONTWAIT);
+            return n < 0 ? -LibC.errno() : n;
         } catch (Throwable t) {
             throw LibC.rethrow(t);
         }

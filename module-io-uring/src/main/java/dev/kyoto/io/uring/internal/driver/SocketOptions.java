@@ -1,0 +1,57 @@
+package dev.kyoto.io.uring.internal.driver;
+
+import dev.kyoto.io.uring.internal.sys.Sockets;
+import java.io.IOException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+
+/**
+ * The standard socket options of a TCP socket the driver owns, read and written with
+ * {@code getsockopt} and {@code setsockopt}, with the JDK's types and conventions: booleans for
+ * flags, {@code SO_LINGER} in seconds with -1 for off.
+ */
+final class SocketOptions {
+    private SocketOptions() {
+    }
+
+    static <T> void set(int fd, SocketOption<T> name, T value) throws IOException {
+        if (name == StandardSocketOptions.SO_LINGER) {
+            int seconds = (Integer) value;
+            Sockets.setOption(fd, Sockets.SOL_SOCKET, Sockets.SO_LINGER, seconds < 0 ? 0 : 1, Math.max(seconds, 0));
+            return;
+        }
+        int[] at = where(name);
+        int v = value instanceof Boolean b ? (b ? 1 : 0) : (Integer) value;
+        Sockets.setOption(fd, at[0], at[1], v);
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T get(int fd, SocketOption<T> name) throws IOException {
+        if (name == StandardSocketOptions.SO_LINGER) {
+            int[] linger = Sockets.option(fd, Sockets.SOL_SOCKET, Sockets.SO_LINGER, 2);
+            return (T) Integer.valueOf(linger[0] == 0 ? -1 : linger[1]);
+        }
+        int[] at = where(name);
+        int v = Sockets.option(fd, at[0], at[1], 1)[0];
+        return (T) (name.type() == Boolean.class ? (Object) (v != 0) : (Object) v);
+    }
+
+    private static int[] where(SocketOption<?> name) {
+        if (name == StandardSocketOptions.TCP_NODELAY) {
+            return new int[] {Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY};
+        }
+        if (name == StandardSocketOptions.SO_KEEPALIVE) {
+            return new int[] {Sockets.SOL_SOCKET, Sockets.SO_KEEPALIVE};
+        }
+        if (name == StandardSocketOptions.SO_SNDBUF) {
+            return new int[] {Sockets.SOL_SOCKET, Sockets.SO_SNDBUF};
+        }
+        if (name == StandardSocketOptions.SO_RCVBUF) {
+            return new int[] {Sockets.SOL_SOCKET, Sockets.SO_RCVBUF};
+        }
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            return new int[] {Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR};
+        }
+        throw new UnsupportedOperationException("'" + name + "' is not supported by the io_uring driver's TCP sockets");
+    }
+}

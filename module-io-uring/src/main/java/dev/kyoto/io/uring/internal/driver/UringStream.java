@@ -1,0 +1,682 @@
+package dev.kyoto.io.uring.internal.driver;
+
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.Ready;
+import dev.kyoto.io.spi.StreamSocket;
+import dev.kyoto.io.uring.internal.ring.Opcode;
+import dev.kyoto.io.uring.internal.sys.LibC;
+import dev.kyoto.io.uring.internal.sys.Sockets;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.Waker;
+import dev.kyoto.runtime.spi.Coop;
+import dev.kyoto.runtime.spi.RuntimeShutdown;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A connected TCP socket driven by completions: a read is a {@code RECV} into this socket's
+ * receive chunk, copied out as the reader asks; a write copies into the send chunk and submits a
+ * {@code SEND} with {@code MSG_WAITALL}, and completes when the kernel has taken every byte, as a
+ * write into the socket's buffer does on the selector. So a write queued by a task is submitted
+ * with everything else at the worker's next turn, in one system call, and yet a write that
+ * returned has left the process: a runtime that stops driving the ring (a current-thread runtime
+ * between two {@code blockOn}s) strands nothing.
+ *
+ * <p>One receive and one send are in flight at most. A send belongs to the write that started it
+ * ({@code sendOwner}, and the position it started at): the same write polled again collects its
+ * result; a write that was cancelled after its first poll leaves its send to finish, and the next
+ * write waits for it, so bytes stay in order.
+ *
+ * <p>All state is guarded by this object's monitor. It is written by the tasks that read, write
+ * and wait (any worker thread) and by {@link #complete}, on the thread that reaps the ring.
+ * Wakers are called after the monitor is released. Invariants: {@code recvStart <= recvEnd}, and
+ * bytes are buffered only while no receive is in flight; {@code inFlight} counts every operation
+ * queued and not yet completed, and while it is zero no queued operation names the descriptor,
+ * which may then be closed directly; the chunks and the slot are given back when it reaches zero
+ * after the close.
+ *
+ * <p>Readiness in this model: readable when a read would return at once (bytes buffered, the end
+ * of the stream, or an error); writable when no send is in flight. A wait for readability starts
+ * a receive, since only a receive can tell.
+ */
+final class UringStream extends UringSocket implements StreamSocket {
+    static final int RECV = 1;
+    static final int SEND = 2;
+    static final int POLL_OUT = 3;
+    private static final int POLLOUT = 0x4;
+    private static final int MSG_WAITALL = 0x100;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int EAGAIN = 11;
+
+    private final MemorySegment recvBuf;
+    private final MemorySegment sendBuf;
+    private int recvStart;
+    private int recvEnd;
+    private boolean recvInFlight;
+    private boolean eof;
+    private int readErrno;
+    private boolean sendInFlight;
+    /** The write whose send is in flight or done and not yet collected: its buffer (or buffers), or null. */
+    private Object sendOwner;
+    /** Where the owner's bytes began: the position of its (first non-empty) buffer when it started. */
+    private int sendOwnerMark;
+    /** Whether the owner's send has completed with {@code sendResult} and not yet been collected. */
+    private boolean sendDone;
+    private int sendResult;
+    /** Whether a {@link #tryWrite} found the socket's buffer full: not writable until a poll says so. */
+    private boolean writeBlocked;
+    private boolean pollOutInFlight;
+    private int writeErrno;
+    private boolean outputShutdown;
+    private boolean shutdownPending;
+    private boolean closed;
+    private boolean runtimeShutDown;
+    private Waker reader;
+    private Waker writer;
+    private final List<ReadyWait> waiters = new ArrayList<>(0);
+
+    /** The peer, as the accept reported it. */
+    private final InetSocketAddress peer;
+
+    UringStream(UringDriver driver, int fd, InetSocketAddress peer) {
+        super(driver, fd);
+        this.peer = peer;
+        this.recvBuf = driver.buffers().take();
+        this.sendBuf = driver.buffers().take();
+    }
+
+    MemorySegment recvBuffer() {
+        return recvBuf;
+    }
+
+    MemorySegment sendBuffer() {
+        return sendBuf;
+    }
+
+    @Override
+    public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+        if (!Coop.proceed(cx)) {
+            return Poll.pending();
+        }
+        synchronized (this) {
+            usable();
+            if (recvEnd > recvStart) {
+                return Poll.ready(copyOut(dst));
+            }
+            if (readErrno != 0) {
+                throw failure(readErrno);
+            }
+            if (eof) {
+                return Poll.ready(-1);
+            }
+            if (!dst.hasRemaining()) {
+                return Poll.ready(0);
+            }
+            reader = cx.waker();
+            receive();
+        }
+        Coop.refund();
+        return Poll.pending();
+    }
+
+    @Override
+    public int tryRead(ByteBuffer dst) throws IOException {
+        synchronized (this) {
+            usable();
+            if (recvEnd > recvStart) {
+                return copyOut(dst);
+            }
+            if (readErrno != 0) {
+                throw failure(readErrno);
+            }
+            if (eof) {
+                return -1;
+            }
+            if (recvInFlight || !dst.hasRemaining()) {
+                return 0;
+            }
+            // Nothing buffered and no receive in flight: ask the socket itself, as a read on the
+            // selector would, rather than start a receive that nobody may wait for.
+            long n = Sockets.recv(fd, recvBuf, NativeBuffers.CHUNK);
+            if (n > 0) {
+                recvEnd = (int) n;
+                return copyOut(dst);
+            }
+            if (n == 0) {
+                eof = true;
+                return -1;
+            }
+            if (n != -EAGAIN) {
+                readErrno = (int) -n;
+                throw failure(readErrno);
+            }
+            return 0;
+        }
+    }
+
+    @Override
+    public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
+        if (!Coop.proceed(cx)) {
+            return Poll.pending();
+        }
+        synchronized (this) {
+            writable();
+            int mark = src.position();
+            if (collect(src, mark)) {
+                int n = sendResult;
+                src.position(mark + n);
+                return Poll.ready(n);
+            }
+            if (!sendInFlight) {
+                if (!src.hasRemaining()) {
+                    return Poll.ready(0);
+                }
+                submitSend(copyIn(src, src.position(), 0), src, mark);
+            }
+            writer = cx.waker();
+        }
+        Coop.refund();
+        return Poll.pending();
+    }
+
+    /** Gathers as many of {@code srcs}' bytes as the send chunk holds into one send. */
+    @Override
+    public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
+        if (!Coop.proceed(cx)) {
+            return Poll.pending();
+        }
+        synchronized (this) {
+            writable();
+            int mark = firstPosition(srcs);
+            if (collect(srcs, mark)) {
+                int left = sendResult;
+                for (ByteBuffer src : srcs) {
+                    int n = Math.min(left, src.remaining());
+                    src.position(src.position() + n);
+                    left -= n;
+                }
+                return Poll.ready((long) sendResult);
+            }
+            if (!sendInFlight) {
+                int n = 0;
+                for (ByteBuffer src : srcs) {
+                    n += copyIn(src, src.position(), n);
+                }
+                if (n == 0) {
+                    return Poll.ready(0L);
+                }
+                submitSend(n, srcs, mark);
+            }
+            writer = cx.waker();
+        }
+        Coop.refund();
+        return Poll.pending();
+    }
+
+    /** Sends what the socket's buffer takes now, with one {@code send} that does not wait, as on the selector. */
+    @Override
+    public int tryWrite(ByteBuffer src) throws IOException {
+        synchronized (this) {
+            writable();
+            collect(null, 0);
+            if (sendInFlight || !src.hasRemaining()) {
+                return 0;
+            }
+            int n = copyIn(src, src.position(), 0);
+            long sent = Sockets.send(fd, sendBuf, n);
+            if (sent >= 0) {
+                src.position(src.position() + (int) sent);
+                return (int) sent;
+            }
+            if (sent != -EAGAIN) {
+                writeErrno = (int) -sent;
+                throw failure(writeErrno);
+            }
+            writeBlocked = true;
+            return 0;
+        }
+    }
+
+    /**
+     * Whether the send that {@code owner} started at {@code mark} has completed, to be collected
+     * now: then its result is in {@code sendResult}. A completed send whose write is gone is
+     * dropped here. Under the monitor.
+     *
+     * @throws IOException the send's failure, for its own write
+     */
+    private boolean collect(Object owner, int mark) throws IOException {
+        if (!sendDone) {
+            return false;
+        }
+        boolean mine = owner != null && owner == sendOwner && mark == sendOwnerMark;
+        sendDone = false;
+        sendOwner = null;
+        if (mine && sendResult < 0) {
+            throw failure(-sendResult);
+        }
+        return mine;
+    }
+
+    private static int firstPosition(ByteBuffer[] srcs) {
+        for (ByteBuffer src : srcs) {
+            if (src.hasRemaining()) {
+                return src.position();
+            }
+        }
+        return 0;
+    }
+
+    /** Waits until the last send has completed: the bytes written are in the kernel. */
+    @Override
+    public Poll<Void> pollFlush(Context cx) throws IOException {
+        synchronized (this) {
+            usable();
+            if (writeErrno != 0) {
+                throw failure(writeErrno);
+            }
+            if (!sendInFlight) {
+                return Poll.ready(null);
+            }
+            writer = cx.waker();
+            return Poll.pending();
+        }
+    }
+
+    @Override
+    public Async<Ready> ready(Interest interest) {
+        return new ReadyWait(interest);
+    }
+
+    @Override
+    public Poll<Ready> pollReadReady(Context cx) throws IOException {
+        synchronized (this) {
+            usable();
+            Ready r = readiness(Interest.READABLE);
+            if (!r.isEmpty()) {
+                return Poll.ready(r);
+            }
+            reader = cx.waker();
+            receive();
+            return Poll.pending();
+        }
+    }
+
+    @Override
+    public Poll<Ready> pollWriteReady(Context cx) throws IOException {
+        synchronized (this) {
+            usable();
+            Ready r = readiness(Interest.WRITABLE);
+            if (!r.isEmpty()) {
+                return Poll.ready(r);
+            }
+            writer = cx.waker();
+            pollOut();
+            return Poll.pending();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        synchronized (this) {
+            usable();
+            if (outputShutdown) {
+                return;
+            }
+            outputShutdown = true;
+            if (sendInFlight) {
+                shutdownPending = true;
+            } else {
+                shutdownNow();
+            }
+        }
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
+        synchronized (this) {
+            usable();
+            SocketOptions.set(fd, name, value);
+
+        }
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        synchronized (this) {
+            usable();
+            return SocketOptions.get(fd, name);
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        synchronized (this) {
+            usable();
+            return Sockets.localAddress(fd);
+        }
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws IOException {
+        synchronized (this) {
+            usable();
+            return peer;
+        }
+    }
+
+    @Override
+    public synchronized boolean isOpen() {
+        return !closed;
+    }
+
+    /**
+     * Closes the socket; waiters wake to "stream closed". With nothing queued the descriptor is
+     * closed at once; otherwise a receive in flight is cancelled and the close goes through the
+     * ring, entered at once. A send in flight (from a write cancelled after its first poll)
+     * holds its own reference to the socket and finishes first, as the kernel sends what a
+     * closed socket's buffer holds.
+     */
+    @Override
+    public void close() throws IOException {
+        List<Waker> woken;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            woken = takeWakers(true, true);
+            if (!runtimeShutDown) {
+                if (inFlight == 0) {
+                    LibC.close(fd);
+                    driver.buffers().give(recvBuf);
+                    driver.buffers().give(sendBuf);
+                    driver.release(this);
+                } else {
+                    closeThroughRing(recvInFlight && pollOutInFlight ? new int[] {RECV, POLL_OUT}
+                            : recvInFlight ? new int[] {RECV} : pollOutInFlight ? new int[] {POLL_OUT} : new int[0]);
+                }
+            }
+        }
+        wakeAll(woken);
+    }
+
+    @Override
+    void complete(int kind, int result, int flags) {
+        List<Waker> woken;
+        synchronized (this) {
+            inFlight--;
+            switch (kind) {
+                case RECV -> {
+                    recvInFlight = false;
+                    if (result > 0) {
+                        recvStart = 0;
+                        recvEnd = result;
+                    } else if (result == 0) {
+                        eof = true;
+                    } else if (result == -EAGAIN) {
+                        if (!closed && (reader != null || !waiters.isEmpty())) {
+                            try {
+                                receive();
+                                return;
+                            } catch (IOException e) {
+                                // The ring is closing; its shutdown wakes the waiters with the error.
+                            }
+                        }
+                    } else if (!closed) {
+                        readErrno = -result;
+                    }
+                }
+                case POLL_OUT -> {
+                    pollOutInFlight = false;
+                    writeBlocked = false;
+                }
+                case SEND -> {
+                    sendInFlight = false;
+                    if (result >= 0) {
+                        writeBlocked = false;
+                    }
+                    if (sendOwner != null) {
+                        sendDone = true;
+                        sendResult = result;
+                    }
+                    if (result < 0 && !closed) {
+                        writeErrno = -result;
+                    }
+                    if (shutdownPending && !closed) {
+                        shutdownPending = false;
+                        shutdownNow();
+                    }
+                }
+                default -> {
+                    // A cancel's or a close's own completion: only counted.
+                }
+            }
+            if (closed) {
+                if (inFlight == 0) {
+                    driver.buffers().give(recvBuf);
+                    driver.buffers().give(sendBuf);
+                    driver.release(this);
+                }
+                return;
+            }
+            woken = kind == RECV ? takeWakers(true, false) : kind == SEND || kind == POLL_OUT ? takeWakers(false, true) : List.of();
+        }
+        wakeAll(woken);
+    }
+
+    @Override
+    void shutDown() {
+        List<Waker> woken;
+        synchronized (this) {
+            runtimeShutDown = true;
+            woken = takeWakers(true, true);
+            if (!closed) {
+                closed = true;
+                LibC.close(fd);
+            }
+        }
+        wakeAll(woken);
+    }
+
+    /** Throws why the stream cannot be used: closed, or its runtime shut down. Under the monitor. */
+    private void usable() throws IOException {
+        if (runtimeShutDown) {
+            throw RuntimeShutdown.error();
+        }
+        if (closed) {
+            throw new IOException("stream closed");
+        }
+    }
+
+    private void writable() throws IOException {
+        usable();
+        if (writeErrno != 0) {
+            throw failure(writeErrno);
+        }
+        if (outputShutdown) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** Submits a receive unless one is in flight or bytes are waiting. Under the monitor. */
+    private void receive() throws IOException {
+        if (recvInFlight || recvEnd > recvStart || eof || readErrno != 0) {
+            return;
+        }
+        recvInFlight = true;
+        inFlight++;
+        try {
+            driver.submit(Opcode.RECV, fd, recvBuf.address(), NativeBuffers.CHUNK, 0, userData(RECV), 0);
+        } catch (IOException e) {
+            recvInFlight = false;
+            inFlight--;
+            throw e;
+        }
+    }
+
+    /** Asks the ring to say when a full socket buffer has room again. Under the monitor. */
+    private void pollOut() throws IOException {
+        if (!writeBlocked || pollOutInFlight || sendInFlight) {
+            return;
+        }
+        pollOutInFlight = true;
+        inFlight++;
+        try {
+            driver.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_OUT), POLLOUT);
+        } catch (IOException e) {
+            pollOutInFlight = false;
+            inFlight--;
+            throw e;
+        }
+    }
+
+    /** Submits a send of the chunk's first {@code n} bytes for {@code owner}. Under the monitor, with no send in flight. */
+    private void submitSend(int n, Object owner, int mark) throws IOException {
+        sendInFlight = true;
+        inFlight++;
+        try {
+            driver.submit(Opcode.SEND, fd, sendBuf.address(), n, 0, userData(SEND), MSG_WAITALL | MSG_NOSIGNAL);
+        } catch (IOException e) {
+            sendInFlight = false;
+            inFlight--;
+            throw e;
+        }
+        sendOwner = owner;
+        sendOwnerMark = mark;
+    }
+
+    private void shutdownNow() {
+        int errno = Sockets.shutdown(fd, Sockets.SHUT_WR);
+        // After the peer reset, or a second time, there is nothing left to end: that succeeds, as on the selector.
+        if (errno != 0 && errno != Sockets.ENOTCONN) {
+            writeErrno = errno;
+        }
+    }
+
+    private int copyOut(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), recvEnd - recvStart);
+        if (dst.hasArray()) {
+            MemorySegment.copy(recvBuf, ValueLayout.JAVA_BYTE, recvStart, dst.array(), dst.arrayOffset() + dst.position(), n);
+        } else {
+            MemorySegment.copy(recvBuf, recvStart, MemorySegment.ofBuffer(dst), 0, n);
+        }
+        dst.position(dst.position() + n);
+        recvStart += n;
+        if (recvStart == recvEnd) {
+            recvStart = 0;
+            recvEnd = 0;
+        }
+        return n;
+    }
+
+    /**
+     * Copies what fits of {@code src}, from {@code from} on, into the send chunk at {@code at},
+     * leaving its position alone (the write moves it when the send completes); returns how much.
+     */
+    private int copyIn(ByteBuffer src, int from, int at) {
+        int n = Math.min(src.limit() - from, NativeBuffers.CHUNK - at);
+        if (n <= 0) {
+            return 0;
+        }
+        if (src.hasArray()) {
+            MemorySegment.copy(src.array(), src.arrayOffset() + from, sendBuf, ValueLayout.JAVA_BYTE, at, n);
+        } else {
+            MemorySegment.copy(MemorySegment.ofBuffer(src.duplicate().position(from)), 0, sendBuf, at, n);
+        }
+        return n;
+    }
+
+    /** What of {@code interest} the stream is ready for now. Under the monitor. */
+    private Ready readiness(Interest interest) {
+        Ready r = Ready.EMPTY;
+        if (interest.isReadable() && (recvEnd > recvStart || eof || readErrno != 0)) {
+            r = r.union(eof && recvEnd == recvStart ? Ready.READABLE.union(Ready.READ_CLOSED) : Ready.READABLE);
+        }
+        if (interest.isWritable() && ((!sendInFlight && !writeBlocked) || writeErrno != 0)) {
+            r = r.union(Ready.WRITABLE);
+        }
+        return r;
+    }
+
+    /** Takes the wakers of the reading side, the writing side or both, to be woken after a change. Under the monitor. */
+    private List<Waker> takeWakers(boolean read, boolean write) {
+        List<Waker> woken = new ArrayList<>(2 + waiters.size());
+        if (read && reader != null) {
+            woken.add(reader);
+            reader = null;
+        }
+        if (write && writer != null) {
+            woken.add(writer);
+            writer = null;
+        }
+        for (int i = waiters.size() - 1; i >= 0; i--) {
+            ReadyWait w = waiters.get(i);
+            if ((read && w.interest.isReadable()) || (write && w.interest.isWritable())) {
+                woken.add(w.waker);
+                w.queued = false;
+                waiters.remove(i);
+            }
+        }
+        return woken;
+    }
+
+    private static void wakeAll(List<Waker> woken) {
+        for (Waker w : woken) {
+            w.wake();
+        }
+    }
+
+    /** A readiness wait: one of any number at a time, each with its own waker. */
+    private final class ReadyWait implements Async<Ready> {
+        private final Interest interest;
+        private Waker waker;
+        private boolean queued;
+
+        ReadyWait(Interest interest) {
+            this.interest = interest;
+        }
+
+        @Override
+        public Poll<Ready> poll(Context cx) throws IOException {
+            synchronized (UringStream.this) {
+                usable();
+                Ready r = readiness(interest);
+                if (!r.isEmpty()) {
+                    cancel();
+                    return Poll.ready(r);
+                }
+                waker = cx.waker();
+                if (!queued) {
+                    waiters.add(this);
+                    queued = true;
+                }
+                if (interest.isReadable()) {
+                    receive();
+                }
+                if (interest.isWritable()) {
+                    pollOut();
+                }
+                return Poll.pending();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            synchronized (UringStream.this) {
+                if (queued) {
+                    waiters.remove(this);
+                    queued = false;
+                }
+            }
+        }
+    }
+}
