@@ -16,10 +16,11 @@ import statistics
 import sys
 
 SERVERS = {
-    "kyoto-mt": "Kyoto, multi-thread",
+    "kyoto-mt": "Kyoto, multi-thread (io_uring driver)",
+    "kyoto-nio": "Kyoto, multi-thread, selector driver",
     "kyoto-ct": "Kyoto, current-thread",
     "kyoto-heap": "Kyoto, multi-thread, heap buffers",
-    "kyoto-spin": "Kyoto, multi-thread, 50 µs spin",
+    "kyoto-spin": "Kyoto, multi-thread, selector driver, 50 µs spin",
     "kyoto-vt": "Kyoto on virtual threads (await)",
     "tokio-mt": "Tokio 1.24, multi-thread",
     "tokio-ct": "Tokio 1.24, current-thread",
@@ -52,7 +53,7 @@ KYOTO = "kyoto-mt"
 KYOTO_VT = "kyoto-vt"
 TOKIO = "tokio-mt"
 NETTIES = ("netty-nio", "netty-epoll", "netty-iouring")
-COLORS = {"kyoto-mt": "#1f4e79", "kyoto-ct": "#7aa6c2", "kyoto-heap": "#a9c7db", "kyoto-spin": "#4f7f9f", "tokio-mt": "#333333",
+COLORS = {"kyoto-mt": "#1f4e79", "kyoto-nio": "#2e75b6", "kyoto-ct": "#7aa6c2", "kyoto-heap": "#a9c7db", "kyoto-spin": "#4f7f9f", "tokio-mt": "#333333",
           "tokio-ct": "#777777", "c-epoll": "#bbbbbb", "netty-nio": "#d1495b", "netty-epoll": "#edae49", "netty-iouring": "#8f5ba8",
           "vthreads": "#00798c", "nio2": "#66a182"}
 

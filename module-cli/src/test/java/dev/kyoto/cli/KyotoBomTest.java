@@ -69,8 +69,8 @@ class KyotoBomTest {
             }
             managed.add(id.group(1));
         }
-        assertEquals(List.of("kyoto-runtime", "kyoto-io", "kyoto-net", "kyoto-codec", "kyoto-tls", "kyoto-test"), managed);
-        for (String module : List.of("runtime", "io", "net", "codec", "tls", "test")) {
+        assertEquals(List.of("kyoto-runtime", "kyoto-io", "kyoto-io-uring", "kyoto-net", "kyoto-codec", "kyoto-tls", "kyoto-test"), managed);
+        for (String module : List.of("runtime", "io", "io-uring", "net", "codec", "tls", "test")) {
             String pom = Files.readString(ROOT.resolve("module-" + module + "/pom.xml"));
             assertTrue(pom.contains("<artifactId>kyoto-" + module + "</artifactId>"), "module-" + module + " is kyoto-" + module);
         }

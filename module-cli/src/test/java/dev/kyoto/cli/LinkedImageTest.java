@@ -2,6 +2,7 @@ package dev.kyoto.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,6 +117,30 @@ class LinkedImageTest {
         }
     }
 
+    /**
+     * The image links the io_uring driver and its launcher grants it native access, so the tool
+     * runs on it (this build's machines have io_uring); -Dkyoto.io.driver=nio chooses the
+     * selector. The runtime's INFO start line names the driver.
+     */
+    @Test
+    void theImageRunsOnIoUringAndThePropertyChoosesTheSelector() throws Exception {
+        assertEquals("io_uring", driverOfALinkedRun(""));
+        assertEquals("nio", driverOfALinkedRun("-Dkyoto.io.driver=nio"));
+    }
+
+    private String driverOfALinkedRun(String options) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(image.resolve("bin/kyoto").toString(), "bench", "--connections=1",
+                "--duration=200ms", "--warmup=0s").redirectErrorStream(true);
+        pb.environment().put("JDK_JAVA_OPTIONS", "-Dorg.slf4j.simpleLogger.log.dev.kyoto.runtime.KyotoRuntime=info " + options);
+        Process bench = pb.start();
+        String output = assertTimeoutPreemptively(TIMEOUT, () -> new String(bench.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, assertTimeoutPreemptively(TIMEOUT, () -> bench.waitFor()), output);
+        assertFalse(output.contains("restricted method"), "native access is granted:\n" + output);
+        Matcher started = Pattern.compile("started: .*, I/O driver (\\S+),").matcher(output);
+        assertTrue(started.find(), output);
+        return started.group(1);
+    }
+
     @Test
     void theLinkedBenchRunsOnItsOwnServer() throws Exception {
         Path stderr = scratch.resolve("stderr");
@@ -145,7 +172,8 @@ class LinkedImageTest {
         });
         // jdk.unsupported for sun.misc.Signal: the echo server's second SIGTERM or SIGINT (StopSignals).
         // dev.kyoto.tls for the commands' TLS options; the JDK's TLS is in java.base.
-        assertEquals(new TreeSet<>(List.of("java.base", "jdk.unsupported", "dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.net",
+        // dev.kyoto.io.uring for the io_uring driver, which the tool runs on where the kernel allows.
+        assertEquals(new TreeSet<>(List.of("java.base", "jdk.unsupported", "dev.kyoto.runtime", "dev.kyoto.io", "dev.kyoto.io.uring", "dev.kyoto.net",
                 "dev.kyoto.tls", "dev.kyoto.cli", "org.slf4j", "org.slf4j.simple", "info.picocli")), modules);
     }
 }

@@ -25,6 +25,17 @@ public final class DriverHandle {
     }
 
     /**
+     * Whether the calling thread drives a runtime's I/O: a worker, or the thread inside a
+     * current-thread runtime's {@code blockOn} while it runs the tasks. Such a thread parks on the
+     * driver, or calls {@link IoDriver#flush()}, before it sleeps or stops, so a driver may leave
+     * what it queued on it for that moment; what any other thread queues (a virtual thread's
+     * await, a close from a plain thread) must reach the driver's waiting thread by other means.
+     */
+    public static boolean isDriverThread() {
+        return RuntimeContext.get().drivesIo();
+    }
+
+    /**
      * The driver handle of the runtime that runs on this thread.
      *
      * @throws IllegalStateException if no Kyoto runtime is running on this thread

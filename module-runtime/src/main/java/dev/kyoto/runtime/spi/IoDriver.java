@@ -17,6 +17,16 @@ public interface IoDriver {
      */
     void park(long timeoutNanos);
 
+    /**
+     * Hands the operating system what the driver has queued and not yet submitted. A driver that
+     * batches its submissions into its next {@link #park(long)} (io_uring) must not leave them
+     * waiting when no park is coming: the runtime calls this when a thread stops driving it, as a
+     * current-thread runtime's {@code blockOn} returns. The default does nothing, for a driver
+     * that queues nothing.
+     */
+    default void flush() {
+    }
+
     /** Makes a thread parked in {@link #park(long)} return soon, or the next park return at once. */
     void unpark();
 

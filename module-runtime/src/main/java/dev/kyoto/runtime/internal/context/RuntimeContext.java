@@ -32,6 +32,8 @@ public final class RuntimeContext {
     private SchedulerHandle scheduler;
     /** True while this thread polls tasks for a scheduler; blocking it then would stall them. */
     private boolean driving;
+    /** Whether this thread parks on its runtime's driver or flushes it before it sleeps: a worker, or a current-thread core's holder. */
+    private boolean drivesIo;
     /** The multi-thread worker this thread is, while it runs as one. */
     private Worker worker;
     /** The task whose future this thread is polling, or null. */
@@ -95,6 +97,16 @@ public final class RuntimeContext {
     /** Whether this thread is driving tasks. */
     public boolean isDriving() {
         return driving;
+    }
+
+    /** Marks whether this thread parks on the runtime's driver, or flushes it, before it sleeps. */
+    public void setDrivesIo(boolean value) {
+        drivesIo = value;
+    }
+
+    /** Whether this thread parks on the runtime's driver, or flushes it, before it sleeps. */
+    public boolean drivesIo() {
+        return drivesIo;
     }
 
     /** The worker this thread runs as, or null. */

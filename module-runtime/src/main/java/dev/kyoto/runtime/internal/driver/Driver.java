@@ -64,6 +64,13 @@ public final class Driver {
         }
     }
 
+    /** Submits what the I/O driver has queued: the calling thread stops driving the runtime. */
+    public void flush() {
+        if (io != null) {
+            io.flush();
+        }
+    }
+
     /** Unparks the thread parked in the stack, or makes its next park return at once. */
     public void unpark() {
         if (time != null) {

@@ -197,6 +197,7 @@ public final class CurrentThreadScheduler extends Scheduler {
             throws Exception {
         hold(c);
         cx.setDriving(true);
+        cx.setDrivesIo(true);
         coreMetrics.busy(System.nanoTime());
         try {
             for (;;) {
@@ -238,7 +239,11 @@ public final class CurrentThreadScheduler extends Scheduler {
                 cx.wakeDeferred();
             }
         } finally {
+            // Nobody may drive the runtime for a while: what the last polls queued (a write's
+            // send on io_uring) goes to the kernel now rather than at a park that may not come.
+            driver.flush();
             coreMetrics.stopped(System.nanoTime());
+            cx.setDrivesIo(false);
             cx.setDriving(false);
             release(c);
         }

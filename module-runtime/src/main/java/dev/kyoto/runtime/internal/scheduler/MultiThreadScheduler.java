@@ -241,6 +241,7 @@ public final class MultiThreadScheduler extends Scheduler {
         RuntimeContext cx = RuntimeContext.get();
         cx.enter(this);
         cx.setDriving(true);
+        cx.setDrivesIo(true);
         cx.setWorker(w, w.deferred);
         w.metrics.busy(System.nanoTime());
         try {
@@ -249,6 +250,7 @@ public final class MultiThreadScheduler extends Scheduler {
         } finally {
             w.metrics.stopped(System.nanoTime());
             cx.setWorker(null, null);
+            cx.setDrivesIo(false);
             cx.setDriving(false);
             cx.enter(null);
             threadConfig.runStopHook();
@@ -471,6 +473,9 @@ public final class MultiThreadScheduler extends Scheduler {
             }
         } else {
             w.seenAcquisitions = driverLock.acquisitions();
+            // Another worker holds the driver and may be waiting in it: what this worker's tasks
+            // queued (io_uring's sends) goes to the kernel before it sleeps.
+            driver.flush();
             p.parkCondvar(watchTimeout(w, false));
         }
     }

@@ -62,7 +62,11 @@ final class Parker {
         driverLock.unlock();
     }
 
-    /** Polls the driver without blocking if no other worker holds it; consumes a pending unpark. */
+    /**
+     * Polls the driver without blocking if no other worker holds it, else flushes what this
+     * worker's tasks queued for it (a busy worker must not hold its sends back from a driver
+     * another worker waits in); consumes a pending unpark.
+     */
     void parkYield() {
         if (consumeUnpark()) {
             return;
@@ -73,6 +77,8 @@ final class Parker {
             } finally {
                 releaseDriver();
             }
+        } else {
+            driver.flush();
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.ArrayDeque;
  */
 final class NativeBuffers {
     /** The size of a chunk: the most one receive reads and one send sends. */
-    static final int CHUNK = 32 * 1024;
+    static final int CHUNK = 16 * 1024;
     private static final int CHUNKS_PER_BLOCK = 32;
 
     private final Arena arena = Arena.ofAuto();

@@ -10,6 +10,7 @@ import dev.kyoto.io.uring.internal.ring.Ring;
 import dev.kyoto.io.uring.internal.ring.Sqe;
 import dev.kyoto.io.uring.internal.sys.LibC;
 import dev.kyoto.io.uring.internal.sys.Sockets;
+import dev.kyoto.runtime.spi.DriverHandle;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
@@ -52,8 +53,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * published before the wait), so an unpark that finds PARKED always ends the wait.
  */
 public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, IoDriverMetrics {
-    /** The ring's size: submissions beyond it in one turn are entered early, never lost. */
-    static final int ENTRIES = 256;
+    /**
+     * The submission ring's size (the completion ring has twice as many): room for a receive and a
+     * send on each of 2,048 busy connections in one turn. Submissions beyond it are entered early,
+     * never lost, and completions beyond the completion ring wait in the kernel until moved in.
+     */
+    static final int ENTRIES = 4096;
     /** The name of the companion selector's thread. */
     static final String COMPANION_THREAD = "kyoto-io_uring-nio";
     /** The user data of the eventfd read that wakes the parked thread: slot 0, the driver's own. */
@@ -185,6 +190,14 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
         }
         turns++;
         completions += ring.reap(this::complete);
+        if (ring.overflowed()) {
+            try {
+                ring.moveOverflow();
+            } catch (IOException e) {
+                throw new UncheckedIOException("unexpected error when polling the io_uring driver", e);
+            }
+            completions += ring.reap(this::complete);
+        }
     }
 
     private void complete(long userData, int result, int flags) {
@@ -220,9 +233,11 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     }
 
     /**
-     * Queues one operation. If a thread waits in the ring, the operation is entered at once (it
-     * would otherwise wait for that thread's next turn); otherwise the next park submits it with
-     * everything else queued meanwhile, in one system call.
+     * Queues one operation: the next park submits it with everything else queued meanwhile, in
+     * one system call. A thread that drives the runtime ({@link DriverHandle#isDriverThread()})
+     * parks on this driver or flushes it before it sleeps, so its operations wait for that. Any
+     * other thread's would wait for a park that may not come while a worker waits in the ring:
+     * those are entered at once when a thread is waiting.
      *
      * @throws IOException the runtime's shutdown error once the driver is shut down
      */
@@ -253,11 +268,26 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
             }
             ring.publish();
             // Dekker with park(): the parker stores PARKED, then loads the tail in its enter; this
-            // stores the tail, then loads the state. The fences keep both from reading stale values.
+            // stores the tail, then loads the state. The fences keep both from missing the other.
             VarHandle.fullFence();
-            if (now || state == PARKED) {
+            if (now || (state == PARKED && !DriverHandle.isDriverThread())) {
                 ring.enter(0, 0);
             }
+        } finally {
+            submitLock.unlock();
+        }
+    }
+
+    /** Enters the ring if anything is queued: the runtime's thread stops driving it for now. */
+    @Override
+    public void flush() {
+        submitLock.lock();
+        try {
+            if (!shut && ring.unsubmitted() > 0) {
+                ring.enter(0, 0);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("unexpected error when submitting to the io_uring driver", e);
         } finally {
             submitLock.unlock();
         }

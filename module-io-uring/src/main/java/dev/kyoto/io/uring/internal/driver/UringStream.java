@@ -24,17 +24,15 @@ import java.util.List;
 
 /**
  * A connected TCP socket driven by completions: a read is a {@code RECV} into this socket's
- * receive chunk, copied out as the reader asks; a write copies into the send chunk and submits a
- * {@code SEND} with {@code MSG_WAITALL}, and completes when the kernel has taken every byte, as a
- * write into the socket's buffer does on the selector. So a write queued by a task is submitted
- * with everything else at the worker's next turn, in one system call, and yet a write that
- * returned has left the process: a runtime that stops driving the ring (a current-thread runtime
- * between two {@code blockOn}s) strands nothing.
+ * receive chunk, copied out as the reader asks; a write copies into the send chunk, queues a
+ * {@code SEND} with {@code MSG_WAITALL} and returns, as a write into the kernel's socket buffer
+ * does. Queued operations go to the kernel with everything else at the worker's next park, in one
+ * system call; a thread that stops driving the runtime flushes them ({@code IoDriver.flush}).
  *
- * <p>One receive and one send are in flight at most. A send belongs to the write that started it
- * ({@code sendOwner}, and the position it started at): the same write polled again collects its
- * result; a write that was cancelled after its first poll leaves its send to finish, and the next
- * write waits for it, so bytes stay in order.
+ * <p>One receive and one send are in flight at most: a write waits while a send is in flight, so
+ * the bytes written and not yet sent are always those of one send, which holds its own reference
+ * to the socket and finishes even after a close, as the kernel sends what a closed socket's buffer
+ * holds. A send that fails makes the next write, flush or shutdown fail.
  *
  * <p>All state is guarded by this object's monitor. It is written by the tasks that read, write
  * and wait (any worker thread) and by {@link #complete}, on the thread that reaps the ring.
@@ -65,13 +63,7 @@ final class UringStream extends UringSocket implements StreamSocket {
     private boolean eof;
     private int readErrno;
     private boolean sendInFlight;
-    /** The write whose send is in flight or done and not yet collected: its buffer (or buffers), or null. */
-    private Object sendOwner;
-    /** Where the owner's bytes began: the position of its (first non-empty) buffer when it started. */
-    private int sendOwnerMark;
-    /** Whether the owner's send has completed with {@code sendResult} and not yet been collected. */
-    private boolean sendDone;
-    private int sendResult;
+    private int sendLength;
     /** Whether a {@link #tryWrite} found the socket's buffer full: not writable until a poll says so. */
     private boolean writeBlocked;
     private boolean pollOutInFlight;
@@ -115,6 +107,12 @@ final class UringStream extends UringSocket implements StreamSocket {
             if (readErrno != 0) {
                 throw failure(readErrno);
             }
+            if (eof && writeErrno != 0) {
+                // The peer reset the connection while a send was going out: the send took the
+                // error, and the receive after it sees only the end. A read on the selector
+                // would fail with the reset; so does this one.
+                throw failure(writeErrno);
+            }
             if (eof) {
                 return Poll.ready(-1);
             }
@@ -137,6 +135,12 @@ final class UringStream extends UringSocket implements StreamSocket {
             }
             if (readErrno != 0) {
                 throw failure(readErrno);
+            }
+            if (eof && writeErrno != 0) {
+                // The peer reset the connection while a send was going out: the send took the
+                // error, and the receive after it sees only the end. A read on the selector
+                // would fail with the reset; so does this one.
+                throw failure(writeErrno);
             }
             if (eof) {
                 return -1;
@@ -170,17 +174,13 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
         synchronized (this) {
             writable();
-            int mark = src.position();
-            if (collect(src, mark)) {
-                int n = sendResult;
-                src.position(mark + n);
-                return Poll.ready(n);
+            if (!src.hasRemaining()) {
+                return Poll.ready(0);
             }
             if (!sendInFlight) {
-                if (!src.hasRemaining()) {
-                    return Poll.ready(0);
-                }
-                submitSend(copyIn(src, src.position(), 0), src, mark);
+                int n = copyIn(src, 0);
+                submitSend(n);
+                return Poll.ready(n);
             }
             writer = cx.waker();
         }
@@ -196,25 +196,15 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
         synchronized (this) {
             writable();
-            int mark = firstPosition(srcs);
-            if (collect(srcs, mark)) {
-                int left = sendResult;
-                for (ByteBuffer src : srcs) {
-                    int n = Math.min(left, src.remaining());
-                    src.position(src.position() + n);
-                    left -= n;
-                }
-                return Poll.ready((long) sendResult);
-            }
             if (!sendInFlight) {
                 int n = 0;
                 for (ByteBuffer src : srcs) {
-                    n += copyIn(src, src.position(), n);
+                    n += copyIn(src, n);
                 }
-                if (n == 0) {
-                    return Poll.ready(0L);
+                if (n > 0) {
+                    submitSend(n);
                 }
-                submitSend(n, srcs, mark);
+                return Poll.ready((long) n);
             }
             writer = cx.waker();
         }
@@ -227,11 +217,11 @@ final class UringStream extends UringSocket implements StreamSocket {
     public int tryWrite(ByteBuffer src) throws IOException {
         synchronized (this) {
             writable();
-            collect(null, 0);
             if (sendInFlight || !src.hasRemaining()) {
                 return 0;
             }
-            int n = copyIn(src, src.position(), 0);
+            int n = Math.min(src.remaining(), NativeBuffers.CHUNK);
+            copy(src, n);
             long sent = Sockets.send(fd, sendBuf, n);
             if (sent >= 0) {
                 src.position(src.position() + (int) sent);
@@ -244,35 +234,6 @@ final class UringStream extends UringSocket implements StreamSocket {
             writeBlocked = true;
             return 0;
         }
-    }
-
-    /**
-     * Whether the send that {@code owner} started at {@code mark} has completed, to be collected
-     * now: then its result is in {@code sendResult}. A completed send whose write is gone is
-     * dropped here. Under the monitor.
-     *
-     * @throws IOException the send's failure, for its own write
-     */
-    private boolean collect(Object owner, int mark) throws IOException {
-        if (!sendDone) {
-            return false;
-        }
-        boolean mine = owner != null && owner == sendOwner && mark == sendOwnerMark;
-        sendDone = false;
-        sendOwner = null;
-        if (mine && sendResult < 0) {
-            throw failure(-sendResult);
-        }
-        return mine;
-    }
-
-    private static int firstPosition(ByteBuffer[] srcs) {
-        for (ByteBuffer src : srcs) {
-            if (src.hasRemaining()) {
-                return src.position();
-            }
-        }
-        return 0;
     }
 
     /** Waits until the last send has completed: the bytes written are in the kernel. */
@@ -444,12 +405,12 @@ final class UringStream extends UringSocket implements StreamSocket {
                     if (result >= 0) {
                         writeBlocked = false;
                     }
-                    if (sendOwner != null) {
-                        sendDone = true;
-                        sendResult = result;
-                    }
                     if (result < 0 && !closed) {
                         writeErrno = -result;
+                    } else if (result < sendLength && !closed) {
+                        // MSG_WAITALL reports the bytes it sent before a failure instead of the
+                        // failure: the rest is lost, as the connection is.
+                        writeErrno = Sockets.EPIPE;
                     }
                     if (shutdownPending && !closed) {
                         shutdownPending = false;
@@ -539,9 +500,10 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
     }
 
-    /** Submits a send of the chunk's first {@code n} bytes for {@code owner}. Under the monitor, with no send in flight. */
-    private void submitSend(int n, Object owner, int mark) throws IOException {
+    /** Submits a send of the chunk's first {@code n} bytes. Under the monitor, with no send in flight. */
+    private void submitSend(int n) throws IOException {
         sendInFlight = true;
+        sendLength = n;
         inFlight++;
         try {
             driver.submit(Opcode.SEND, fd, sendBuf.address(), n, 0, userData(SEND), MSG_WAITALL | MSG_NOSIGNAL);
@@ -550,8 +512,6 @@ final class UringStream extends UringSocket implements StreamSocket {
             inFlight--;
             throw e;
         }
-        sendOwner = owner;
-        sendOwnerMark = mark;
     }
 
     private void shutdownNow() {
@@ -578,21 +538,28 @@ final class UringStream extends UringSocket implements StreamSocket {
         return n;
     }
 
-    /**
-     * Copies what fits of {@code src}, from {@code from} on, into the send chunk at {@code at},
-     * leaving its position alone (the write moves it when the send completes); returns how much.
-     */
-    private int copyIn(ByteBuffer src, int from, int at) {
-        int n = Math.min(src.limit() - from, NativeBuffers.CHUNK - at);
+    /** Copies what fits of {@code src} into the send chunk at {@code at}, moving its position; returns how much. */
+    private int copyIn(ByteBuffer src, int at) {
+        int n = Math.min(src.remaining(), NativeBuffers.CHUNK - at);
         if (n <= 0) {
             return 0;
         }
         if (src.hasArray()) {
-            MemorySegment.copy(src.array(), src.arrayOffset() + from, sendBuf, ValueLayout.JAVA_BYTE, at, n);
+            MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), sendBuf, ValueLayout.JAVA_BYTE, at, n);
         } else {
-            MemorySegment.copy(MemorySegment.ofBuffer(src.duplicate().position(from)), 0, sendBuf, at, n);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, sendBuf, at, n);
         }
+        src.position(src.position() + n);
         return n;
+    }
+
+    /** Copies {@code src}'s next {@code n} bytes to the start of the send chunk, leaving its position alone. */
+    private void copy(ByteBuffer src, int n) {
+        if (src.hasArray()) {
+            MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), sendBuf, ValueLayout.JAVA_BYTE, 0, n);
+        } else {
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, sendBuf, 0, n);
+        }
     }
 
     /** What of {@code interest} the stream is ready for now. Under the monitor. */

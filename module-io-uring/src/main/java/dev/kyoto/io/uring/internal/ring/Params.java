@@ -15,6 +15,7 @@ final class Params {
     static final long SQ_HEAD = 40;
     static final long SQ_TAIL = 44;
     static final long SQ_RING_MASK = 48;
+    static final long SQ_FLAGS = 56;
     static final long SQ_ARRAY = 64;
     static final long CQ_HEAD = 80;
     static final long CQ_TAIL = 84;

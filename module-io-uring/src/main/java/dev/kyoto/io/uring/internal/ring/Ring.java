@@ -43,6 +43,7 @@ public final class Ring implements AutoCloseable {
     private static final int FEAT_SINGLE_MMAP = 1;
     private static final int ENTER_GETEVENTS = 1;
     private static final int ENTER_EXT_ARG = 1 << 3;
+    private static final int SQ_CQ_OVERFLOW = 1 << 1;
     /** {@code sizeof(struct io_uring_getevents_arg)}: sigmask, sigmask_sz, min_wait_usec, ts. */
     private static final int GETEVENTS_ARG_SIZE = 24;
     private static final int REGISTER_PROBE = 8;
@@ -62,6 +63,7 @@ public final class Ring implements AutoCloseable {
     private final int cqMask;
     private final long sqHeadOff;
     private final long sqTailOff;
+    private final long sqFlagsOff;
     private final long cqHeadOff;
     private final long cqTailOff;
     private final long cqesOff;
@@ -86,6 +88,7 @@ public final class Ring implements AutoCloseable {
         this.cqMask = cqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, Params.CQ_RING_MASK));
         this.sqHeadOff = params.get(ValueLayout.JAVA_INT, Params.SQ_HEAD);
         this.sqTailOff = params.get(ValueLayout.JAVA_INT, Params.SQ_TAIL);
+        this.sqFlagsOff = params.get(ValueLayout.JAVA_INT, Params.SQ_FLAGS);
         this.cqHeadOff = params.get(ValueLayout.JAVA_INT, Params.CQ_HEAD);
         this.cqTailOff = params.get(ValueLayout.JAVA_INT, Params.CQ_TAIL);
         this.cqesOff = params.get(ValueLayout.JAVA_INT, Params.CQ_CQES);
@@ -208,6 +211,23 @@ public final class Ring implements AutoCloseable {
     /** Whether the kernel has posted completions that {@link #reap} has not handed over yet. */
     public boolean hasCompletions() {
         return (int) INT.getAcquire(cqRing, cqTailOff) != (int) INT.get(cqRing, cqHeadOff);
+    }
+
+    /**
+     * Whether completions overflowed the completion ring ({@code IORING_SQ_CQ_OVERFLOW}): the
+     * kernel keeps them ({@code IORING_FEAT_NODROP}) until an enter that asks for events moves
+     * them in, which {@link #moveOverflow()} does.
+     */
+    public boolean overflowed() {
+        return ((int) INT.getAcquire(sqRing, sqFlagsOff) & SQ_CQ_OVERFLOW) != 0;
+    }
+
+    /** Moves completions the kernel kept back for want of room into the completion ring. */
+    public void moveOverflow() throws IOException {
+        long n = LibC.syscall(LibC.SYS_IO_URING_ENTER, fd, 0, 0, ENTER_GETEVENTS, 0, 0);
+        if (n < 0 && LibC.errno() != LibC.EINTR) {
+            throw LibC.failure("io_uring_enter(flush the completion overflow)", LibC.errno());
+        }
     }
 
     /**
