@@ -5,9 +5,11 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 
 /**
- * The native memory that sockets receive into and send from, in chunks of one size, reused: a
- * connection takes two when it opens and gives them back once the kernel is done with them, so
- * connection churn allocates nothing after warm-up.
+ * The native memory that sockets receive into and send from, in two sizes, reused: an idle
+ * connection holds one small chunk for its receive; a connection whose receive filled its chunk
+ * moves to a large one, and a send holds a large one only while it is in flight. So thousands of
+ * idle connections cost little, one busy stream moves 64 KiB per operation, and connection churn
+ * allocates nothing after warm-up.
  *
  * <p>Chunks are carved from blocks of an automatic arena and never freed by hand: the kernel may
  * still write into a chunk while the ring that owns the operation is being torn down, so the
@@ -15,28 +17,32 @@ import java.util.ArrayDeque;
  * and giving back hold a lock for a few instructions.
  */
 final class NativeBuffers {
-    /** The size of a chunk: the most one receive reads and one send sends. */
-    static final int CHUNK = 16 * 1024;
-    private static final int CHUNKS_PER_BLOCK = 32;
+    /** The chunk a receive starts with. */
+    static final int SMALL = 4 * 1024;
+    /** The chunk of a busy receive, and of every send: the most one operation moves. */
+    static final int LARGE = 64 * 1024;
+    private static final int BLOCK = 1024 * 1024;
 
     private final Arena arena = Arena.ofAuto();
-    private final ArrayDeque<MemorySegment> free = new ArrayDeque<>();
+    private final ArrayDeque<MemorySegment> small = new ArrayDeque<>();
+    private final ArrayDeque<MemorySegment> large = new ArrayDeque<>();
 
-    /** A chunk of {@link #CHUNK} bytes. */
-    synchronized MemorySegment take() {
+    /** A chunk of {@link #SMALL} or {@link #LARGE} bytes. */
+    synchronized MemorySegment take(int size) {
+        ArrayDeque<MemorySegment> free = size == SMALL ? small : large;
         MemorySegment chunk = free.pollLast();
         if (chunk != null) {
             return chunk;
         }
-        MemorySegment block = arena.allocate((long) CHUNK * CHUNKS_PER_BLOCK, 4096);
-        for (int i = 1; i < CHUNKS_PER_BLOCK; i++) {
-            free.addLast(block.asSlice((long) i * CHUNK, CHUNK));
+        MemorySegment block = arena.allocate(BLOCK, 4096);
+        for (long at = size; at < BLOCK; at += size) {
+            free.addLast(block.asSlice(at, size));
         }
-        return block.asSlice(0, CHUNK);
+        return block.asSlice(0, size);
     }
 
     /** Gives {@code chunk} back; the kernel must be done with it. */
     synchronized void give(MemorySegment chunk) {
-        free.addLast(chunk);
+        (chunk.byteSize() == SMALL ? small : large).addLast(chunk);
     }
 }

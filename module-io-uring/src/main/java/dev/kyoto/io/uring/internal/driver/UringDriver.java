@@ -318,7 +318,6 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
             register(stream);
         } catch (IOException | RuntimeException e) {
             buffers.give(stream.recvBuffer());
-            buffers.give(stream.sendBuffer());
             throw e;
         }
         return stream;

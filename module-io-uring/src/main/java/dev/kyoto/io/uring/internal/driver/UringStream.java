@@ -55,8 +55,12 @@ final class UringStream extends UringSocket implements StreamSocket {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EAGAIN = 11;
 
-    private final MemorySegment recvBuf;
-    private final MemorySegment sendBuf;
+    /** The receive chunk: small until a receive fills it, then large. */
+    private MemorySegment recvBuf;
+    /** Whether the last receive filled a small chunk: the next one takes a large chunk. */
+    private boolean growRecv;
+    /** The send chunk, taken by a write and given back when its send completes; null meanwhile. */
+    private MemorySegment sendBuf;
     private int recvStart;
     private int recvEnd;
     private boolean recvInFlight;
@@ -82,16 +86,11 @@ final class UringStream extends UringSocket implements StreamSocket {
     UringStream(UringDriver driver, int fd, InetSocketAddress peer) {
         super(driver, fd);
         this.peer = peer;
-        this.recvBuf = driver.buffers().take();
-        this.sendBuf = driver.buffers().take();
+        this.recvBuf = driver.buffers().take(NativeBuffers.SMALL);
     }
 
     MemorySegment recvBuffer() {
         return recvBuf;
-    }
-
-    MemorySegment sendBuffer() {
-        return sendBuf;
     }
 
     @Override
@@ -150,7 +149,7 @@ final class UringStream extends UringSocket implements StreamSocket {
             }
             // Nothing buffered and no receive in flight: ask the socket itself, as a read on the
             // selector would, rather than start a receive that nobody may wait for.
-            long n = Sockets.recv(fd, recvBuf, NativeBuffers.CHUNK);
+            long n = Sockets.recv(fd, recvBuf, recvBuf.byteSize());
             if (n > 0) {
                 recvEnd = (int) n;
                 return copyOut(dst);
@@ -178,6 +177,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                 return Poll.ready(0);
             }
             if (!sendInFlight) {
+                sendBuf = driver.buffers().take(NativeBuffers.LARGE);
                 int n = copyIn(src, 0);
                 submitSend(n);
                 return Poll.ready(n);
@@ -197,12 +197,16 @@ final class UringStream extends UringSocket implements StreamSocket {
         synchronized (this) {
             writable();
             if (!sendInFlight) {
+                sendBuf = driver.buffers().take(NativeBuffers.LARGE);
                 int n = 0;
                 for (ByteBuffer src : srcs) {
                     n += copyIn(src, n);
                 }
                 if (n > 0) {
                     submitSend(n);
+                } else {
+                    driver.buffers().give(sendBuf);
+                    sendBuf = null;
                 }
                 return Poll.ready((long) n);
             }
@@ -220,9 +224,15 @@ final class UringStream extends UringSocket implements StreamSocket {
             if (sendInFlight || !src.hasRemaining()) {
                 return 0;
             }
-            int n = Math.min(src.remaining(), NativeBuffers.CHUNK);
-            copy(src, n);
-            long sent = Sockets.send(fd, sendBuf, n);
+            int n = Math.min(src.remaining(), NativeBuffers.LARGE);
+            MemorySegment chunk = driver.buffers().take(NativeBuffers.LARGE);
+            long sent;
+            try {
+                copy(src, chunk, n);
+                sent = Sockets.send(fd, chunk, n);
+            } finally {
+                driver.buffers().give(chunk);
+            }
             if (sent >= 0) {
                 src.position(src.position() + (int) sent);
                 return (int) sent;
@@ -359,7 +369,6 @@ final class UringStream extends UringSocket implements StreamSocket {
                 if (inFlight == 0) {
                     LibC.close(fd);
                     driver.buffers().give(recvBuf);
-                    driver.buffers().give(sendBuf);
                     driver.release(this);
                 } else {
                     closeThroughRing(recvInFlight && pollOutInFlight ? new int[] {RECV, POLL_OUT}
@@ -381,6 +390,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                     if (result > 0) {
                         recvStart = 0;
                         recvEnd = result;
+                        growRecv = result == NativeBuffers.SMALL && recvBuf.byteSize() == NativeBuffers.SMALL;
                     } else if (result == 0) {
                         eof = true;
                     } else if (result == -EAGAIN) {
@@ -402,6 +412,8 @@ final class UringStream extends UringSocket implements StreamSocket {
                 }
                 case SEND -> {
                     sendInFlight = false;
+                    driver.buffers().give(sendBuf);
+                    sendBuf = null;
                     if (result >= 0) {
                         writeBlocked = false;
                     }
@@ -424,7 +436,6 @@ final class UringStream extends UringSocket implements StreamSocket {
             if (closed) {
                 if (inFlight == 0) {
                     driver.buffers().give(recvBuf);
-                    driver.buffers().give(sendBuf);
                     driver.release(this);
                 }
                 return;
@@ -476,7 +487,12 @@ final class UringStream extends UringSocket implements StreamSocket {
         recvInFlight = true;
         inFlight++;
         try {
-            driver.submit(Opcode.RECV, fd, recvBuf.address(), NativeBuffers.CHUNK, 0, userData(RECV), 0);
+            if (growRecv) {
+                driver.buffers().give(recvBuf);
+                recvBuf = driver.buffers().take(NativeBuffers.LARGE);
+                growRecv = false;
+            }
+            driver.submit(Opcode.RECV, fd, recvBuf.address(), (int) recvBuf.byteSize(), 0, userData(RECV), 0);
         } catch (IOException e) {
             recvInFlight = false;
             inFlight--;
@@ -510,6 +526,8 @@ final class UringStream extends UringSocket implements StreamSocket {
         } catch (IOException e) {
             sendInFlight = false;
             inFlight--;
+            driver.buffers().give(sendBuf);
+            sendBuf = null;
             throw e;
         }
     }
@@ -540,7 +558,7 @@ final class UringStream extends UringSocket implements StreamSocket {
 
     /** Copies what fits of {@code src} into the send chunk at {@code at}, moving its position; returns how much. */
     private int copyIn(ByteBuffer src, int at) {
-        int n = Math.min(src.remaining(), NativeBuffers.CHUNK - at);
+        int n = Math.min(src.remaining(), NativeBuffers.LARGE - at);
         if (n <= 0) {
             return 0;
         }
@@ -553,12 +571,12 @@ final class UringStream extends UringSocket implements StreamSocket {
         return n;
     }
 
-    /** Copies {@code src}'s next {@code n} bytes to the start of the send chunk, leaving its position alone. */
-    private void copy(ByteBuffer src, int n) {
+    /** Copies {@code src}'s next {@code n} bytes to the start of {@code chunk}, leaving its position alone. */
+    private static void copy(ByteBuffer src, MemorySegment chunk, int n) {
         if (src.hasArray()) {
-            MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), sendBuf, ValueLayout.JAVA_BYTE, 0, n);
+            MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), chunk, ValueLayout.JAVA_BYTE, 0, n);
         } else {
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, sendBuf, 0, n);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, chunk, 0, n);
         }
     }
 
