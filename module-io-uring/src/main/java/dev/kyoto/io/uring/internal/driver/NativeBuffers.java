@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
 /**
  * The native memory that sockets receive into and send from, in two sizes, reused: an idle
  * connection holds one small chunk for its receive; a connection whose receive filled its chunk
- * moves to a large one, and a send holds a large one only while it is in flight. So thousands of
+ * moves to a large one, and a send holds a chunk of its size only while it is in flight. So thousands of
  * idle connections cost little, one busy stream moves 64 KiB per operation, and connection churn
  * allocates nothing after warm-up.
  *
@@ -39,6 +39,11 @@ final class NativeBuffers {
             free.addLast(block.asSlice(at, size));
         }
         return block.asSlice(0, size);
+    }
+
+    /** The size of chunk that {@code bytes} to send need: small for a small write, so that many in flight at once stay cheap. */
+    static int sizeFor(long bytes) {
+        return bytes <= SMALL ? SMALL : LARGE;
     }
 
     /** Gives {@code chunk} back; the kernel must be done with it. */

@@ -177,7 +177,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                 return Poll.ready(0);
             }
             if (!sendInFlight) {
-                sendBuf = driver.buffers().take(NativeBuffers.LARGE);
+                sendBuf = driver.buffers().take(NativeBuffers.sizeFor(src.remaining()));
                 int n = copyIn(src, 0);
                 submitSend(n);
                 return Poll.ready(n);
@@ -197,7 +197,11 @@ final class UringStream extends UringSocket implements StreamSocket {
         synchronized (this) {
             writable();
             if (!sendInFlight) {
-                sendBuf = driver.buffers().take(NativeBuffers.LARGE);
+                long total = 0;
+                for (ByteBuffer src : srcs) {
+                    total += src.remaining();
+                }
+                sendBuf = driver.buffers().take(NativeBuffers.sizeFor(total));
                 int n = 0;
                 for (ByteBuffer src : srcs) {
                     n += copyIn(src, n);
@@ -558,7 +562,7 @@ final class UringStream extends UringSocket implements StreamSocket {
 
     /** Copies what fits of {@code src} into the send chunk at {@code at}, moving its position; returns how much. */
     private int copyIn(ByteBuffer src, int at) {
-        int n = Math.min(src.remaining(), NativeBuffers.LARGE - at);
+        int n = (int) Math.min(src.remaining(), sendBuf.byteSize() - at);
         if (n <= 0) {
             return 0;
         }
