@@ -59,7 +59,7 @@ final class UringStream extends UringSocket implements StreamSocket {
     private MemorySegment recvBuf;
     /** Whether the last receive filled a small chunk: the next one takes a large chunk. */
     private boolean growRecv;
-    /** The send chunk, taken by a write and given back when its send completes; null meanwhile. */
+    /** The send chunk: taken by a write, given back when its send completes; null while no send is in flight. */
     private MemorySegment sendBuf;
     private int recvStart;
     private int recvEnd;
@@ -79,7 +79,6 @@ final class UringStream extends UringSocket implements StreamSocket {
     private Waker reader;
     private Waker writer;
     private final List<ReadyWait> waiters = new ArrayList<>(0);
-
     /** The peer, as the accept reported it. */
     private final InetSocketAddress peer;
 
