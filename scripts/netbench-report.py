@@ -414,6 +414,8 @@ def main():
     w = md.append
     if ref == KYOTO_VT:
         w("# Virtual threads: Kyoto's `await` against the JDK's own virtual-thread sockets")
+    elif table or idle or syscalls:
+        w("# Network benchmarks: Kyoto against the stacks users would pick instead")
     else:
         w("# TLS benchmarks: Kyoto's module-tls against Netty's SslHandler")
     w("")
