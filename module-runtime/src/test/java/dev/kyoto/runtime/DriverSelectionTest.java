@@ -28,6 +28,7 @@ class DriverSelectionTest {
     static final class ParkingDriver implements IoDriver, IoDriverMetrics {
         final AtomicInteger parks = new AtomicInteger();
         final AtomicInteger shutdowns = new AtomicInteger();
+        final AtomicInteger flushes = new AtomicInteger();
         private volatile Thread parked;
         private volatile boolean notified;
 
@@ -51,6 +52,11 @@ class DriverSelectionTest {
             if (t != null) {
                 LockSupport.unpark(t);
             }
+        }
+
+        @Override
+        public void flush() {
+            flushes.incrementAndGet();
         }
 
         @Override
@@ -84,10 +90,8 @@ class DriverSelectionTest {
         }
     }
 
-    @Test
-    void anExplicitProviderIsUsedAndShutDownWithTheRuntime() throws Exception {
-        ParkingDriver driver = new ParkingDriver();
-        IoDriverProvider provider = new IoDriverProvider() {
+    private static IoDriverProvider providing(IoDriver driver) {
+        return new IoDriverProvider() {
             @Override
             public String name() {
                 return "parking";
@@ -98,7 +102,38 @@ class DriverSelectionTest {
                 return driver;
             }
         };
-        KyotoRuntime rt = KyotoRuntime.builder().ioDriver(provider).build();
+    }
+
+    /**
+     * What a batching driver (io_uring) relies on: a current-thread {@code blockOn} flushes the
+     * driver as it stops driving, and only the threads that drive a runtime say so, since only
+     * they flush before they sleep.
+     */
+    @Test
+    void blockOnFlushesAsItStopsDrivingAndOnlyDrivingThreadsSaySo() throws Exception {
+        ParkingDriver driver = new ParkingDriver();
+        try (KyotoRuntime rt = KyotoRuntime.builder().ioDriver(providing(driver)).build()) {
+            assertFalse(DriverHandle.isDriverThread(), "a plain thread");
+            boolean insideBlockOn = rt.blockOn(cx -> Poll.ready(DriverHandle.isDriverThread()));
+            assertTrue(insideBlockOn, "the thread inside a current-thread blockOn");
+            assertFalse(DriverHandle.isDriverThread(), "the same thread once blockOn returned");
+            int before = driver.flushes.get();
+            assertEquals(1, rt.blockOn(Async.ready(1)));
+            assertEquals(before + 1, driver.flushes.get(), "one flush as blockOn stops driving");
+        }
+        ParkingDriver shared = new ParkingDriver();
+        try (KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(1).ioDriver(providing(shared)).build()) {
+            boolean onWorker = rt.blockOn(rt.spawn(cx -> Poll.ready(DriverHandle.isDriverThread())));
+            assertTrue(onWorker, "a worker");
+            boolean onCaller = rt.blockOn(cx -> Poll.ready(DriverHandle.isDriverThread()));
+            assertFalse(onCaller, "a multi-thread runtime's blockOn caller polls, but does not drive the runtime");
+        }
+    }
+
+    @Test
+    void anExplicitProviderIsUsedAndShutDownWithTheRuntime() throws Exception {
+        ParkingDriver driver = new ParkingDriver();
+        KyotoRuntime rt = KyotoRuntime.builder().ioDriver(providing(driver)).build();
         IoHandle io = rt.blockOn(cx -> Poll.ready(DriverHandle.current().io()));
         assertSame(driver, io.driver());
         assertTrue(io instanceof IoHandle.Enabled);

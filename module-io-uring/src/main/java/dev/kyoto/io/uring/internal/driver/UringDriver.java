@@ -31,9 +31,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The io_uring I/O driver: one ring per runtime, parked in {@code io_uring_enter}, woken through
- * the ring itself by a read of an eventfd that {@link #unpark()} writes, and a
- * {@link ChannelHost} whose companion selector serves the {@code java.nio} channels that
- * {@code dev.kyoto.io.PollEvented} registers.
+ * the ring itself by a read of an eventfd that {@link #unpark()} writes; a {@link SocketDriver}
+ * whose TCP listeners and streams ({@link UringListener}, {@link UringStream}) are driven by
+ * completions; and a {@link ChannelHost} whose companion selector serves the {@code java.nio}
+ * channels that {@code dev.kyoto.io.PollEvented} registers.
  *
  * <p>State, and who writes it:
  * <ul>
@@ -45,7 +46,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   <li>{@code wakeArmed}, {@code turns} and {@code completions} are the parker's: one thread at a
  *       time parks (the runtime's driver lock), and {@code parkLock} makes that so for
  *       {@link #shutdown()} too, which must not unmap the ring under a waiting thread.</li>
- *   <li>The ring's submission side is written under {@code submitLock}.</li>
+ *   <li>The ring's submission side is written under {@code submitLock}; operations queue there
+ *       until a park, a {@link #flush()} or a non-driving thread's submission enters them.</li>
+ *   <li>The socket table ({@code sockets}, {@code freeSlots}, {@code live}) is written under
+ *       {@code tableLock}; the reaping thread reads its slots with acquire loads.</li>
  *   <li>{@code wakeFdLock} keeps the eventfd open while an unpark writes it: a write to a closed,
  *       reused descriptor would land in somebody else's file.</li>
  * </ul>
