@@ -28,6 +28,24 @@ final class Released {
         assertEquals(registrations, nowRegs, what + ": registrations");
     }
 
+    /**
+     * The open descriptors once two readings a driver turn apart agree: a file opened for a
+     * moment at the first reading (a class read from a directory takes a descriptor while it is
+     * read) would otherwise count as the process's own and make the later count look short.
+     */
+    static long steadyDescriptors(KyotoRuntime rt) throws Exception {
+        long fds = Loopback.openDescriptors();
+        for (int turns = 0; turns < 100; turns++) {
+            rt.blockOn(rt.spawn(Async.yieldNow()));
+            long now = Loopback.openDescriptors();
+            if (now == fds) {
+                break;
+            }
+            fds = now;
+        }
+        return fds;
+    }
+
     static long registrations(KyotoRuntime rt) {
         return rt.ioDriverMetrics().orElseThrow().registeredCount();
     }

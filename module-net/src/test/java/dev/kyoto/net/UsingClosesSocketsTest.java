@@ -70,7 +70,7 @@ class UsingClosesSocketsTest {
     }
 
     private static void readThenStop(KyotoRuntime rt, TcpListener listener, Ending ending) throws Exception {
-        long fds = Loopback.openDescriptors();
+        long fds = Released.steadyDescriptors(rt);
         long registrations = Released.registrations(rt);
         try (Socket peer = new Socket(InetAddress.getLoopbackAddress(), listener.localAddress().getPort())) {
             peer.setSoTimeout(30_000);
