@@ -16,6 +16,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -123,6 +125,24 @@ final class Loopback {
     }
 
     /** The number of file descriptors this process has open. */
+    /** The sockets the process has open, as {@code /proc/self/fd} names them ({@code socket:[inode]}). */
+    static Set<String> openSockets() throws IOException {
+        Set<String> sockets = new HashSet<>();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : s.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:")) {
+                        sockets.add(target);
+                    }
+                } catch (IOException e) {
+                    // Closed between the listing and the look.
+                }
+            }
+        }
+        return sockets;
+    }
+
     static long openDescriptors() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();

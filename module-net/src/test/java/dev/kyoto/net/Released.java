@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Waits for closed sockets to be released. A closed registered socket keeps its descriptor until
@@ -29,21 +31,33 @@ final class Released {
     }
 
     /**
-     * The open descriptors once two readings a driver turn apart agree: a file opened for a
-     * moment at the first reading (a class read from a directory takes a descriptor while it is
-     * read) would otherwise count as the process's own and make the later count look short.
+     * Asserts that of the sockets {@code opened}, exactly {@code left} stay open, that no other
+     * socket has opened since {@code before}, and that the driver is back to {@code registrations}.
+     * Sockets are told apart by their inodes, so a descriptor that some earlier test's runtime
+     * closes meanwhile cannot make the count look short.
      */
-    static long steadyDescriptors(KyotoRuntime rt) throws Exception {
-        long fds = Loopback.openDescriptors();
-        for (int turns = 0; turns < 100; turns++) {
+    static void awaitSockets(KyotoRuntime rt, Set<String> before, Set<String> opened, int left, long registrations,
+            String what) throws Exception {
+        Set<String> now = Loopback.openSockets();
+        long nowRegs = registrations(rt);
+        for (int turns = 0; (!settled(now, before, opened, left) || nowRegs != registrations) && turns < 10_000; turns++) {
             rt.blockOn(rt.spawn(Async.yieldNow()));
-            long now = Loopback.openDescriptors();
-            if (now == fds) {
-                break;
-            }
-            fds = now;
+            now = Loopback.openSockets();
+            nowRegs = registrations(rt);
         }
-        return fds;
+        Set<String> stillOpen = new TreeSet<>(now);
+        stillOpen.retainAll(opened);
+        Set<String> added = new TreeSet<>(now);
+        added.removeAll(before);
+        added.removeAll(opened);
+        assertEquals(left, stillOpen.size(), what + ": of the sockets " + opened + ", open: " + stillOpen);
+        assertEquals(Set.of(), added, what + ": sockets opened since");
+        assertEquals(registrations, nowRegs, what + ": registrations");
+    }
+
+    private static boolean settled(Set<String> now, Set<String> before, Set<String> opened, int left) {
+        long stillOpen = opened.stream().filter(now::contains).count();
+        return stillOpen == left && now.stream().allMatch(s -> before.contains(s) || opened.contains(s));
     }
 
     static long registrations(KyotoRuntime rt) {

@@ -17,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,11 +72,15 @@ class UsingClosesSocketsTest {
     }
 
     private static void readThenStop(KyotoRuntime rt, TcpListener listener, Ending ending) throws Exception {
-        long fds = Released.steadyDescriptors(rt);
+        Set<String> before = Loopback.openSockets();
         long registrations = Released.registrations(rt);
+        Set<String> opened;
         try (Socket peer = new Socket(InetAddress.getLoopbackAddress(), listener.localAddress().getPort())) {
             peer.setSoTimeout(30_000);
             TcpStream accepted = rt.blockOn(listener.accept());
+            opened = new HashSet<>(Loopback.openSockets());
+            opened.removeAll(before);
+            assertEquals(2, opened.size(), "the peer's socket and the accepted one: " + opened);
             Semaphore reading = new Semaphore(0);
             JoinHandle<Integer> task = rt.spawn(ending.wrap.apply(Async.using(accepted, s -> {
                 reading.addPermits(1);
@@ -89,10 +95,10 @@ class UsingClosesSocketsTest {
                 case LOST_RACE -> assertEquals(-2, rt.blockOn(task), "the timer won the race");
                 case TIMEOUT -> assertInstanceOf(TimeoutException.class, assertThrows(Exception.class, () -> rt.blockOn(task)));
             }
-            Released.await(rt, fds + 1, registrations, ending + ": only the peer's socket is left");
+            Released.awaitSockets(rt, before, opened, 1, registrations, ending + ": only the peer's socket is left");
             assertEquals(-1, peer.getInputStream().read(), "the peer reads end of stream");
         }
-        assertEquals(fds, Loopback.awaitDescriptors(rt, fds), "descriptors once the peer closed too");
+        Released.awaitSockets(rt, before, opened, 0, registrations, ending + ": once the peer closed too");
     }
 
     /** The server of the examples: an accept loop that spawns each connection's echo inside {@code using}. */
