@@ -5,11 +5,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 
 /**
- * The native memory that sockets receive into and send from, in two sizes, reused: an idle
- * connection holds one small chunk for its receive; a connection whose receive filled its chunk
- * moves to a large one, and a send holds a chunk of its size only while it is in flight. So thousands of
- * idle connections cost little, one busy stream moves 64 KiB per operation, and connection churn
- * allocates nothing after warm-up.
+ * The native memory that sockets receive into and send from, in two sizes, reused: a connection
+ * takes a small chunk for its receive, and one for its sends at its first write; either moves to
+ * a large one when its traffic needs it (a receive that filled its chunk, a write of more than a
+ * small chunk). So thousands of quiet connections cost little, one busy stream moves 64 KiB per
+ * operation, the lock below is taken when a connection opens, closes or grows, never per read or
+ * write, and connection churn allocates nothing after warm-up.
  *
  * <p>Chunks are carved from blocks of an automatic arena and never freed by hand: the kernel may
  * still write into a chunk while the ring that owns the operation is being torn down, so the
@@ -41,7 +42,7 @@ final class NativeBuffers {
         return block.asSlice(0, size);
     }
 
-    /** The size of chunk that {@code bytes} to send need: small for a small write, so that many in flight at once stay cheap. */
+    /** The size of chunk that {@code bytes} to send need: small for a small write, so that many quiet connections stay cheap. */
     static int sizeFor(long bytes) {
         return bytes <= SMALL ? SMALL : LARGE;
     }

@@ -59,7 +59,7 @@ final class UringStream extends UringSocket implements StreamSocket {
     private MemorySegment recvBuf;
     /** Whether the last receive filled a small chunk: the next one takes a large chunk. */
     private boolean growRecv;
-    /** The send chunk: taken by a write, given back when its send completes; null while no send is in flight. */
+    /** The send chunk: taken by the first write, kept for the next ones, grown when a write needs more; null until then. */
     private MemorySegment sendBuf;
     private int recvStart;
     private int recvEnd;
@@ -176,7 +176,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                 return Poll.ready(0);
             }
             if (!sendInFlight) {
-                sendBuf = driver.buffers().take(NativeBuffers.sizeFor(src.remaining()));
+                sendChunk(src.remaining());
                 int n = copyIn(src, 0);
                 submitSend(n);
                 return Poll.ready(n);
@@ -200,16 +200,13 @@ final class UringStream extends UringSocket implements StreamSocket {
                 for (ByteBuffer src : srcs) {
                     total += src.remaining();
                 }
-                sendBuf = driver.buffers().take(NativeBuffers.sizeFor(total));
+                sendChunk(total);
                 int n = 0;
                 for (ByteBuffer src : srcs) {
                     n += copyIn(src, n);
                 }
                 if (n > 0) {
                     submitSend(n);
-                } else {
-                    driver.buffers().give(sendBuf);
-                    sendBuf = null;
                 }
                 return Poll.ready((long) n);
             }
@@ -227,15 +224,10 @@ final class UringStream extends UringSocket implements StreamSocket {
             if (sendInFlight || !src.hasRemaining()) {
                 return 0;
             }
-            int n = Math.min(src.remaining(), NativeBuffers.LARGE);
-            MemorySegment chunk = driver.buffers().take(NativeBuffers.LARGE);
-            long sent;
-            try {
-                copy(src, chunk, n);
-                sent = Sockets.send(fd, chunk, n);
-            } finally {
-                driver.buffers().give(chunk);
-            }
+            sendChunk(src.remaining());
+            int n = (int) Math.min(src.remaining(), sendBuf.byteSize());
+            copy(src, sendBuf, n);
+            long sent = Sockets.send(fd, sendBuf, n);
             if (sent >= 0) {
                 src.position(src.position() + (int) sent);
                 return (int) sent;
@@ -367,11 +359,11 @@ final class UringStream extends UringSocket implements StreamSocket {
                 return;
             }
             closed = true;
-            woken = takeWakers(true, true);
+            woken = takeWakers();
             if (!runtimeShutDown) {
                 if (inFlight == 0) {
                     LibC.close(fd);
-                    driver.buffers().give(recvBuf);
+                    giveChunks();
                     driver.release(this);
                 } else {
                     closeThroughRing(recvInFlight && pollOutInFlight ? new int[] {RECV, POLL_OUT}
@@ -384,7 +376,10 @@ final class UringStream extends UringSocket implements StreamSocket {
 
     @Override
     void complete(int kind, int result, int flags) {
-        List<Waker> woken;
+        // No allocation here in the common case: the single reader or writer is woken from a
+        // local; a list is made only when readiness waiters are queued.
+        Waker single;
+        List<Waker> waiting;
         synchronized (this) {
             inFlight--;
             switch (kind) {
@@ -415,8 +410,6 @@ final class UringStream extends UringSocket implements StreamSocket {
                 }
                 case SEND -> {
                     sendInFlight = false;
-                    driver.buffers().give(sendBuf);
-                    sendBuf = null;
                     if (result >= 0) {
                         writeBlocked = false;
                     }
@@ -438,14 +431,27 @@ final class UringStream extends UringSocket implements StreamSocket {
             }
             if (closed) {
                 if (inFlight == 0) {
-                    driver.buffers().give(recvBuf);
+                    giveChunks();
                     driver.release(this);
                 }
                 return;
             }
-            woken = kind == RECV ? takeWakers(true, false) : kind == SEND || kind == POLL_OUT ? takeWakers(false, true) : List.of();
+            boolean read = kind == RECV;
+            boolean write = kind == SEND || kind == POLL_OUT;
+            single = read ? reader : write ? writer : null;
+            if (read) {
+                reader = null;
+            } else if (write) {
+                writer = null;
+            }
+            waiting = waiters.isEmpty() ? null : takeWaiters(read, write);
         }
-        wakeAll(woken);
+        if (single != null) {
+            single.wake();
+        }
+        if (waiting != null) {
+            wakeAll(waiting);
+        }
     }
 
     @Override
@@ -453,7 +459,7 @@ final class UringStream extends UringSocket implements StreamSocket {
         List<Waker> woken;
         synchronized (this) {
             runtimeShutDown = true;
-            woken = takeWakers(true, true);
+            woken = takeWakers();
             if (!closed) {
                 closed = true;
                 LibC.close(fd);
@@ -519,6 +525,31 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
     }
 
+    /**
+     * Makes {@code sendBuf} a chunk fit for {@code bytes}: the stream keeps its chunk between
+     * writes, so a connection that writes takes the pool's lock only when the size it needs
+     * changes class, never per write. Under the monitor, with no send in flight.
+     */
+    private void sendChunk(long bytes) {
+        int size = NativeBuffers.sizeFor(bytes);
+        if (sendBuf != null && sendBuf.byteSize() >= size) {
+            return;
+        }
+        if (sendBuf != null) {
+            driver.buffers().give(sendBuf);
+        }
+        sendBuf = driver.buffers().take(size);
+    }
+
+    /** Gives the chunks back once no operation can touch them. Under the monitor. */
+    private void giveChunks() {
+        driver.buffers().give(recvBuf);
+        if (sendBuf != null) {
+            driver.buffers().give(sendBuf);
+            sendBuf = null;
+        }
+    }
+
     /** Submits a send of the chunk's first {@code n} bytes. Under the monitor, with no send in flight. */
     private void submitSend(int n) throws IOException {
         sendInFlight = true;
@@ -529,8 +560,6 @@ final class UringStream extends UringSocket implements StreamSocket {
         } catch (IOException e) {
             sendInFlight = false;
             inFlight--;
-            driver.buffers().give(sendBuf);
-            sendBuf = null;
             throw e;
         }
     }
@@ -595,17 +624,23 @@ final class UringStream extends UringSocket implements StreamSocket {
         return r;
     }
 
-    /** Takes the wakers of the reading side, the writing side or both, to be woken after a change. Under the monitor. */
-    private List<Waker> takeWakers(boolean read, boolean write) {
-        List<Waker> woken = new ArrayList<>(2 + waiters.size());
-        if (read && reader != null) {
+    /** Takes every waker, for a close or a shutdown. Under the monitor. */
+    private List<Waker> takeWakers() {
+        List<Waker> woken = takeWaiters(true, true);
+        if (reader != null) {
             woken.add(reader);
             reader = null;
         }
-        if (write && writer != null) {
+        if (writer != null) {
             woken.add(writer);
             writer = null;
         }
+        return woken;
+    }
+
+    /** Takes the readiness waiters for reading, writing or both, to be woken after a change. Under the monitor. */
+    private List<Waker> takeWaiters(boolean read, boolean write) {
+        List<Waker> woken = new ArrayList<>(2 + waiters.size());
         for (int i = waiters.size() - 1; i >= 0; i--) {
             ReadyWait w = waiters.get(i);
             if ((read && w.interest.isReadable()) || (write && w.interest.isWritable())) {
