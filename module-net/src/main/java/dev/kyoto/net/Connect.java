@@ -46,7 +46,7 @@ final class Connect implements Async<TcpStream> {
                 }
                 InetSocketAddress address = addresses.get(next++);
                 try {
-                    attempt = ConnectAttempt.start(open(address), address);
+                    attempt = ConnectAttempt.start(address);
                 } catch (IOException e) {
                     lastError = e;
                     continue;

@@ -3,16 +3,20 @@ package dev.kyoto.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.KyotoRuntime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -43,6 +47,29 @@ class ShutdownClosesSocketsTest {
             serveAndClose(flavour.get(), CLIENTS);
             assertEquals(before, Loopback.openDescriptors(),
                     "descriptors after the runtime closed with " + CLIENTS + " connections open, and the clients closed");
+        });
+    }
+
+    @Test
+    void aConnectPendingWhenTheRuntimeClosesHasItsSocketClosed() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (Blackhole hole = new Blackhole()) {
+                KyotoRuntime rt = KyotoRuntime.builder().multiThread().workerThreads(2).enableAll().build();
+                Set<String> before = Loopback.openSockets();
+                rt.spawn(TcpStream.connect(hole.address()));
+                // The connect's socket is open (and its connect pending, since the blackhole
+                // answers no SYN) once a socket appears that was not there before.
+                Set<String> opened;
+                do {
+                    rt.blockOn(rt.spawn(Async.yieldNow()));
+                    opened = new HashSet<>(Loopback.openSockets());
+                    opened.removeAll(before);
+                } while (opened.isEmpty());
+                rt.close();
+                Set<String> left = Loopback.openSockets();
+                left.retainAll(opened);
+                assertEquals(Set.of(), left, "the pending connect's socket after the runtime closed");
+            }
         });
     }
 

@@ -22,4 +22,12 @@ public interface SocketDriver {
      *                     (an address in use, say), naming the address; nothing stays open
      */
     ListenerSocket listen(InetSocketAddress local, int backlog) throws IOException;
+
+    /**
+     * Opens a TCP socket of {@code remote}'s family and starts connecting it to {@code remote}.
+     *
+     * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
+     *                     at once; nothing stays open
+     */
+    ConnectingSocket connect(InetSocketAddress remote) throws IOException;
 }

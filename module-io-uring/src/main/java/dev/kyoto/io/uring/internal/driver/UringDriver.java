@@ -2,6 +2,7 @@ package dev.kyoto.io.uring.internal.driver;
 
 import dev.kyoto.io.spi.ChannelHost;
 import dev.kyoto.io.spi.CompanionSelector;
+import dev.kyoto.io.spi.ConnectingSocket;
 import dev.kyoto.io.spi.ListenerSocket;
 import dev.kyoto.io.spi.SocketDriver;
 import dev.kyoto.io.spi.StreamSocket;
@@ -315,7 +316,26 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
         }
     }
 
-    /** A stream over an accepted descriptor, connected to {@code peer}. */
+    @Override
+    public ConnectingSocket connect(InetSocketAddress remote) throws IOException {
+        int fd = Sockets.tcpSocket(remote);
+        UringConnect connect = new UringConnect(this, fd, remote);
+        try {
+            register(connect);
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+        try {
+            connect.start();
+        } catch (IOException | RuntimeException e) {
+            connect.close();
+            throw e;
+        }
+        return connect;
+    }
+
+    /** A stream over a connected descriptor (accepted, or connected by a {@link UringConnect}) whose peer is {@code peer}. */
     StreamSocket adopt(int fd, InetSocketAddress peer) throws IOException {
         UringStream stream = new UringStream(this, fd, peer);
         try {
