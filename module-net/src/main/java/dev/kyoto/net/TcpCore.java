@@ -18,11 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (a registered JDK channel, or one the runtime's driver owns), and the bytes {@link #pollPeek}
  * read ahead.
  *
- * <p>The JDK's socket channels cannot receive with {@code MSG_PEEK}, so a peek reads into
+ * <p>The JDK's socket channels cannot receive with {@code MSG_PEEK}, so a peek on one reads into
  * {@code peekBuf} and every read-side operation returns those bytes before it reads the socket.
  * {@code peekBuf} and {@code peeked} belong to the read side: only the one task reading at a time
  * writes them. {@code peeked} is volatile because readiness checks, which any task may make, read
- * it: while it is set the connection is readable without asking the reactor.
+ * it: while it is set the connection is readable without asking the reactor. A socket that
+ * {@linkplain StreamSocket#peeks() peeks} itself keeps the bytes, and neither field is used.
  *
  * <p>{@code openHalves} counts the owned halves of {@link TcpStream#intoSplit()} not yet closed;
  * the one that takes it to zero closes the connection.
@@ -69,6 +70,9 @@ final class TcpCore {
     Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
             return Poll.ready(0);
+        }
+        if (socket.peeks()) {
+            return socket.pollPeek(cx, dst);
         }
         if (!peeked) {
             int want = Math.max(dst.remaining(), MIN_PEEK);

@@ -187,9 +187,12 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
      * Reads into {@code dst} without removing the bytes: the next read or peek returns them
      * again. Completes with the number of bytes (at least one), or -1 at end of stream.
      *
-     * <p>The JDK cannot receive with {@code MSG_PEEK}, so the stream reads the bytes into a buffer
-     * of its own (at least as large as {@code dst}) and serves reads from it first; a peek may
-     * therefore return fewer bytes than the kernel holds. Peeking is a read: one task at a time.
+     * <p>On the io_uring driver the peek is a true one: it returns what has arrived, up to the
+     * driver's receive chunk (4 KiB, 64 KiB once the connection has filled one), and a later
+     * larger peek sees more if more has arrived. On the selector driver the JDK cannot receive
+     * with {@code MSG_PEEK}, so the stream reads the bytes into a buffer of its own (at least as
+     * large as {@code dst}) and serves reads from it first; a peek there may return fewer bytes
+     * than the kernel holds. Peeking is a read: one task at a time.
      */
     public Async<Integer> peek(ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");
@@ -402,6 +405,42 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     public Optional<Duration> linger() throws IOException {
         int seconds = use().socket.getOption(StandardSocketOptions.SO_LINGER);
         return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+    }
+
+    /**
+     * The time-to-live of the packets this connection sends ({@code IP_TTL}; the hop limit,
+     * {@code IPV6_UNICAST_HOPS}, on IPv6), as Tokio's {@code TcpStream::ttl}.
+     *
+     * @throws UnsupportedOperationException on the selector driver, whose JDK sockets have no
+     *         such option; it names the io_uring module that has
+     */
+    public int ttl() throws IOException {
+        return use().socket.ttl();
+    }
+
+    /**
+     * Sets the time-to-live of the packets this connection sends; see {@link #ttl()}.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not 1 to 255
+     * @throws UnsupportedOperationException on the selector driver, as {@link #ttl()}
+     */
+    public void setTtl(int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be 1 to 255, was " + ttl);
+        }
+        use().socket.setTtl(ttl);
+    }
+
+    /**
+     * Takes the socket's pending error ({@code SO_ERROR}) and clears it, as Tokio's
+     * {@code TcpStream::take_error}: empty when there is none. A read or write that meets the
+     * error reports it (and takes it) first.
+     *
+     * @throws UnsupportedOperationException on the selector driver, whose JDK sockets cannot read
+     *         the pending error; it names the io_uring module that can
+     */
+    public Optional<IOException> takeError() throws IOException {
+        return use().socket.takeError();
     }
 
     /**

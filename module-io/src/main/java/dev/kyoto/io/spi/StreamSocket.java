@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * A connected TCP socket owned by a {@link SocketDriver}: what {@code dev.kyoto.net.TcpStream}
@@ -67,6 +68,54 @@ public interface StreamSocket extends AsyncRead, AsyncWrite {
 
     /** The peer's address. */
     InetSocketAddress remoteAddress() throws IOException;
+
+    /**
+     * Whether {@link #pollPeek} leaves the bytes it returns in the socket, where every later read
+     * and peek finds them. A socket that cannot peek (the JDK's channels have no {@code MSG_PEEK})
+     * answers false, and its caller reads ahead into a buffer of its own instead.
+     */
+    default boolean peeks() {
+        return false;
+    }
+
+    /**
+     * Reads into {@code dst} without taking the bytes from the socket: the next read or peek
+     * returns them again. Polled on the reader slot, as a read is.
+     *
+     * @return the number of bytes, -1 at end of stream, or 0 if {@code dst} is full
+     * @throws UnsupportedOperationException if {@link #peeks()} is false
+     */
+    default Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
+        throw NeedsOwnSockets.error("A peek that leaves the bytes in the socket", "the JDK's socket channels cannot receive with MSG_PEEK");
+    }
+
+    /**
+     * The time-to-live of the packets this socket sends: {@code IP_TTL}, or for an IPv6 socket
+     * {@code IPV6_UNICAST_HOPS}.
+     *
+     * @throws UnsupportedOperationException on a socket of the JDK's, which has no such option
+     */
+    default int ttl() throws IOException {
+        throw NeedsOwnSockets.error("Reading IP_TTL", "the JDK has no socket option for it");
+    }
+
+    /**
+     * Sets the time-to-live of the packets this socket sends (1 to 255).
+     *
+     * @throws UnsupportedOperationException on a socket of the JDK's, which has no such option
+     */
+    default void setTtl(int ttl) throws IOException {
+        throw NeedsOwnSockets.error("Setting IP_TTL", "the JDK has no socket option for it");
+    }
+
+    /**
+     * Takes the socket's pending error ({@code SO_ERROR}), clearing it: empty when there is none.
+     *
+     * @throws UnsupportedOperationException on a socket of the JDK's, which cannot read it
+     */
+    default Optional<IOException> takeError() throws IOException {
+        throw NeedsOwnSockets.error("Taking SO_ERROR", "the JDK cannot read a socket's pending error");
+    }
 
     /** Whether {@link #close()} has not been called. */
     boolean isOpen();

@@ -15,12 +15,14 @@ import dev.kyoto.runtime.spi.RuntimeShutdown;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A connected TCP socket driven by completions: a read is a {@code RECV} into this socket's
@@ -311,7 +313,99 @@ final class UringStream extends UringSocket implements StreamSocket {
         synchronized (this) {
             usable();
             SocketOptions.set(fd, name, value);
+        }
+    }
 
+    @Override
+    public boolean peeks() {
+        return true;
+    }
+
+    /**
+     * A peek in this model copies from the receive chunk without taking the bytes, and first
+     * tops the chunk up with what the socket holds (a {@code recv} that does not wait), so it
+     * sees up to a chunk of what has arrived, not only what an earlier read or peek fetched.
+     */
+    @Override
+    public Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
+        if (!Coop.proceed(cx)) {
+            return Poll.pending();
+        }
+        synchronized (this) {
+            usable();
+            if (recvEnd > recvStart) {
+                topUp(dst.remaining());
+                return Poll.ready(copyPeeked(dst));
+            }
+            if (readErrno != 0) {
+                throw failure(readErrno);
+            }
+            if (eof && writeErrno != 0) {
+                throw failure(writeErrno);
+            }
+            if (eof) {
+                return Poll.ready(-1);
+            }
+            if (!dst.hasRemaining()) {
+                return Poll.ready(0);
+            }
+            reader = cx.waker();
+            receive();
+        }
+        Coop.refund();
+        return Poll.pending();
+    }
+
+    /**
+     * Receives into the chunk behind the buffered bytes without waiting, until {@code wanted}
+     * bytes are buffered or the chunk is full. Under the monitor, with bytes buffered (so no
+     * receive is in flight). An error or the end is kept for the read that reaches it.
+     */
+    private void topUp(int wanted) {
+        int room = (int) recvBuf.byteSize() - recvEnd;
+        if (recvEnd - recvStart >= wanted || room == 0 || eof || readErrno != 0) {
+            return;
+        }
+        long n = Sockets.recv(fd, recvBuf.asSlice(recvEnd), room);
+        if (n > 0) {
+            recvEnd += (int) n;
+        } else if (n == 0) {
+            eof = true;
+        } else if (n != -EAGAIN) {
+            readErrno = (int) -n;
+        }
+    }
+
+    @Override
+    public int ttl() throws IOException {
+        synchronized (this) {
+            usable();
+            return Sockets.option(fd, ttlLevel(), ttlName(), 1)[0];
+        }
+    }
+
+    @Override
+    public void setTtl(int ttl) throws IOException {
+        synchronized (this) {
+            usable();
+            Sockets.setOption(fd, ttlLevel(), ttlName(), ttl);
+        }
+    }
+
+    private int ttlLevel() {
+        return peer.getAddress() instanceof Inet6Address ? Sockets.IPPROTO_IPV6 : Sockets.IPPROTO_IP;
+    }
+
+    private int ttlName() {
+        return peer.getAddress() instanceof Inet6Address ? Sockets.IPV6_UNICAST_HOPS : Sockets.IP_TTL;
+    }
+
+    @Override
+    public Optional<IOException> takeError() throws IOException {
+        synchronized (this) {
+            usable();
+            int errno = Sockets.option(fd, Sockets.SOL_SOCKET, Sockets.SO_ERROR, 1)[0];
+            return errno == 0 ? Optional.empty() : Optional.of(failure(errno));
         }
     }
 
@@ -585,6 +679,14 @@ final class UringStream extends UringSocket implements StreamSocket {
             recvStart = 0;
             recvEnd = 0;
         }
+        return n;
+    }
+
+    /** Copies buffered bytes into {@code dst} and leaves them buffered. */
+    private int copyPeeked(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), recvEnd - recvStart);
+        MemorySegment.copy(recvBuf, recvStart, MemorySegment.ofBuffer(dst), 0, n);
+        dst.position(dst.position() + n);
         return n;
     }
 

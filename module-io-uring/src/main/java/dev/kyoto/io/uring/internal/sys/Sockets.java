@@ -44,7 +44,12 @@ public final class Sockets {
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
     public static final int SO_KEEPALIVE = 9;
+    public static final int SO_ERROR = 4;
     public static final int SO_LINGER = 13;
+    public static final int IPPROTO_IP = 0;
+    public static final int IP_TTL = 2;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPV6_UNICAST_HOPS = 16;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int SHUT_WR = 1;
