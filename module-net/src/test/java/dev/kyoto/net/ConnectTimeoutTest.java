@@ -46,6 +46,14 @@ class ConnectTimeoutTest {
                 assertTrue(lateMs >= 0, "fired " + -lateMs + " ms early");
                 assertTrue(lateMs < 50, "fired " + lateMs + " ms after its deadline");
                 assertEquals(before, Loopback.awaitDescriptors(rt, before), "the half-open socket was closed");
+                // And its registration given back (on io_uring, once the cancelled CONNECT and the
+                // CLOSE behind it have completed).
+                long registered = rt.ioDriverMetrics().orElseThrow().registeredCount();
+                for (int turns = 0; registered != 0 && turns < 10_000; turns++) {
+                    rt.blockOn(rt.spawn(Async.yieldNow()));
+                    registered = rt.ioDriverMetrics().orElseThrow().registeredCount();
+                }
+                assertEquals(0, registered, "registrations left by the abandoned connect");
             }
         });
     }
