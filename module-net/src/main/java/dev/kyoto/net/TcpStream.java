@@ -188,11 +188,11 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
      * again. Completes with the number of bytes (at least one), or -1 at end of stream.
      *
      * <p>On the io_uring driver the peek is a true one: it returns what has arrived, up to the
-     * driver's receive chunk (4 KiB, 64 KiB once the connection has filled one), and a later
-     * larger peek sees more if more has arrived. On the selector driver the JDK cannot receive
-     * with {@code MSG_PEEK}, so the stream reads the bytes into a buffer of its own (at least as
-     * large as {@code dst}) and serves reads from it first; a peek there may return fewer bytes
-     * than the kernel holds. Peeking is a read: one task at a time.
+     * driver's receive chunk (512 B, a size up each time the connection fills one, to 64 KiB),
+     * and a later larger peek sees more if more has arrived. On the selector driver the JDK cannot
+     * receive with {@code MSG_PEEK}, so the stream reads the bytes into a buffer of its own (at
+     * least as large as {@code dst}) and serves reads from it first; a peek there may return fewer
+     * bytes than the kernel holds. Peeking is a read: one task at a time.
      */
     public Async<Integer> peek(ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");

@@ -57,9 +57,9 @@ final class UringStream extends UringSocket implements StreamSocket {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EAGAIN = 11;
 
-    /** The receive chunk: small until a receive fills it, then large. */
+    /** The receive chunk: tiny until a receive fills it, then one size up each time one does. */
     private MemorySegment recvBuf;
-    /** Whether the last receive filled a small chunk: the next one takes a large chunk. */
+    /** Whether the last receive filled its chunk: the next one takes a chunk of the next size up. */
     private boolean growRecv;
     /** The send chunk: taken by the first write, kept for the next ones, grown when a write needs more; null until then. */
     private MemorySegment sendBuf;
@@ -87,7 +87,7 @@ final class UringStream extends UringSocket implements StreamSocket {
     UringStream(UringDriver driver, int fd, InetSocketAddress peer) {
         super(driver, fd);
         this.peer = peer;
-        this.recvBuf = driver.buffers().take(NativeBuffers.SMALL);
+        this.recvBuf = driver.buffers().take(NativeBuffers.TINY);
     }
 
     MemorySegment recvBuffer() {
@@ -150,9 +150,11 @@ final class UringStream extends UringSocket implements StreamSocket {
             }
             // Nothing buffered and no receive in flight: ask the socket itself, as a read on the
             // selector would, rather than start a receive that nobody may wait for.
+            growIfDue();
             long n = Sockets.recv(fd, recvBuf, recvBuf.byteSize());
             if (n > 0) {
                 recvEnd = (int) n;
+                growRecv = n == recvBuf.byteSize() && n < NativeBuffers.LARGE;
                 return copyOut(dst);
             }
             if (n == 0) {
@@ -482,7 +484,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                     if (result > 0) {
                         recvStart = 0;
                         recvEnd = result;
-                        growRecv = result == NativeBuffers.SMALL && recvBuf.byteSize() == NativeBuffers.SMALL;
+                        growRecv = result == recvBuf.byteSize() && recvBuf.byteSize() < NativeBuffers.LARGE;
                     } else if (result == 0) {
                         eof = true;
                     } else if (result == -EAGAIN) {
@@ -590,16 +592,24 @@ final class UringStream extends UringSocket implements StreamSocket {
         recvInFlight = true;
         inFlight++;
         try {
-            if (growRecv) {
-                driver.buffers().give(recvBuf);
-                recvBuf = driver.buffers().take(NativeBuffers.LARGE);
-                growRecv = false;
-            }
+            growIfDue();
             driver.submit(Opcode.RECV, fd, recvBuf.address(), (int) recvBuf.byteSize(), 0, userData(RECV), 0);
         } catch (IOException e) {
             recvInFlight = false;
             inFlight--;
             throw e;
+        }
+    }
+
+    /**
+     * Moves to a receive chunk of the next size if the last receive filled this one. Under the
+     * monitor, with nothing buffered and no receive in flight, so nothing refers to the chunk.
+     */
+    private void growIfDue() {
+        if (growRecv) {
+            driver.buffers().give(recvBuf);
+            recvBuf = driver.buffers().take(NativeBuffers.grown(recvBuf.byteSize()));
+            growRecv = false;
         }
     }
 
