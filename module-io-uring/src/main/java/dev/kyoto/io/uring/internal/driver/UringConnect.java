@@ -100,9 +100,6 @@ final class UringConnect extends UringSocket implements ConnectingSocket {
             closed = true;
             woken = waker;
             waker = null;
-            if (runtimeShutDown) {
-                return;
-            }
             if (inFlight > 0) {
                 closeThroughRing(CONNECT);
             } else {
