@@ -56,6 +56,8 @@ final class UringStream extends UringSocket implements StreamSocket {
     private static final int MSG_WAITALL = 0x100;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EAGAIN = 11;
+    /** {@link #readNow}'s answer when only a receive can tell. */
+    private static final int WAIT = Integer.MIN_VALUE;
 
     /** The receive chunk: tiny until a receive fills it, then one size up each time one does. */
     private MemorySegment recvBuf;
@@ -96,28 +98,18 @@ final class UringStream extends UringSocket implements StreamSocket {
 
     @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
+        return pollReadSide(cx, dst, false);
+    }
+
+    /** A read or a peek: at once if {@link #readNow} can answer, else after the receive it starts. */
+    private Poll<Integer> pollReadSide(Context cx, ByteBuffer dst, boolean peek) throws IOException {
         if (!Coop.proceed(cx)) {
             return Poll.pending();
         }
         synchronized (this) {
-            usable();
-            if (recvEnd > recvStart) {
-                return Poll.ready(copyOut(dst));
-            }
-            if (readErrno != 0) {
-                throw failure(readErrno);
-            }
-            if (eof && writeErrno != 0) {
-                // The peer reset the connection while a send was going out: the send took the
-                // error, and the receive after it sees only the end. A read on the selector
-                // would fail with the reset; so does this one.
-                throw failure(writeErrno);
-            }
-            if (eof) {
-                return Poll.ready(-1);
-            }
-            if (!dst.hasRemaining()) {
-                return Poll.ready(0);
+            int n = readNow(dst, peek);
+            if (n != WAIT) {
+                return Poll.ready(n);
             }
             reader = cx.waker();
             receive();
@@ -126,26 +118,43 @@ final class UringStream extends UringSocket implements StreamSocket {
         return Poll.pending();
     }
 
+    /**
+     * What a read (or a peek) returns without waiting for the kernel: buffered bytes, the error
+     * or the end a receive saw, or 0 into a full buffer; {@link #WAIT} when only a receive can
+     * tell. Under the monitor.
+     */
+    private int readNow(ByteBuffer dst, boolean peek) throws IOException {
+        usable();
+        if (recvEnd > recvStart) {
+            if (!peek) {
+                return copyOut(dst);
+            }
+            topUp(dst.remaining());
+            return copyPeeked(dst);
+        }
+        if (readErrno != 0) {
+            throw failure(readErrno);
+        }
+        if (eof && writeErrno != 0) {
+            // The peer reset the connection while a send was going out: the send took the
+            // error, and the receive after it sees only the end. A read on the selector
+            // would fail with the reset; so does this one.
+            throw failure(writeErrno);
+        }
+        if (eof) {
+            return -1;
+        }
+        return dst.hasRemaining() ? WAIT : 0;
+    }
+
     @Override
     public int tryRead(ByteBuffer dst) throws IOException {
         synchronized (this) {
-            usable();
-            if (recvEnd > recvStart) {
-                return copyOut(dst);
+            int now = readNow(dst, false);
+            if (now != WAIT) {
+                return now;
             }
-            if (readErrno != 0) {
-                throw failure(readErrno);
-            }
-            if (eof && writeErrno != 0) {
-                // The peer reset the connection while a send was going out: the send took the
-                // error, and the receive after it sees only the end. A read on the selector
-                // would fail with the reset; so does this one.
-                throw failure(writeErrno);
-            }
-            if (eof) {
-                return -1;
-            }
-            if (recvInFlight || !dst.hasRemaining()) {
+            if (recvInFlight) {
                 return 0;
             }
             // Nothing buffered and no receive in flight: ask the socket itself, as a read on the
@@ -330,32 +339,7 @@ final class UringStream extends UringSocket implements StreamSocket {
      */
     @Override
     public Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
-        if (!Coop.proceed(cx)) {
-            return Poll.pending();
-        }
-        synchronized (this) {
-            usable();
-            if (recvEnd > recvStart) {
-                topUp(dst.remaining());
-                return Poll.ready(copyPeeked(dst));
-            }
-            if (readErrno != 0) {
-                throw failure(readErrno);
-            }
-            if (eof && writeErrno != 0) {
-                throw failure(writeErrno);
-            }
-            if (eof) {
-                return Poll.ready(-1);
-            }
-            if (!dst.hasRemaining()) {
-                return Poll.ready(0);
-            }
-            reader = cx.waker();
-            receive();
-        }
-        Coop.refund();
-        return Poll.pending();
+        return pollReadSide(cx, dst, true);
     }
 
     /**
