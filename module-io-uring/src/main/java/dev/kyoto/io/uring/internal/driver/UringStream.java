@@ -21,6 +21,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,7 +53,15 @@ final class UringStream extends UringSocket implements StreamSocket {
     static final int RECV = 1;
     static final int SEND = 2;
     static final int POLL_OUT = 3;
+    static final int POLL_IN = 4;
+    private static final int POLLIN = 0x1;
     private static final int POLLOUT = 0x4;
+    /**
+     * The smallest direct buffer that a read in bulk, or any write, moves straight between the
+     * socket and the caller's buffer: from here up a copy through a chunk costs more than the
+     * system call it saves.
+     */
+    static final int BULK = 16 * 1024;
     private static final int MSG_WAITALL = 0x100;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EAGAIN = 11;
@@ -68,6 +77,14 @@ final class UringStream extends UringSocket implements StreamSocket {
     private int recvStart;
     private int recvEnd;
     private boolean recvInFlight;
+    /**
+     * Whether the connection streams: a receive filled the largest chunk. Reads into direct
+     * buffers of at least {@link #BULK} bytes then {@code recv} straight into them, and wait for
+     * readability with a {@code POLL_ADD}; a read that finds less than a small chunk's worth
+     * ends it.
+     */
+    private boolean bulk;
+    private boolean pollInInFlight;
     private boolean eof;
     private int readErrno;
     private boolean sendInFlight;
@@ -108,14 +125,49 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
         synchronized (this) {
             int n = readNow(dst, peek);
+            if (n == WAIT && !peek && readsDirect(dst)) {
+                n = readDirect(dst);
+                if (n == WAIT) {
+                    reader = cx.waker();
+                    pollIn();
+                }
+            } else if (n == WAIT) {
+                reader = cx.waker();
+                receive();
+            }
             if (n != WAIT) {
                 return Poll.ready(n);
             }
-            reader = cx.waker();
-            receive();
         }
         Coop.refund();
         return Poll.pending();
+    }
+
+    /** Whether a read into {@code dst}, with nothing buffered, goes straight to the socket. Under the monitor. */
+    private boolean readsDirect(ByteBuffer dst) {
+        return bulk && !recvInFlight && dst.isDirect() && dst.remaining() >= BULK;
+    }
+
+    /**
+     * One {@code recv} that does not wait, into {@code dst} itself; {@link #WAIT} if the socket
+     * has nothing. Under the monitor, with nothing buffered and no receive in flight.
+     */
+    private int readDirect(ByteBuffer dst) throws IOException {
+        long n = Sockets.recv(fd, MemorySegment.ofBuffer(dst), dst.remaining());
+        if (n > 0) {
+            dst.position(dst.position() + (int) n);
+            bulk = n >= NativeBuffers.SMALL;
+            return (int) n;
+        }
+        if (n == 0) {
+            eof = true;
+            return -1;
+        }
+        if (n == -EAGAIN) {
+            return WAIT;
+        }
+        readErrno = (int) -n;
+        throw failure(readErrno);
     }
 
     /**
@@ -157,13 +209,17 @@ final class UringStream extends UringSocket implements StreamSocket {
             if (recvInFlight) {
                 return 0;
             }
+            if (readsDirect(dst)) {
+                int n = readDirect(dst);
+                return n == WAIT ? 0 : n;
+            }
             // Nothing buffered and no receive in flight: ask the socket itself, as a read on the
             // selector would, rather than start a receive that nobody may wait for.
             growIfDue();
             long n = Sockets.recv(fd, recvBuf, recvBuf.byteSize());
             if (n > 0) {
                 recvEnd = (int) n;
-                growRecv = n == recvBuf.byteSize() && n < NativeBuffers.LARGE;
+                filled((int) n);
                 return copyOut(dst);
             }
             if (n == 0) {
@@ -188,6 +244,12 @@ final class UringStream extends UringSocket implements StreamSocket {
             if (!src.hasRemaining()) {
                 return Poll.ready(0);
             }
+            if (!sendInFlight && src.isDirect() && src.remaining() >= BULK) {
+                int sent = writeDirect(src);
+                if (sent > 0) {
+                    return Poll.ready(sent);
+                }
+            }
             if (!sendInFlight) {
                 sendChunk(src.remaining());
                 int n = copyIn(src, 0);
@@ -198,6 +260,24 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
         Coop.refund();
         return Poll.pending();
+    }
+
+    /**
+     * One {@code send} that does not wait, from {@code src} itself; 0 if the socket's buffer is
+     * full, and the write then goes through a chunk as a small one does. Under the monitor, with
+     * no send in flight, so the bytes cannot overtake a queued send's.
+     */
+    private int writeDirect(ByteBuffer src) throws IOException {
+        long sent = Sockets.send(fd, MemorySegment.ofBuffer(src), src.remaining());
+        if (sent >= 0) {
+            src.position(src.position() + (int) sent);
+            return (int) sent;
+        }
+        if (sent != -EAGAIN) {
+            writeErrno = (int) -sent;
+            throw failure(writeErrno);
+        }
+        return 0;
     }
 
     /** Gathers as many of {@code srcs}' bytes as the send chunk holds into one send. */
@@ -446,8 +526,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                     giveChunks();
                     driver.release(this);
                 } else {
-                    closeThroughRing(recvInFlight && pollOutInFlight ? new int[] {RECV, POLL_OUT}
-                            : recvInFlight ? new int[] {RECV} : pollOutInFlight ? new int[] {POLL_OUT} : new int[0]);
+                    closeThroughRing(waitingKinds());
                 }
             }
         }
@@ -468,7 +547,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                     if (result > 0) {
                         recvStart = 0;
                         recvEnd = result;
-                        growRecv = result == recvBuf.byteSize() && recvBuf.byteSize() < NativeBuffers.LARGE;
+                        filled(result);
                     } else if (result == 0) {
                         eof = true;
                     } else if (result == -EAGAIN) {
@@ -487,6 +566,10 @@ final class UringStream extends UringSocket implements StreamSocket {
                 case POLL_OUT -> {
                     pollOutInFlight = false;
                     writeBlocked = false;
+                }
+                case POLL_IN -> {
+                    // Readable, or an error the next recv reports: either way the reader retries.
+                    pollInInFlight = false;
                 }
                 case SEND -> {
                     sendInFlight = false;
@@ -516,7 +599,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                 }
                 return;
             }
-            boolean read = kind == RECV;
+            boolean read = kind == RECV || kind == POLL_IN;
             boolean write = kind == SEND || kind == POLL_OUT;
             single = read ? reader : write ? writer : null;
             if (read) {
@@ -565,6 +648,48 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
         if (outputShutdown) {
             throw new ClosedChannelException();
+        }
+    }
+
+    /** The kinds of this stream's operations that wait on the peer and are in flight, to be cancelled by a close. Under the monitor. */
+    private int[] waitingKinds() {
+        int[] kinds = new int[3];
+        int n = 0;
+        if (recvInFlight) {
+            kinds[n++] = RECV;
+        }
+        if (pollInInFlight) {
+            kinds[n++] = POLL_IN;
+        }
+        if (pollOutInFlight) {
+            kinds[n++] = POLL_OUT;
+        }
+        return Arrays.copyOf(kinds, n);
+    }
+
+    /**
+     * Notes a receive of {@code n} bytes into the chunk: one that filled it takes the next size
+     * up, and one that filled the largest starts bulk reads. Under the monitor.
+     */
+    private void filled(int n) {
+        boolean full = n == recvBuf.byteSize();
+        growRecv = full && n < NativeBuffers.LARGE;
+        bulk |= full && n == NativeBuffers.LARGE;
+    }
+
+    /** Asks the ring to say when the socket has bytes, for a bulk read to take them itself. Under the monitor. */
+    private void pollIn() throws IOException {
+        if (pollInInFlight) {
+            return;
+        }
+        pollInInFlight = true;
+        inFlight++;
+        try {
+            driver.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_IN), POLLIN);
+        } catch (IOException e) {
+            pollInInFlight = false;
+            inFlight--;
+            throw e;
         }
     }
 
