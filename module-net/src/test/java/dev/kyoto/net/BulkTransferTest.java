@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kyoto.io.Io;
 import dev.kyoto.runtime.KyotoRuntime;
 import dev.kyoto.runtime.Poll;
 import java.io.DataInputStream;
@@ -16,6 +17,7 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -34,28 +36,24 @@ class BulkTransferTest {
     void aStreamArrivesWholeThenSmallMessagesAreEchoedThenTheEnd() {
         assertTimeoutPreemptively(LIMIT, () -> {
             try (KyotoRuntime rt = Loopback.runtime(); Probe.Pair p = Probe.Pair.open(rt)) {
-                CompletableFuture<byte[]> peer = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        OutputStream out = p.peer().getOutputStream();
-                        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-                        for (long sent = 0; sent < STREAM; sent += chunk.capacity()) {
-                            chunk.clear();
-                            Pattern.fill(chunk, sent);
-                            out.write(chunk.array());
-                        }
-                        DataInputStream in = new DataInputStream(p.peer().getInputStream());
-                        byte[] echoed = new byte[10 * 100];
-                        for (int i = 0; i < 10; i++) {
-                            byte[] message = new byte[100];
-                            Arrays.fill(message, (byte) i);
-                            out.write(message);
-                            in.readFully(echoed, i * 100, 100);
-                        }
-                        p.peer().shutdownOutput();
-                        return echoed;
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
+                CompletableFuture<byte[]> peer = onThread(() -> {
+                    OutputStream out = p.peer().getOutputStream();
+                    ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+                    for (long sent = 0; sent < STREAM; sent += chunk.capacity()) {
+                        chunk.clear();
+                        Pattern.fill(chunk, sent);
+                        out.write(chunk.array());
                     }
+                    DataInputStream in = new DataInputStream(p.peer().getInputStream());
+                    byte[] echoed = new byte[10 * 100];
+                    for (int i = 0; i < 10; i++) {
+                        byte[] message = new byte[100];
+                        Arrays.fill(message, (byte) i);
+                        out.write(message);
+                        in.readFully(echoed, i * 100, 100);
+                    }
+                    p.peer().shutdownOutput();
+                    return echoed;
                 });
                 ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
                 long received = 0;
@@ -93,18 +91,14 @@ class BulkTransferTest {
     void aStreamWrittenFromADirectBufferReachesASlowReaderWhole() {
         assertTimeoutPreemptively(LIMIT, () -> {
             try (KyotoRuntime rt = Loopback.runtime(); Probe.Pair p = Probe.Pair.open(rt)) {
-                CompletableFuture<Long> peer = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        InputStream in = p.peer().getInputStream();
-                        byte[] small = new byte[1000];
-                        long read = 0;
-                        for (int n; (n = in.read(small)) > 0; read += n) {
-                            Pattern.check(ByteBuffer.wrap(small, 0, n), read);
-                        }
-                        return read;
-                    } catch (IOException e) {
-                        throw new RuntimeException(e);
+                CompletableFuture<Long> peer = onThread(() -> {
+                    InputStream in = p.peer().getInputStream();
+                    byte[] small = new byte[1000];
+                    long read = 0;
+                    for (int n; (n = in.read(small)) > 0; read += n) {
+                        Pattern.check(ByteBuffer.wrap(small, 0, n), read);
                     }
+                    return read;
                 });
                 ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
                 for (long written = 0; written < STREAM; written += BUFFER) {
@@ -115,6 +109,41 @@ class BulkTransferTest {
                 }
                 rt.blockOn(p.stream().shutdown());
                 assertEquals(STREAM, peer.get());
+            }
+        });
+    }
+
+    /**
+     * {@code Io.copy} between two Kyoto streams, as a proxy runs it: it reads into the shared
+     * pool's direct buffers until one is not filled and writes them in one gathering write, so
+     * this is the gathering write's path from the caller's buffers; every byte arrives in order.
+     */
+    @Test
+    void aStreamCopiedBetweenTwoStreamsArrivesWhole() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            try (KyotoRuntime rt = Loopback.runtime(); Probe.Pair in = Probe.Pair.open(rt); Probe.Pair out = Probe.Pair.open(rt)) {
+                CompletableFuture<Object> writer = onThread(() -> {
+                    ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+                    for (long sent = 0; sent < STREAM; sent += chunk.capacity()) {
+                        chunk.clear();
+                        Pattern.fill(chunk, sent);
+                        in.peer().getOutputStream().write(chunk.array());
+                    }
+                    in.peer().shutdownOutput();
+                    return null;
+                });
+                CompletableFuture<Long> reader = onThread(() -> {
+                    byte[] small = new byte[3000];
+                    long read = 0;
+                    for (int n; (n = out.peer().getInputStream().read(small)) > 0; read += n) {
+                        Pattern.check(ByteBuffer.wrap(small, 0, n), read);
+                    }
+                    return read;
+                });
+                assertEquals(STREAM, rt.blockOn(Io.copy(in.stream(), out.stream())));
+                rt.blockOn(out.stream().shutdown());
+                writer.get();
+                assertEquals(STREAM, reader.get());
             }
         });
     }
@@ -165,12 +194,9 @@ class BulkTransferTest {
     /** The peer writes 2 MiB and Kyoto reads them all, so that the connection has streamed. */
     private static void streamInto(KyotoRuntime rt, Probe.Pair p, ByteBuffer buf) throws Exception {
         int total = 2 * 1024 * 1024;
-        CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
-            try {
-                p.peer().getOutputStream().write(new byte[total]);
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
+        CompletableFuture<Object> peer = onThread(() -> {
+            p.peer().getOutputStream().write(new byte[total]);
+            return null;
         });
         for (int received = 0; received < total;) {
             buf.clear();
@@ -179,5 +205,21 @@ class BulkTransferTest {
             received += n;
         }
         peer.get();
+    }
+
+    /**
+     * Runs {@code body} on a thread of its own: the blocking peers must not share the common
+     * pool, which has one thread on a two-core machine.
+     */
+    private static <T> CompletableFuture<T> onThread(Callable<T> body) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofPlatform().name("bulk-peer").start(() -> {
+            try {
+                result.complete(body.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
     }
 }

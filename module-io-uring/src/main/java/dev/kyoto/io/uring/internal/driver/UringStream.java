@@ -280,7 +280,30 @@ final class UringStream extends UringSocket implements StreamSocket {
         return 0;
     }
 
-    /** Gathers as many of {@code srcs}' bytes as the send chunk holds into one send. */
+    /** {@link #writeDirect(ByteBuffer)} for a gathering write: one {@code sendmsg} from the buffers themselves. */
+    private long writeDirect(ByteBuffer[] srcs) throws IOException {
+        long sent = Sockets.sendGathering(fd, srcs);
+        if (sent == -EAGAIN) {
+            return 0;
+        }
+        if (sent < 0) {
+            writeErrno = (int) -sent;
+            throw failure(writeErrno);
+        }
+        long left = sent;
+        for (int i = 0; left > 0; i++) {
+            int n = (int) Math.min(left, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + n);
+            left -= n;
+        }
+        return sent;
+    }
+
+    /**
+     * A large gathering write of direct buffers is one {@code sendmsg} from them, as a large
+     * write is one {@code send}; otherwise as many of {@code srcs}' bytes as the send chunk holds
+     * are gathered into it for one {@code SEND}.
+     */
     @Override
     public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
         if (!Coop.proceed(cx)) {
@@ -290,8 +313,16 @@ final class UringStream extends UringSocket implements StreamSocket {
             writable();
             if (!sendInFlight) {
                 long total = 0;
+                boolean direct = true;
                 for (ByteBuffer src : srcs) {
                     total += src.remaining();
+                    direct &= src.isDirect();
+                }
+                if (direct && total >= BULK) {
+                    long sent = writeDirect(srcs);
+                    if (sent > 0) {
+                        return Poll.ready(sent);
+                    }
                 }
                 sendChunk(total);
                 int n = 0;

@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 
 /**
  * The socket calls that are not ring operations: {@code socket}, {@code setsockopt},
@@ -33,8 +34,21 @@ public final class Sockets {
     private static final MethodHandle SHUTDOWN = LibC.downcall("shutdown", FunctionDescriptor.of(INT, INT, INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle SEND = LibC.downcall("send",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, INT), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle SENDMSG = LibC.downcall("sendmsg",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, INT, ValueLayout.JAVA_LONG, INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle RECV = LibC.downcall("recv",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, INT), LibC.CAPTURE_ERRNO);
+
+    /** The most buffers one {@link #sendGathering} takes; more are left for the next call. */
+    public static final int MAX_GATHER = 32;
+    /** {@code struct msghdr}: {@code msg_iov} at 16, {@code msg_iovlen} at 24, 56 bytes in all; the {@code iovec}s follow it. */
+    private static final long MSGHDR_SIZE = 56;
+    private static final long MSG_IOV = 16;
+    private static final long MSG_IOVLEN = 24;
+    private static final long IOVEC_SIZE = 16;
+    /** Each thread's {@code msghdr} and {@code iovec}s for {@link #sendGathering}: filled and used within one call. */
+    private static final ThreadLocal<MemorySegment> GATHER = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(MSGHDR_SIZE + IOVEC_SIZE * MAX_GATHER, 8));
 
     public static final int SOCK_STREAM = 1;
     public static final int SOCK_NONBLOCK = 0x800;
@@ -183,6 +197,31 @@ public final class Sockets {
     public static long send(int fd, MemorySegment buffer, long count) {
         try {
             long n = (long) SEND.invokeExact(LibC.capturedState(), fd, buffer.address(), count, MSG_DONTWAIT | MSG_NOSIGNAL);
+            return n < 0 ? -LibC.errno() : n;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code sendmsg} of the remaining bytes of up to {@link #MAX_GATHER} direct buffers, in
+     * order, without waiting: bytes sent, or {@code -errno}. The buffers' positions are left alone.
+     */
+    public static long sendGathering(int fd, ByteBuffer[] srcs) {
+        MemorySegment msg = GATHER.get();
+        int count = Math.min(srcs.length, MAX_GATHER);
+        for (long field = 0; field < MSGHDR_SIZE; field += 8) {
+            msg.set(ValueLayout.JAVA_LONG, field, 0L);
+        }
+        msg.set(ValueLayout.JAVA_LONG, MSG_IOV, msg.address() + MSGHDR_SIZE);
+        msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, count);
+        for (int i = 0; i < count; i++) {
+            long iov = MSGHDR_SIZE + IOVEC_SIZE * i;
+            msg.set(ValueLayout.JAVA_LONG, iov, MemorySegment.ofBuffer(srcs[i]).address());
+            msg.set(ValueLayout.JAVA_LONG, iov + 8, srcs[i].remaining());
+        }
+        try {
+            long n = (long) SENDMSG.invokeExact(LibC.capturedState(), fd, msg.address(), MSG_DONTWAIT | MSG_NOSIGNAL);
             return n < 0 ? -LibC.errno() : n;
         } catch (Throwable t) {
             throw LibC.rethrow(t);
