@@ -27,6 +27,19 @@ public interface IoDriver {
     default void flush() {
     }
 
+    /**
+     * Gives the calling worker thread of a multi-thread runtime a queue of its own, for a driver
+     * that keeps one per worker (io_uring's ring per worker: each submits and waits without
+     * sharing a lock with the others). Called once on each worker's thread as it starts, before
+     * the runtime is handed out. The default, null, is a driver with one queue for all, whose
+     * workers that do not hold it sleep on a condition of their own; a driver may also answer null
+     * for a thread it cannot serve so (io_uring for a virtual thread, whose wait in the kernel
+     * would pin its carrier).
+     */
+    default WorkerQueue attachWorker() {
+        return null;
+    }
+
     /** Makes a thread parked in {@link #park(long)} return soon, or the next park return at once. */
     void unpark();
 

@@ -233,11 +233,21 @@ public final class MultiThreadScheduler extends Scheduler {
         if (hookFailure != null) {
             failures[w.index] = new IllegalStateException("could not start Kyoto worker thread "
                     + Thread.currentThread().getName() + ": its onThreadStart hook threw " + hookFailure, hookFailure);
-        }
-        hooksRan.countDown();
-        if (hookFailure != null) {
+            hooksRan.countDown();
             return;
         }
+        if (driver.io() != null) {
+            try {
+                w.parker.attach(driver.io().attachWorker());
+            } catch (RuntimeException e) {
+                failures[w.index] = new IllegalStateException("could not start Kyoto worker thread "
+                        + Thread.currentThread().getName() + ": its I/O driver could not give it a queue: " + e, e);
+                hooksRan.countDown();
+                threadConfig.runStopHook();
+                return;
+            }
+        }
+        hooksRan.countDown();
         RuntimeContext cx = RuntimeContext.get();
         cx.enter(this);
         cx.setDriving(true);
@@ -471,6 +481,9 @@ public final class MultiThreadScheduler extends Scheduler {
                 w.seenAcquisitions = driverLock.acquisitions();
                 p.releaseDriver();
             }
+        } else if (p.hasQueue()) {
+            w.seenAcquisitions = driverLock.acquisitions();
+            p.parkQueue(watchTimeout(w, false));
         } else {
             w.seenAcquisitions = driverLock.acquisitions();
             // Another worker holds the driver and may be waiting in it: what this worker's tasks
@@ -529,6 +542,9 @@ public final class MultiThreadScheduler extends Scheduler {
             }
             int tick = v.observedTick();
             if (tick == w.seenTicks[v.index]) {
+                // Its driver queue is not turned while it is stuck: what it completed wakes here.
+                v.parker.turnForStalledWorker();
+                stalled |= w.hasTasks();
                 if (!v.deferred.isEmpty()) {
                     for (Waker yielded : v.deferred.takeAll()) {
                         yielded.wake();

@@ -1,6 +1,7 @@
 package dev.kyoto.runtime.internal.scheduler;
 
 import dev.kyoto.runtime.internal.driver.Driver;
+import dev.kyoto.runtime.spi.WorkerQueue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.Condition;
@@ -9,10 +10,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One worker's parker in a multi-thread runtime. The runtime has one driver, shared: a parking
  * worker that wins {@code driverLock} parks <em>in the driver</em> (so I/O keeps flowing while
- * everyone sleeps); the others park on their own condition.
+ * everyone sleeps); the others park on their own condition, or, when the driver keeps a queue
+ * per worker ({@link WorkerQueue}, io_uring's ring per worker), in that queue, so that what it
+ * completes is handled while they sleep.
  *
- * <p>{@code state}: {@code EMPTY}, {@code PARKED_CONDVAR}, {@code PARKED_DRIVER}, or
- * {@code NOTIFIED} (an unpark is pending and the next park returns at once). Only the owning
+ * <p>{@code state}: {@code EMPTY}, {@code PARKED_CONDVAR}, {@code PARKED_DRIVER},
+ * {@code PARKED_QUEUE}, or {@code NOTIFIED} (an unpark is pending and the next park returns at
+ * once). {@code queue} is written once, by the worker before its first park, and read by
+ * unparkers only after they have seen {@code PARKED_QUEUE}, which the worker stored after it. Only the owning
  * worker moves the state away from {@code NOTIFIED} or into a parked state; {@link #unpark()}
  * swaps in {@code NOTIFIED} and wakes whichever place the worker sleeps in. The condition wait
  * happens with {@code lock} held from the CAS into {@code PARKED_CONDVAR} until {@code await}
@@ -27,6 +32,7 @@ final class Parker {
     private static final int PARKED_CONDVAR = 1;
     private static final int PARKED_DRIVER = 2;
     private static final int NOTIFIED = 3;
+    private static final int PARKED_QUEUE = 4;
     private static final VarHandle STATE;
 
     static {
@@ -42,10 +48,21 @@ final class Parker {
     private final Condition wakeup = lock.newCondition();
     private final Driver driver;
     private final DriverLock driverLock;
+    private WorkerQueue queue;
 
     Parker(Driver driver, DriverLock driverLock) {
         this.driver = driver;
         this.driverLock = driverLock;
+    }
+
+    /** Sets the worker's own driver queue; on the worker's thread, before it first parks. */
+    void attach(WorkerQueue queue) {
+        this.queue = queue;
+    }
+
+    /** Whether the worker sleeps in a driver queue of its own rather than on its condition. */
+    boolean hasQueue() {
+        return queue != null;
     }
 
     /** Consumes a pending unpark; true if there was one, and the worker should not sleep. */
@@ -63,9 +80,10 @@ final class Parker {
     }
 
     /**
-     * Polls the driver without blocking if no other worker holds it, else flushes what this
-     * worker's tasks queued for it (a busy worker must not hold its sends back from a driver
-     * another worker waits in); consumes a pending unpark.
+     * Polls the driver without blocking if no other worker holds it, else polls the worker's own
+     * queue, or without one flushes what this worker's tasks queued for the driver (a busy worker
+     * must not hold its sends back from a driver another worker waits in); consumes a pending
+     * unpark.
      */
     void parkYield() {
         if (consumeUnpark()) {
@@ -77,8 +95,30 @@ final class Parker {
             } finally {
                 releaseDriver();
             }
+        } else if (queue != null) {
+            queue.park(0);
         } else {
             driver.flush();
+        }
+    }
+
+    /**
+     * Parks in the worker's own queue until unparked or until it completes something, or for at
+     * most {@code timeoutNanos} (negative: no limit).
+     */
+    void parkQueue(long timeoutNanos) {
+        if (!STATE.compareAndSet(this, EMPTY, PARKED_QUEUE)) {
+            state = EMPTY;
+            return;
+        }
+        queue.park(timeoutNanos);
+        state = EMPTY;
+    }
+
+    /** Turns the worker's queue from the calling thread, the stall watch's, while the worker is stuck in a poll. */
+    void turnForStalledWorker() {
+        if (queue != null) {
+            queue.turnForStalledWorker();
         }
     }
 
@@ -141,6 +181,7 @@ final class Parker {
                 }
             }
             case PARKED_DRIVER -> driver.unpark();
+            case PARKED_QUEUE -> queue.unpark();
             default -> {
                 // EMPTY or NOTIFIED: the worker is awake, and will see NOTIFIED before it sleeps.
             }

@@ -43,8 +43,8 @@ final class UringConnect extends UringSocket implements ConnectingSocket {
     private boolean runtimeShutDown;
     private Waker waker;
 
-    UringConnect(UringDriver driver, int fd, InetSocketAddress remote) {
-        super(driver, fd);
+    UringConnect(UringDriver driver, RingLoop loop, int fd, InetSocketAddress remote) {
+        super(driver, loop, fd);
         this.remote = remote;
         this.sockaddr = Arena.ofAuto().allocate(SocketAddresses.MAX_SIZE, 8);
     }
@@ -55,7 +55,7 @@ final class UringConnect extends UringSocket implements ConnectingSocket {
         synchronized (this) {
             inFlight++;
             try {
-                driver.submit(Opcode.CONNECT, fd, sockaddr.address(), 0, length, userData(CONNECT), 0);
+                loop.submit(Opcode.CONNECT, fd, sockaddr.address(), 0, length, userData(CONNECT), 0);
             } catch (IOException | RuntimeException e) {
                 inFlight--;
                 throw e;
@@ -83,7 +83,7 @@ final class UringConnect extends UringSocket implements ConnectingSocket {
             driver.release(this);
         }
         try {
-            return Poll.ready(driver.adopt(fd, remote));
+            return Poll.ready(driver.adopt(loop, fd, remote));
         } catch (IOException | RuntimeException e) {
             LibC.close(fd);
             throw e;

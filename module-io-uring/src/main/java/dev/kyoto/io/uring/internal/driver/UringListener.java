@@ -52,8 +52,8 @@ final class UringListener extends UringSocket implements ListenerSocket {
     private record Accepted(int fd, InetSocketAddress peer) {
     }
 
-    UringListener(UringDriver driver, int fd, InetSocketAddress local) {
-        super(driver, fd);
+    UringListener(UringDriver driver, RingLoop loop, int fd, InetSocketAddress local) {
+        super(driver, loop, fd);
         this.local = local;
         this.peerAddress = Arena.ofAuto().allocate(SocketAddresses.MAX_SIZE + 4L, 8);
     }
@@ -103,7 +103,7 @@ final class UringListener extends UringSocket implements ListenerSocket {
     /** Makes the accepted descriptor a stream; closes it if that fails, so nothing leaks. */
     private StreamSocket adopt(Accepted a) throws IOException {
         try {
-            return driver.adopt(a.fd(), a.peer());
+            return driver.adopt(driver.nextLoop(), a.fd(), a.peer());
         } catch (IOException | RuntimeException e) {
             LibC.close(a.fd());
             throw e;
@@ -118,7 +118,7 @@ final class UringListener extends UringSocket implements ListenerSocket {
         inFlight++;
         try {
             peerAddress.set(ValueLayout.JAVA_INT, SocketAddresses.MAX_SIZE, SocketAddresses.MAX_SIZE);
-            driver.submit(Opcode.ACCEPT, fd, peerAddress.address(), 0, peerAddress.address() + SocketAddresses.MAX_SIZE,
+            loop.submit(Opcode.ACCEPT, fd, peerAddress.address(), 0, peerAddress.address() + SocketAddresses.MAX_SIZE,
                     userData(ACCEPT), ACCEPT_FLAGS);
         } catch (IOException e) {
             acceptInFlight = false;

@@ -22,12 +22,15 @@ abstract sealed class UringSocket permits UringStream, UringListener, UringConne
     static final int CLOSE = 15;
 
     final UringDriver driver;
+    /** The loop whose ring runs this socket's operations, for its whole life. */
+    final RingLoop loop;
     final int fd;
     /** Set once, by {@link UringDriver#register}, before any operation is submitted. */
     int slot;
 
-    UringSocket(UringDriver driver, int fd) {
+    UringSocket(UringDriver driver, RingLoop loop, int fd) {
         this.driver = driver;
+        this.loop = loop;
         this.fd = fd;
     }
 
@@ -58,10 +61,10 @@ abstract sealed class UringSocket permits UringStream, UringListener, UringConne
         try {
             for (int kind : cancelled) {
                 inFlight++;
-                driver.submit(Opcode.ASYNC_CANCEL, -1, userData(kind), 0, 0, userData(CANCEL), 0);
+                loop.submit(Opcode.ASYNC_CANCEL, -1, userData(kind), 0, 0, userData(CANCEL), 0);
             }
             inFlight++;
-            driver.submit(Opcode.CLOSE, fd, 0, 0, 0, userData(CLOSE), 0, true);
+            loop.submit(Opcode.CLOSE, fd, 0, 0, 0, userData(CLOSE), 0, true);
         } catch (IOException e) {
             // The driver shut down before the close was queued: nothing can name the descriptor any more.
             LibC.close(fd);

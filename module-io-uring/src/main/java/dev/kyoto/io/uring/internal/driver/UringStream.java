@@ -103,8 +103,8 @@ final class UringStream extends UringSocket implements StreamSocket {
     /** The peer, as the accept reported it. */
     private final InetSocketAddress peer;
 
-    UringStream(UringDriver driver, int fd, InetSocketAddress peer) {
-        super(driver, fd);
+    UringStream(UringDriver driver, RingLoop loop, int fd, InetSocketAddress peer) {
+        super(driver, loop, fd);
         this.peer = peer;
         this.recvBuf = driver.buffers().take(NativeBuffers.TINY);
     }
@@ -716,7 +716,7 @@ final class UringStream extends UringSocket implements StreamSocket {
         pollInInFlight = true;
         inFlight++;
         try {
-            driver.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_IN), POLLIN);
+            loop.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_IN), POLLIN);
         } catch (IOException e) {
             pollInInFlight = false;
             inFlight--;
@@ -733,7 +733,7 @@ final class UringStream extends UringSocket implements StreamSocket {
         inFlight++;
         try {
             growIfDue();
-            driver.submit(Opcode.RECV, fd, recvBuf.address(), (int) recvBuf.byteSize(), 0, userData(RECV), 0);
+            loop.submit(Opcode.RECV, fd, recvBuf.address(), (int) recvBuf.byteSize(), 0, userData(RECV), 0);
         } catch (IOException e) {
             recvInFlight = false;
             inFlight--;
@@ -761,7 +761,7 @@ final class UringStream extends UringSocket implements StreamSocket {
         pollOutInFlight = true;
         inFlight++;
         try {
-            driver.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_OUT), POLLOUT);
+            loop.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_OUT), POLLOUT);
         } catch (IOException e) {
             pollOutInFlight = false;
             inFlight--;
@@ -800,7 +800,7 @@ final class UringStream extends UringSocket implements StreamSocket {
         sendLength = n;
         inFlight++;
         try {
-            driver.submit(Opcode.SEND, fd, sendBuf.address(), n, 0, userData(SEND), MSG_WAITALL | MSG_NOSIGNAL);
+            loop.submit(Opcode.SEND, fd, sendBuf.address(), n, 0, userData(SEND), MSG_WAITALL | MSG_NOSIGNAL);
         } catch (IOException e) {
             sendInFlight = false;
             inFlight--;
