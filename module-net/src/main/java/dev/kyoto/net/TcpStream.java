@@ -319,10 +319,6 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     }
 
     /**
-     * Shuts the write half down ({@code FIN}), at once: what {@link dev.kyoto.io.Io#copyBidirectional}
-     * calls to pass end of stream on. A second shutdown, or one after the peer reset, succeeds.
-     */
-    /**
      * Waits until what was written has been handed to the kernel: at once on the selector
      * driver, whose writes go straight to the socket; on a driver that takes written bytes into
      * a buffer of its own (io_uring), once they have been sent.
@@ -332,8 +328,18 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return use().socket.pollFlush(cx);
     }
 
+    /**
+     * Shuts the write half down ({@code FIN}) once what was written has been handed to the kernel
+     * ({@link #pollFlush}; at once on the selector driver): what
+     * {@link dev.kyoto.io.Io#copyBidirectional} calls to pass end of stream on. Waiting for the
+     * flush means the end is sent when this completes, not when some later turn of the runtime
+     * sees the last send finish. A second shutdown, or one after the peer reset, succeeds.
+     */
     @Override
     public Poll<Void> pollShutdown(Context cx) throws IOException {
+        if (pollFlush(cx).isPending()) {
+            return Poll.pending();
+        }
         shutdownOutput();
         return Poll.ready(null);
     }

@@ -61,9 +61,12 @@ abstract sealed class TcpWriteSide implements AsyncWrite permits TcpWriteHalf, O
         return use().socket.pollFlush(cx);
     }
 
-    /** Shuts the write direction down at once; see {@link TcpStream#pollShutdown(Context)}. */
+    /** Shuts the write direction down once what was written is sent; see {@link TcpStream#pollShutdown(Context)}. */
     @Override
     public Poll<Void> pollShutdown(Context cx) throws IOException {
+        if (pollFlush(cx).isPending()) {
+            return Poll.pending();
+        }
         shutdownOutput();
         return Poll.ready(null);
     }

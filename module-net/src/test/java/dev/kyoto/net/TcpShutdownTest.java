@@ -1,5 +1,6 @@
 package dev.kyoto.net;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +55,26 @@ class TcpShutdownTest {
                 p.stream().shutdownOutput();
                 p.stream().shutdownOutput();
                 assertEquals(-1, p.peer().getInputStream().read());
+            }
+        });
+    }
+
+    /**
+     * A shutdown right after a write sends the end behind the written bytes, without another turn
+     * of the runtime: on io_uring the write's send is still in flight when the shutdown is asked
+     * for, and a shutdown that waited for a later turn to see it finish would never send the end
+     * from a current-thread runtime that nobody drives any more.
+     */
+    @Test
+    void aShutdownRightAfterAWriteSendsTheEndWithoutLaterTurns() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (KyotoRuntime rt = Loopback.runtime(); Probe.Pair p = Probe.Pair.open(rt)) {
+                byte[] data = new byte[64 * 1024];
+                Pattern.fill(ByteBuffer.wrap(data), 0);
+                rt.blockOn(p.stream().writeAll(ByteBuffer.wrap(data)));
+                rt.blockOn(p.stream().shutdown());
+                p.peer().setSoTimeout(10_000);
+                assertArrayEquals(data, p.peer().getInputStream().readAllBytes(), "the bytes, then the end");
             }
         });
     }
