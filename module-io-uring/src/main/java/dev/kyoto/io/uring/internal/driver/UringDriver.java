@@ -29,13 +29,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link UringStream}) are driven by completions; and a {@link ChannelHost} whose companion
  * selector serves the {@code java.nio} channels that {@code dev.kyoto.io.PollEvented} registers.
  *
- * <p>A ring per worker lets each worker submit and wait without sharing the ring's lock, in user
- * space or in the kernel (a shared ring spent 10 % of a 1,000-connection server's time spinning
- * on the kernel's). Each socket belongs to one loop for its life: the worker's own for a
- * listener or connect made on a worker, the next in turn for an accepted stream, so connections
- * spread over the workers; the task that serves a socket moves to its loop's worker with the
- * first completion that wakes it, and a task stolen away submits to the socket's loop from
- * wherever it runs.
+ * <p>Rings per worker are chosen with {@value #RING_PER_WORKER} (off by default: on the
+ * two-core machine of {@code docs/benchmarks.md} they gain at 1,000 connections and lose more at
+ * 64, where two workers each wake for their own connections and one did). A ring per worker lets
+ * each worker submit and wait without sharing the ring's lock, in user space or in the kernel (a
+ * shared ring spent 10 % of a 1,000-connection server's time spinning on the kernel's). Each
+ * socket then belongs to one loop for its life: the worker's own for a listener or connect made
+ * on a worker, the next in turn for an accepted stream, so connections spread over the workers;
+ * the task that serves a socket moves to its loop's worker with the first completion that wakes
+ * it, and a task stolen away submits to the socket's loop from wherever it runs.
  *
  * <p>State, and who writes it:
  * <ul>
@@ -58,6 +60,8 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     static final int ENTRIES = 4096;
     /** The name of the companion selector's thread. */
     static final String COMPANION_THREAD = "kyoto-io_uring-nio";
+    /** The system property that gives each worker of a multi-thread runtime a ring of its own when {@code true}. */
+    public static final String RING_PER_WORKER = "kyoto.io.uring.ringPerWorker";
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(UringSocket[].class);
     private static final VarHandle NOTIFIED;
     /** Each worker thread's own loop, set as it attaches. */
@@ -72,6 +76,7 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     }
 
     private final RingLoop main;
+    private final boolean ringPerWorker;
     private final Object loopsLock = new Object();
     private volatile RingLoop[] workers = new RingLoop[0];
     private final AtomicInteger nextLoop = new AtomicInteger();
@@ -96,17 +101,29 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     /** Set once, as the driver opens; read under {@code companionLock} against shutdown. */
     private IoDriver companion;
 
-    private UringDriver() throws IOException {
+    private UringDriver(boolean ringPerWorker) throws IOException {
+        this.ringPerWorker = ringPerWorker;
         this.main = RingLoop.open(this, null, ENTRIES);
+    }
+
+    /**
+     * Sets up the driver's own ring and the companion selector; workers get rings of their own if
+     * the system property {@value #RING_PER_WORKER} is {@code true}.
+     *
+     * @throws IOException naming the kernel's reason if the ring is refused; nothing stays open
+     */
+    public static UringDriver open() throws IOException {
+        return open(Boolean.getBoolean(RING_PER_WORKER));
     }
 
     /**
      * Sets up the driver's own ring and the companion selector.
      *
+     * @param ringPerWorker whether each worker that attaches gets a ring of its own
      * @throws IOException naming the kernel's reason if the ring is refused; nothing stays open
      */
-    public static UringDriver open() throws IOException {
-        UringDriver driver = new UringDriver();
+    static UringDriver open(boolean ringPerWorker) throws IOException {
+        UringDriver driver = new UringDriver(ringPerWorker);
         try {
             // Opened with the driver, not on first use: a runtime's descriptors and threads are
             // then all there when build() returns, as on the selector driver, and none appears
@@ -120,14 +137,15 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     }
 
     /**
-     * Gives the calling worker a ring of its own, which it waits in and its sockets are served by;
-     * none to a virtual thread: its wait in {@code io_uring_enter} would pin its carrier, and
-     * workers that all did would leave no carrier for the virtual threads they wait for. Virtual
-     * workers share the driver's ring, as on the selector, where one pins a carrier at a time.
+     * Gives the calling worker a ring of its own, which it waits in and its sockets are served by,
+     * when rings per worker are chosen; none to a virtual thread even then: its wait in
+     * {@code io_uring_enter} would pin its carrier, and workers that all did would leave no
+     * carrier for the virtual threads they wait for. Virtual workers share the driver's ring, as
+     * on the selector, where one pins a carrier at a time.
      */
     @Override
     public WorkerQueue attachWorker() {
-        if (Thread.currentThread().isVirtual()) {
+        if (!ringPerWorker || Thread.currentThread().isVirtual()) {
             return null;
         }
         synchronized (loopsLock) {

@@ -2,11 +2,14 @@ package dev.kyoto.io.uring.internal.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
+import dev.kyoto.runtime.spi.WorkerQueue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,6 +129,75 @@ class UringDriverTest {
             assertTrue(channels.metrics().registeredCount() == 0);
         }
         assertEquals(before, openDescriptors(), "descriptors left open by 50 drivers");
+    }
+
+    /**
+     * With rings per worker chosen, a platform thread that attaches gets a ring of its own (a ring
+     * and an eventfd: two descriptors), a virtual thread none; the worker's park in its ring is
+     * ended by every unpark from another thread, the driver's own park on that thread waits in the
+     * same ring and is ended by the driver's unpark, and shutdown closes it all. Without the
+     * choice nobody gets one.
+     */
+    @Test
+    @Timeout(60)
+    void aWorkerGetsARingOfItsOwnWhenChosen() throws Exception {
+        UringDriver shared = UringDriver.open(false);
+        try {
+            assertNull(shared.attachWorker());
+        } finally {
+            shared.shutdown();
+        }
+        long before = openDescriptors();
+        UringDriver driver = UringDriver.open(true);
+        long opened = openDescriptors();
+        int rounds = 5_000;
+        AtomicReference<WorkerQueue> queue = new AtomicReference<>();
+        AtomicInteger parked = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch attached = new CountDownLatch(1);
+        Thread worker = Thread.ofPlatform().name("worker").start(() -> {
+            try {
+                queue.set(driver.attachWorker());
+                attached.countDown();
+                for (int i = 0; i < rounds; i++) {
+                    if (i % 2 == 0) {
+                        queue.get().park(-1);
+                    } else {
+                        driver.park(-1);
+                    }
+                    parked.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+                attached.countDown();
+            }
+        });
+        try {
+            attached.await();
+            assertNotNull(queue.get(), "a platform worker got no ring");
+            assertEquals(opened + 2, openDescriptors(), "a ring and an eventfd for the worker");
+            AtomicReference<WorkerQueue> virtual = new AtomicReference<>();
+            Thread.ofVirtual().start(() -> virtual.set(driver.attachWorker())).join();
+            assertNull(virtual.get(), "a virtual worker would pin its carrier in the ring");
+            for (int i = 0; i < rounds; i++) {
+                while (parked.get() < i) {
+                    Thread.onSpinWait();
+                }
+                if (i % 2 == 0) {
+                    queue.get().unpark();
+                } else {
+                    driver.unpark();
+                }
+                // The stall watch's turn from another thread must never take the ring from its worker.
+                queue.get().turnForStalledWorker();
+            }
+            worker.join();
+            assertEquals(null, failure.get());
+            assertEquals(rounds, parked.get());
+        } finally {
+            driver.shutdown();
+        }
+        assertEquals(before, openDescriptors(), "descriptors left open by a driver with a worker ring");
     }
 
     @Test
