@@ -29,13 +29,14 @@ import java.util.concurrent.locks.LockSupport;
  * shared {@link InjectQueue}, which every worker checks first each {@code globalQueueInterval}
  * ticks and pulls batches from when its own queue is empty. An idle worker steals half of another
  * worker's queue; at most half the workers search at once ({@link Idle}). A worker with nothing
- * to do parks in the driver if no other worker holds it, else on its own {@link Parker}; busy
+ * to do parks in the driver if no other worker holds it, else on its own {@link Parker} (in a
+ * driver queue of its own when the driver keeps one per worker, {@code IoDriver.attachWorker}); busy
  * workers poll the driver without blocking every {@code eventInterval} ticks, but never before
  * they have run the tasks the previous poll left queued ({@link #schedulePoll}). A worker whose
  * driver poll left tasks queued wakes another to steal them only if they are still queued a
  * little later ({@link #handOffIfStillQueued}). While some workers run, one parked worker keeps a
  * {@link StallWatch}: a task stuck in a long poll stalls neither the tasks queued behind it nor
- * the driver.
+ * the driver (nor the stuck worker's own driver queue, which the watcher turns).
  *
  * <p>Every worker thread runs the runtime's start hook before anything else; the constructor
  * waits for all of them, and fails (stopping the threads it started) if a thread could not be

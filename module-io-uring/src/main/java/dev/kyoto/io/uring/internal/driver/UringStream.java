@@ -713,12 +713,20 @@ final class UringStream extends UringSocket implements StreamSocket {
         if (pollInInFlight) {
             return;
         }
+        submitCounted(Opcode.POLL_ADD, 0, 0, POLL_IN, POLLIN);
         pollInInFlight = true;
+    }
+
+    /**
+     * Submits this socket's operation of {@code kind}, counted in flight from here until its
+     * completion (not counted if the submission fails). Under the monitor, which the completion
+     * needs too: the caller marks the operation in flight after this returns.
+     */
+    private void submitCounted(byte opcode, long addr, int len, int kind, int opFlags) throws IOException {
         inFlight++;
         try {
-            loop.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_IN), POLLIN);
+            loop.submit(opcode, fd, addr, len, 0, userData(kind), opFlags);
         } catch (IOException e) {
-            pollInInFlight = false;
             inFlight--;
             throw e;
         }
@@ -729,16 +737,9 @@ final class UringStream extends UringSocket implements StreamSocket {
         if (recvInFlight || recvEnd > recvStart || eof || readErrno != 0) {
             return;
         }
+        growIfDue();
+        submitCounted(Opcode.RECV, recvBuf.address(), (int) recvBuf.byteSize(), RECV, 0);
         recvInFlight = true;
-        inFlight++;
-        try {
-            growIfDue();
-            loop.submit(Opcode.RECV, fd, recvBuf.address(), (int) recvBuf.byteSize(), 0, userData(RECV), 0);
-        } catch (IOException e) {
-            recvInFlight = false;
-            inFlight--;
-            throw e;
-        }
     }
 
     /**
@@ -758,15 +759,8 @@ final class UringStream extends UringSocket implements StreamSocket {
         if (!writeBlocked || pollOutInFlight || sendInFlight) {
             return;
         }
+        submitCounted(Opcode.POLL_ADD, 0, 0, POLL_OUT, POLLOUT);
         pollOutInFlight = true;
-        inFlight++;
-        try {
-            loop.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(POLL_OUT), POLLOUT);
-        } catch (IOException e) {
-            pollOutInFlight = false;
-            inFlight--;
-            throw e;
-        }
     }
 
     /**
@@ -796,16 +790,9 @@ final class UringStream extends UringSocket implements StreamSocket {
 
     /** Submits a send of the chunk's first {@code n} bytes. Under the monitor, with no send in flight. */
     private void submitSend(int n) throws IOException {
+        submitCounted(Opcode.SEND, sendBuf.address(), n, SEND, MSG_WAITALL | MSG_NOSIGNAL);
         sendInFlight = true;
         sendLength = n;
-        inFlight++;
-        try {
-            loop.submit(Opcode.SEND, fd, sendBuf.address(), n, 0, userData(SEND), MSG_WAITALL | MSG_NOSIGNAL);
-        } catch (IOException e) {
-            sendInFlight = false;
-            inFlight--;
-            throw e;
-        }
     }
 
     private void shutdownNow() {

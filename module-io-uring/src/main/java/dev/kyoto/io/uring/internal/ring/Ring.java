@@ -252,6 +252,18 @@ public final class Ring implements AutoCloseable {
      * @throws IOException naming the kernel's reason if {@code io_uring_enter} failed
      */
     public int enter(int minComplete, long timeoutNanos) throws IOException {
+        return enter(true, minComplete, timeoutNanos);
+    }
+
+    /**
+     * Waits as {@link #enter(int, long)} does, submitting nothing: a wait takes none of the
+     * kernel's submission lock, so it never holds up a thread that submits meanwhile.
+     */
+    public int await(int minComplete, long timeoutNanos) throws IOException {
+        return enter(false, minComplete, timeoutNanos);
+    }
+
+    private int enter(boolean submit, int minComplete, long timeoutNanos) throws IOException {
         int flags = minComplete > 0 ? ENTER_GETEVENTS : 0;
         long arg = 0;
         long argSize = 0;
@@ -263,7 +275,7 @@ public final class Ring implements AutoCloseable {
             argSize = GETEVENTS_ARG_SIZE;
         }
         for (;;) {
-            int toSubmit = unsubmitted();
+            int toSubmit = submit ? unsubmitted() : 0;
             long n = LibC.syscall(LibC.SYS_IO_URING_ENTER, fd, toSubmit, minComplete, flags, arg, argSize);
             if (n >= 0) {
                 return (int) n;
