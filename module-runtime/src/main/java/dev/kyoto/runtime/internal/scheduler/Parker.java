@@ -16,10 +16,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@code state}: {@code EMPTY}, {@code PARKED_CONDVAR}, {@code PARKED_DRIVER},
  * {@code PARKED_QUEUE}, or {@code NOTIFIED} (an unpark is pending and the next park returns at
- * once). {@code queue} is written once, by the worker before its first park, and read by
- * unparkers only after they have seen {@code PARKED_QUEUE}, which the worker stored after it. Only the owning
- * worker moves the state away from {@code NOTIFIED} or into a parked state; {@link #unpark()}
- * swaps in {@code NOTIFIED} and wakes whichever place the worker sleeps in. The condition wait
+ * once). {@code queue} is written once, by the worker before the runtime is handed out, and read
+ * by the worker, by unparkers that have seen {@code PARKED_QUEUE} and by the stall watch (which
+ * is why it is volatile: the watch reads it without a handshake). Only the owning worker moves
+ * the state away from {@code NOTIFIED} or into a parked state; {@link #unpark()} swaps in
+ * {@code NOTIFIED} and wakes whichever place the worker sleeps in. The condition wait
  * happens with {@code lock} held from the CAS into {@code PARKED_CONDVAR} until {@code await}
  * releases it, and the unparker signals under the same lock, so the signal cannot slip in before
  * the wait. A park with a timeout that runs out moves {@code PARKED_CONDVAR} back to
@@ -48,7 +49,7 @@ final class Parker {
     private final Condition wakeup = lock.newCondition();
     private final Driver driver;
     private final DriverLock driverLock;
-    private WorkerQueue queue;
+    private volatile WorkerQueue queue;
 
     Parker(Driver driver, DriverLock driverLock) {
         this.driver = driver;

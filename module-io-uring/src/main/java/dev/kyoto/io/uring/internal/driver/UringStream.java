@@ -268,7 +268,15 @@ final class UringStream extends UringSocket implements StreamSocket {
      * no send in flight, so the bytes cannot overtake a queued send's.
      */
     private int writeDirect(ByteBuffer src) throws IOException {
-        long sent = Sockets.send(fd, MemorySegment.ofBuffer(src), src.remaining());
+        return took(src, Sockets.send(fd, MemorySegment.ofBuffer(src), src.remaining()));
+    }
+
+    /**
+     * Takes the result of a {@code send} that did not wait: moves {@code src} past the bytes sent
+     * and returns how many; 0 if the socket's buffer was full; any other error is kept for the
+     * writes after and thrown. Under the monitor.
+     */
+    private int took(ByteBuffer src, long sent) throws IOException {
         if (sent >= 0) {
             src.position(src.position() + (int) sent);
             return (int) sent;
@@ -351,17 +359,9 @@ final class UringStream extends UringSocket implements StreamSocket {
             sendChunk(src.remaining());
             int n = (int) Math.min(src.remaining(), sendBuf.byteSize());
             copy(src, sendBuf, n);
-            long sent = Sockets.send(fd, sendBuf, n);
-            if (sent >= 0) {
-                src.position(src.position() + (int) sent);
-                return (int) sent;
-            }
-            if (sent != -EAGAIN) {
-                writeErrno = (int) -sent;
-                throw failure(writeErrno);
-            }
-            writeBlocked = true;
-            return 0;
+            int sent = took(src, Sockets.send(fd, sendBuf, n));
+            writeBlocked = sent == 0;
+            return sent;
         }
     }
 
