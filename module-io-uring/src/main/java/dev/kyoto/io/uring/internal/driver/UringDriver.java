@@ -43,10 +43,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code workers} is replaced, under {@code loopsLock}, by a copy with one more loop as each
  *       worker attaches, before its runtime is handed out; sockets are assigned from it.</li>
- *   <li>{@code holder} is the loop that the runtime's driver park waits in, while it does (the
- *       parking thread's own), and {@code notified} says an {@link #unpark()} came for that park:
- *       the parker publishes {@code holder}, then takes {@code notified}; the unparker sets
- *       {@code notified}, then reads {@code holder} and wakes it, so one of them sees the other.</li>
+ *   <li>With rings per worker, {@code holder} is the loop that the runtime's driver park waits
+ *       in, while it does (the parking thread's own), and {@code notified} says an
+ *       {@link #unpark()} came for that park: the parker publishes {@code holder}, then takes
+ *       {@code notified}; the unparker sets {@code notified}, then reads {@code holder} and wakes
+ *       it, so one of them sees the other.</li>
  *   <li>The socket table ({@code sockets}, {@code freeSlots}, {@code live}) is written under
  *       {@code tableLock}; the reaping threads read its slots with acquire loads.</li>
  * </ul>
@@ -188,8 +189,19 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
         return shut;
     }
 
+    /**
+     * Parks in the calling thread's loop. With one ring the driver's own loop is the only place
+     * to park, and its own state carries an unpark to the next park; only with rings per worker,
+     * where the next holder may wait in another ring, does the driver keep {@code holder} and
+     * {@code notified} (which cost a fence per park and per unpark, and a turn that does not
+     * wait after an unpark that found the holder waiting).
+     */
     @Override
     public void park(long timeoutNanos) {
+        if (!ringPerWorker) {
+            main.park(timeoutNanos);
+            return;
+        }
         RingLoop loop = ownLoop();
         holder = loop;
         VarHandle.fullFence();
@@ -205,6 +217,10 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
 
     @Override
     public void unpark() {
+        if (!ringPerWorker) {
+            main.unpark();
+            return;
+        }
         notified = true;
         VarHandle.fullFence();
         RingLoop h = holder;
