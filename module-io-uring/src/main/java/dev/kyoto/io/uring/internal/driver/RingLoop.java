@@ -111,7 +111,7 @@ final class RingLoop implements WorkerQueue {
      * @throws IOException naming the kernel's reason if either is refused; nothing stays open
      */
     static RingLoop open(UringDriver driver, Thread owner, int entries) throws IOException {
-        Ring ring = Ring.open(entries, 0);
+        Ring ring = Ring.openCooperative(entries);
         int fd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
         if (fd < 0) {
             IOException e = LibC.failure("eventfd", LibC.errno());
@@ -177,6 +177,10 @@ final class RingLoop implements WorkerQueue {
         try {
             if (ring.unsubmitted() > 0) {
                 enterQueued();
+            } else if (minComplete == 0 && ring.taskRunPending()) {
+                // Completions this thread owes the ring (it submitted their operations) are
+                // posted by any system call it makes; the wait below would post them too.
+                ring.await(0, 0);
             }
             if (minComplete > 0) {
                 ring.await(minComplete, timeoutNanos);

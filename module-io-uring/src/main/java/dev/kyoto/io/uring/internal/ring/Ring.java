@@ -44,6 +44,9 @@ public final class Ring implements AutoCloseable {
     private static final int ENTER_GETEVENTS = 1;
     private static final int ENTER_EXT_ARG = 1 << 3;
     private static final int SQ_CQ_OVERFLOW = 1 << 1;
+    private static final int SQ_TASKRUN = 1 << 2;
+    private static final int SETUP_COOP_TASKRUN = 1 << 8;
+    private static final int SETUP_TASKRUN_FLAG = 1 << 9;
     /** {@code sizeof(struct io_uring_getevents_arg)}: sigmask, sigmask_sz, min_wait_usec, ts. */
     private static final int GETEVENTS_ARG_SIZE = 24;
     private static final int REGISTER_PROBE = 8;
@@ -52,6 +55,7 @@ public final class Ring implements AutoCloseable {
 
     private final int fd;
     private final int features;
+    private final boolean cooperative;
     private final MemorySegment sqRing;
     private final MemorySegment cqRing;
     private final MemorySegment sqes;
@@ -77,6 +81,7 @@ public final class Ring implements AutoCloseable {
             long sqRingBytes, long cqRingBytes, boolean singleMmap) {
         this.fd = fd;
         this.features = params.get(ValueLayout.JAVA_INT, Params.FEATURES);
+        this.cooperative = (params.get(ValueLayout.JAVA_INT, Params.FLAGS) & SETUP_COOP_TASKRUN) != 0;
         this.sqRing = sqRing;
         this.cqRing = cqRing;
         this.sqes = sqes;
@@ -111,12 +116,32 @@ public final class Ring implements AutoCloseable {
      *         {@code kernel.io_uring_disabled}), {@code EINVAL} for a bad size or flag
      */
     public static Ring open(int entries, int flags) throws IOException {
+        return open(entries, flags, 0);
+    }
+
+    /**
+     * Sets up a ring as {@link #open(int, int)} does, cooperative where the kernel can
+     * ({@code IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG}, Linux 5.19): a completion
+     * that needs the submitting thread's help (a receive retried once data came, say) does not
+     * interrupt that thread while it runs Java code; the thread does it at its next system call
+     * or timer tick, and {@link #taskRunPending()} tells a reaper that such work waits. A kernel
+     * that refuses the flags ({@code EINVAL}) gets a plain ring.
+     */
+    public static Ring openCooperative(int entries) throws IOException {
+        return open(entries, SETUP_COOP_TASKRUN | SETUP_TASKRUN_FLAG, 0);
+    }
+
+    private static Ring open(int entries, int flags, int fallback) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(Params.SIZE, 8);
             params.set(ValueLayout.JAVA_INT, Params.FLAGS, flags);
             long fd = LibC.syscall(LibC.SYS_IO_URING_SETUP, entries, params.address(), 0, 0, 0, 0);
             if (fd < 0) {
-                throw LibC.failure("io_uring_setup(" + entries + " entries, flags 0x" + Integer.toHexString(flags) + ")", LibC.errno());
+                int errno = LibC.errno();
+                if (errno == LibC.EINVAL && flags != fallback) {
+                    return open(entries, fallback, fallback);
+                }
+                throw LibC.failure("io_uring_setup(" + entries + " entries, flags 0x" + Integer.toHexString(flags) + ")", errno);
             }
             int ring = (int) fd;
             long sqBytes = params.get(ValueLayout.JAVA_INT, Params.SQ_ARRAY) + 4L * params.get(ValueLayout.JAVA_INT, Params.SQ_ENTRIES);
@@ -160,6 +185,11 @@ public final class Ring implements AutoCloseable {
     /** The ring's {@code IORING_FEAT_*} bits, as the kernel reported them at setup. */
     public int features() {
         return features;
+    }
+
+    /** Whether the kernel took {@link #openCooperative}'s flags. */
+    public boolean cooperative() {
+        return cooperative;
     }
 
     /** Submission slots: the most operations prepared and not yet consumed by the kernel. */
@@ -220,6 +250,14 @@ public final class Ring implements AutoCloseable {
      */
     public boolean overflowed() {
         return ((int) INT.getAcquire(sqRing, sqFlagsOff) & SQ_CQ_OVERFLOW) != 0;
+    }
+
+    /**
+     * Whether completions wait for a thread that submitted to this cooperative ring to enter the
+     * kernel ({@code IORING_SQ_TASKRUN}): any system call of that thread posts them.
+     */
+    public boolean taskRunPending() {
+        return ((int) INT.getAcquire(sqRing, sqFlagsOff) & SQ_TASKRUN) != 0;
     }
 
     /** Moves completions the kernel kept back for want of room into the completion ring. */

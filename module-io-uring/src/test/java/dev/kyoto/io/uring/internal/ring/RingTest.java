@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.io.uring.internal.sys.LibC;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -148,5 +151,57 @@ class RingTest {
     void aRingTheKernelRefusesIsAnErrorThatSaysWhy() {
         IOException e = assertThrows(IOException.class, () -> Ring.open(0, 0));
         assertEquals("io_uring_setup(0 entries, flags 0x0) failed: Invalid argument (errno 22)", e.getMessage());
+    }
+
+    /**
+     * The driver's rings are cooperative where the kernel has it (5.19; this machine's kernel is
+     * newer), and a cooperative ring still needs nothing of the submitting thread: a read it
+     * submitted completes for a thread waiting in the ring while it runs Java code and makes no
+     * system call (the kernel runs its part at the next timer tick). A ring whose completions
+     * waited for their submitter ({@code DEFER_TASKRUN}) would fail this, and with it the stall
+     * watch, which turns a stuck worker's ring from another thread.
+     */
+    @Test
+    void aCooperativeRingCompletesWhatABusyThreadSubmitted() throws Exception {
+        int efd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        assertTrue(efd >= 0, "eventfd: errno " + LibC.errno());
+        try (Ring ring = Ring.openCooperative(8); Arena arena = Arena.ofShared()) {
+            assertTrue(ring.cooperative(), "kernel " + System.getProperty("os.version") + " took COOP_TASKRUN");
+            MemorySegment in = arena.allocate(8, 8);
+            CountDownLatch submitted = new CountDownLatch(1);
+            AtomicBoolean reaped = new AtomicBoolean();
+            Thread busy = new Thread(() -> {
+                ring.prepare(Opcode.READ, efd, in.address(), 8, 0, 7);
+                try {
+                    ring.submit(0);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                submitted.countDown();
+                while (!reaped.get()) {
+                    Thread.onSpinWait();
+                }
+            });
+            busy.start();
+            try {
+                submitted.await();
+                MemorySegment one = arena.allocate(8, 8);
+                one.set(ValueLayout.JAVA_LONG, 0, 1);
+                assertEquals(8, LibC.write(efd, one, 8));
+                List<Cqe> seen = new ArrayList<>();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (seen.isEmpty() && System.nanoTime() < deadline) {
+                    ring.await(1, 1_000_000_000L);
+                    ring.reap((u, r, f) -> seen.add(new Cqe(u, r, f)));
+                }
+                assertTrue(busy.isAlive(), "the submitter was still busy");
+                assertEquals(List.of(new Cqe(7, 8, 0)), seen);
+            } finally {
+                reaped.set(true);
+                busy.join();
+            }
+        } finally {
+            LibC.close(efd);
+        }
     }
 }
