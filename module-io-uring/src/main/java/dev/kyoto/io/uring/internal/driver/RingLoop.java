@@ -25,6 +25,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #unpark()} writes. Every socket belongs to one loop, which submits its operations and
  * hands out their completions; any thread may submit to any loop.
  *
+ * <p>The ring is cooperative ({@link Ring#openCooperative}): a completion that needs the help of
+ * the thread that submitted its operation (a receive retried once its data came) waits for that
+ * thread's next system call or timer tick rather than interrupting it, which made the
+ * 64-connection echo 1.3 times as fast for three quarters of the CPU. Not
+ * {@code DEFER_TASKRUN}, which would make it wait for that thread to enter this ring: a worker
+ * stuck in a task never would, and the stall watch, which turns a stuck worker's ring from
+ * another thread, could not help its connections.
+ *
  * <p>State, and who writes it:
  * <ul>
  *   <li>{@code state} is {@code RUNNING}, {@code PARKED} (a thread waits, or is about to wait, in
