@@ -5,18 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kyoto.io.uring.internal.sys.LibC;
+import dev.kyoto.io.uring.internal.sys.Sockets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -155,53 +159,80 @@ class RingTest {
 
     /**
      * The driver's rings are cooperative where the kernel has it (5.19; this machine's kernel is
-     * newer), and a cooperative ring still needs nothing of the submitting thread: a read it
-     * submitted completes for a thread waiting in the ring while it runs Java code and makes no
-     * system call (the kernel runs its part at the next timer tick). A ring whose completions
-     * waited for their submitter ({@code DEFER_TASKRUN}) would fail this, and with it the stall
-     * watch, which turns a stuck worker's ring from another thread.
+     * newer), and a cooperative ring still needs nothing of the submitting thread: an accept it
+     * submitted completes for a thread waiting in the ring while the submitter runs Java code
+     * and makes no system call (the kernel runs its part at the next timer tick). A ring whose
+     * completions waited for their submitter ({@code DEFER_TASKRUN}) would fail this, and with it
+     * the stall watch, which turns a stuck worker's ring from another thread.
      */
     @Test
     void aCooperativeRingCompletesWhatABusyThreadSubmitted() throws Exception {
-        int efd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
-        assertTrue(efd >= 0, "eventfd: errno " + LibC.errno());
-        try (Ring ring = Ring.openCooperative(8); Arena arena = Arena.ofShared()) {
+        completesWhileTheSubmitterHolds(done -> {
+            while (done.getCount() > 0) {
+                Thread.onSpinWait();
+            }
+        });
+    }
+
+    /**
+     * The same with the submitter asleep, as an idle worker is on its condition: the kernel wakes
+     * a sleeping thread to run its part (it interrupts only running ones no more), so the thread
+     * waiting in the ring is not left waiting for a worker that sleeps until there is work.
+     */
+    @Test
+    void aCooperativeRingCompletesWhatASleepingThreadSubmitted() throws Exception {
+        completesWhileTheSubmitterHolds(done -> {
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /**
+     * A thread submits an accept on a listening socket with nothing to accept (the kernel tries
+     * it, then waits for the socket to be readable), then {@code holds} until told; this thread
+     * connects a JDK client and waits in the ring for the accept's completion.
+     */
+    private static void completesWhileTheSubmitterHolds(Consumer<CountDownLatch> holds) throws Exception {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        int listener = Sockets.listen(loopback, 4);
+        try (Ring ring = Ring.openCooperative(8)) {
             assertTrue(ring.cooperative(), "kernel " + System.getProperty("os.version") + " took COOP_TASKRUN");
-            MemorySegment in = arena.allocate(8, 8);
             CountDownLatch submitted = new CountDownLatch(1);
-            AtomicBoolean reaped = new AtomicBoolean();
-            Thread busy = new Thread(() -> {
-                ring.prepare(Opcode.READ, efd, in.address(), 8, 0, 7);
+            CountDownLatch done = new CountDownLatch(1);
+            Thread submitter = new Thread(() -> {
+                ring.prepare(Opcode.ACCEPT, listener, 0, 0, 0, 7);
                 try {
                     ring.submit(0);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
                 submitted.countDown();
-                while (!reaped.get()) {
-                    Thread.onSpinWait();
-                }
+                holds.accept(done);
             });
-            busy.start();
-            try {
+            submitter.start();
+            try (Socket client = new Socket()) {
                 submitted.await();
-                MemorySegment one = arena.allocate(8, 8);
-                one.set(ValueLayout.JAVA_LONG, 0, 1);
-                assertEquals(8, LibC.write(efd, one, 8));
+                client.connect(Sockets.localAddress(listener));
                 List<Cqe> seen = new ArrayList<>();
                 long deadline = System.nanoTime() + 10_000_000_000L;
                 while (seen.isEmpty() && System.nanoTime() < deadline) {
                     ring.await(1, 1_000_000_000L);
                     ring.reap((u, r, f) -> seen.add(new Cqe(u, r, f)));
                 }
-                assertTrue(busy.isAlive(), "the submitter was still busy");
-                assertEquals(List.of(new Cqe(7, 8, 0)), seen);
+                assertTrue(submitter.isAlive(), "the submitter still held");
+                assertEquals(1, seen.size(), "the accept completed: " + seen);
+                assertEquals(7, seen.getFirst().userData());
+                assertTrue(seen.getFirst().result() >= 0, "an accepted descriptor: " + seen);
+                LibC.close(seen.getFirst().result());
             } finally {
-                reaped.set(true);
-                busy.join();
+                done.countDown();
+                submitter.join();
             }
         } finally {
-            LibC.close(efd);
+            LibC.close(listener);
         }
     }
 }
