@@ -43,9 +43,14 @@ final class ConnectAttempt {
      */
     static ConnectAttempt start(InetSocketAddress address) throws IOException {
         if (DriverHandle.current().io().driver() instanceof SocketDriver driver) {
-            return new ConnectAttempt(address, null, driver.connect(address));
+            return driven(driver.connect(address), address);
         }
         return start(Connect.open(address), address);
+    }
+
+    /** Takes over a connect to {@code address} that a driver which owns its sockets has started. */
+    static ConnectAttempt driven(ConnectingSocket connecting, InetSocketAddress address) {
+        return new ConnectAttempt(address, null, connecting);
     }
 
     /**

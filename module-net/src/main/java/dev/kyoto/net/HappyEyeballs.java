@@ -186,7 +186,7 @@ final class HappyEyeballs implements Async<TcpStream> {
             if (localAddress != null) {
                 socket.bind(localAddress);
             }
-            running.add(ConnectAttempt.start(socket.take("TcpConnector"), address));
+            running.add(socket.take("TcpConnector").connect(address));
         } catch (IOException e) {
             failed(address, e, closeQuietly(socket));
             return false;

@@ -1,11 +1,8 @@
 package dev.kyoto.net;
 
-import dev.kyoto.io.Interest;
-import dev.kyoto.io.PollEvented;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
-import dev.kyoto.runtime.spi.DriverHandle;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -13,13 +10,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A TCP socket to configure before it connects or listens: Tokio's {@code TcpSocket}.
@@ -38,12 +31,15 @@ import java.util.Set;
  * {@link IllegalStateException}. A socket that is never consumed must be {@linkplain #close()
  * closed}.
  *
- * <p>One departure from Tokio, because a JDK {@link SocketChannel} cannot become a
- * {@link ServerSocketChannel}: {@link #listen} opens a listening socket, gives it this socket's
- * reuse-address, reuse-port and receive-buffer settings, closes this socket and binds the
- * listener to the address this socket had. Options that a JDK listener cannot carry to the
- * connections it accepts (no-delay, keep-alive, send buffer, linger) make {@code listen} fail;
- * set them on each accepted {@link TcpStream} instead.
+ * <p>Made on the thread of a runtime whose I/O driver owns its sockets (io_uring), the socket is
+ * that driver's, and {@link #listen} listens on it as Tokio's does: every option set reaches the
+ * connections it accepts. Otherwise (the selector, or no runtime on this thread) it is a JDK
+ * {@link java.nio.channels.SocketChannel}, and one departure from Tokio follows, because such a
+ * channel cannot become a {@link java.nio.channels.ServerSocketChannel}: {@link #listen} opens a
+ * listening socket, gives it this socket's reuse-address, reuse-port and receive-buffer settings,
+ * closes this socket and binds the listener to the address this socket had. Options that a JDK
+ * listener cannot carry to the connections it accepts (no-delay, keep-alive, send buffer,
+ * linger) then make {@code listen} fail; set them on each accepted {@link TcpStream} instead.
  *
  * <p>Addresses must be resolved and of the socket's family: an IPv6 address on a
  * {@link #newV4()} socket (or the reverse) is an {@link IllegalArgumentException}. A TcpSocket
@@ -51,23 +47,14 @@ import java.util.Set;
  */
 public final class TcpSocket implements AutoCloseable {
     private final StandardProtocolFamily family;
-    private SocketChannel channel;
+    /** Null once consumed or closed. */
+    private TcpSocketHandle handle;
     /** Why the socket can no longer be used ("connect()", "listen()", "close()"), or null. */
     private String spentBy;
-    /** The receive buffer size if it was set, for {@link #listen} to pass on. */
-    private Integer receiveBufferSize;
-    /** Options set that a listening socket cannot carry, named for the {@link #listen} error. */
-    private final Set<String> streamOnlyOptions = new LinkedHashSet<>();
 
     private TcpSocket(StandardProtocolFamily family) throws IOException {
         this.family = family;
-        this.channel = SocketChannel.open(family);
-        try {
-            channel.configureBlocking(false);
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
+        this.handle = TcpSocketHandle.open(family);
     }
 
     /** A new IPv4 TCP socket. */
@@ -92,7 +79,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Whether {@code SO_REUSEADDR} is set. */
     public boolean reuseAddress() throws IOException {
-        return open().getOption(StandardSocketOptions.SO_REUSEADDR);
+        return open().option(StandardSocketOptions.SO_REUSEADDR);
     }
 
     /**
@@ -104,8 +91,8 @@ public final class TcpSocket implements AutoCloseable {
      *         option there and {@code reuse} is true
      */
     public void setReusePort(boolean reuse) throws IOException {
-        SocketChannel ch = open();
-        if (!ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+        TcpSocketHandle ch = open();
+        if (!ch.supportsReusePort()) {
             if (reuse) {
                 throw reusePortUnsupported();
             }
@@ -116,9 +103,8 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Whether {@code SO_REUSEPORT} is set; false where the platform does not support it. */
     public boolean reusePort() throws IOException {
-        SocketChannel ch = open();
-        return ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)
-                && ch.getOption(StandardSocketOptions.SO_REUSEPORT);
+        TcpSocketHandle ch = open();
+        return ch.supportsReusePort() && ch.option(StandardSocketOptions.SO_REUSEPORT);
     }
 
     static UnsupportedOperationException reusePortUnsupported() {
@@ -138,24 +124,22 @@ public final class TcpSocket implements AutoCloseable {
     public void setSendBufferSize(int size) throws IOException {
         requirePositive(size, "send");
         open().setOption(StandardSocketOptions.SO_SNDBUF, size);
-        streamOnlyOptions.add("SO_SNDBUF");
     }
 
     /** The send buffer size the kernel uses. */
     public int sendBufferSize() throws IOException {
-        return open().getOption(StandardSocketOptions.SO_SNDBUF);
+        return open().option(StandardSocketOptions.SO_SNDBUF);
     }
 
     /** Sets {@code SO_RCVBUF}, a hint, as {@link #setSendBufferSize} sets the send buffer. */
     public void setReceiveBufferSize(int size) throws IOException {
         requirePositive(size, "receive");
         open().setOption(StandardSocketOptions.SO_RCVBUF, size);
-        receiveBufferSize = size;
     }
 
     /** The receive buffer size the kernel uses. */
     public int receiveBufferSize() throws IOException {
-        return open().getOption(StandardSocketOptions.SO_RCVBUF);
+        return open().option(StandardSocketOptions.SO_RCVBUF);
     }
 
     private static void requirePositive(int size, String which) {
@@ -168,38 +152,36 @@ public final class TcpSocket implements AutoCloseable {
     /** Sets {@code TCP_NODELAY}: true sends small writes at once instead of coalescing them (Nagle's algorithm). */
     public void setNoDelay(boolean noDelay) throws IOException {
         open().setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
-        streamOnlyOptions.add("TCP_NODELAY");
     }
 
     /** Whether {@code TCP_NODELAY} is set. */
     public boolean noDelay() throws IOException {
-        return open().getOption(StandardSocketOptions.TCP_NODELAY);
+        return open().option(StandardSocketOptions.TCP_NODELAY);
     }
 
     /** Sets {@code SO_KEEPALIVE}: whether the kernel probes an idle connection to find a dead peer. */
     public void setKeepAlive(boolean keepAlive) throws IOException {
         open().setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
-        streamOnlyOptions.add("SO_KEEPALIVE");
     }
 
     /** Whether {@code SO_KEEPALIVE} is set. */
     public boolean keepAlive() throws IOException {
-        return open().getOption(StandardSocketOptions.SO_KEEPALIVE);
+        return open().option(StandardSocketOptions.SO_KEEPALIVE);
     }
 
     /**
      * Sets {@code SO_LINGER} in whole seconds, or turns it off with null (the default). Zero
      * makes closing the connection abort it with a reset instead of an orderly close; see
-     * {@link #setZeroLinger()}. A non-zero linger has no effect on Kyoto's streams: the JDK
-     * turns it off when it closes a channel registered with a selector, so that close never
-     * blocks (Tokio deprecates {@code set_linger} for the same reason).
+     * {@link #setZeroLinger()}. A non-zero linger has no effect on Kyoto's streams: it is turned
+     * off as a stream closes (the JDK does so for a channel registered with a selector, the
+     * io_uring driver for its own sockets), so that close never blocks a worker (Tokio deprecates
+     * {@code set_linger} for the same reason).
      *
      * @param linger whole seconds to linger, zero to reset on close, or null for off
      * @throws IllegalArgumentException if {@code linger} is negative or not a whole number of seconds
      */
     public void setLinger(Duration linger) throws IOException {
         open().setOption(StandardSocketOptions.SO_LINGER, lingerSeconds(linger));
-        streamOnlyOptions.add("SO_LINGER");
     }
 
     /** Sets {@code SO_LINGER} to zero: closing the connection then resets it (RST) instead of closing it in order. */
@@ -209,7 +191,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** The {@code SO_LINGER} setting, empty when off. */
     public Optional<Duration> linger() throws IOException {
-        int seconds = open().getOption(StandardSocketOptions.SO_LINGER);
+        int seconds = open().option(StandardSocketOptions.SO_LINGER);
         return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 
@@ -248,11 +230,11 @@ public final class TcpSocket implements AutoCloseable {
      * @throws IllegalStateException if the socket was consumed or closed
      */
     public Optional<InetSocketAddress> localAddress() {
-        SocketChannel ch = open();
+        TcpSocketHandle ch = open();
         try {
-            return Optional.ofNullable((InetSocketAddress) ch.getLocalAddress());
+            return ch.localAddress();
         } catch (IOException closedMeanwhile) {
-            // The JDK fails here only for a closed channel: closed by another thread since open().
+            // The system fails here only for a closed socket: closed by another thread since open().
             throw new IllegalStateException("this TcpSocket was closed", closedMeanwhile);
         }
     }
@@ -280,65 +262,40 @@ public final class TcpSocket implements AutoCloseable {
      * from a task, or inside {@code handle.enter()}); without one it throws
      * {@link IllegalStateException} naming the fix and the socket is left as it was.
      *
-     * <p>The listening socket is a new one (see the class comment): it takes this socket's
-     * reuse-address, reuse-port and receive-buffer settings and is bound to the address this
-     * socket was bound to. Between closing this socket and binding the listener the port is
-     * briefly free; if another process takes it then, {@code listen} fails with
-     * {@link java.net.BindException}.
+     * <p>On a JDK channel the listening socket is a new one (see the class comment): it takes
+     * this socket's reuse-address, reuse-port and receive-buffer settings and is bound to the
+     * address this socket was bound to. Between closing this socket and binding the listener the
+     * port is briefly free; if another process takes it then, {@code listen} fails with
+     * {@link java.net.BindException}. The driver's own socket listens itself, options and all.
      *
      * @param backlog how many connections may wait to be accepted
      * @return the listener, registered with the runtime on this thread
      * @throws IllegalArgumentException if {@code backlog} is less than 1
-     * @throws IllegalStateException if no runtime with I/O runs on this thread, or an option a
-     *         listener cannot carry was set (in both cases the socket is not consumed), or the
-     *         socket was already consumed or closed
+     * @throws IllegalStateException if no runtime with I/O runs on this thread, or, on a JDK
+     *         channel, an option a listener cannot carry was set (in both cases the socket is not
+     *         consumed), or the socket was already consumed or closed
      */
     public TcpListener listen(int backlog) throws IOException {
         if (backlog < 1) {
             throw new IllegalArgumentException("a listen backlog must be at least 1, was " + backlog
                     + "; TcpListener.BACKLOG (" + TcpListener.BACKLOG + ") is a good default");
         }
-        SocketChannel ch = open();
-        // Fail before consuming the socket if there is no runtime with I/O to register with.
-        DriverHandle.current().io().driver();
-        if (!streamOnlyOptions.isEmpty()) {
-            throw new IllegalStateException("cannot listen: " + String.join(", ", streamOnlyOptions)
-                    + " was set on this TcpSocket, and a JDK listening socket cannot pass it on to the connections"
-                    + " it accepts; set it on each accepted TcpStream instead (or use a TcpSocket without it)");
-        }
-        ServerSocketChannel server = ServerSocketChannel.open(family);
+        TcpSocketHandle ch = open();
         try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, ch.getOption(StandardSocketOptions.SO_REUSEADDR));
-            if (reusePort()) {
-                server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            return ch.listen(backlog);
+        } finally {
+            if (ch.spent()) {
+                handle = null;
+                spentBy = "listen()";
             }
-            if (receiveBufferSize != null) {
-                server.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize);
-            }
-            InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
-            take("listen()").close();
-            try {
-                server.bind(bound, backlog);
-            } catch (IOException e) {
-                // Unbound, the socket listens on the wildcard address: there is no address to name.
-                throw bound == null ? e : AddressedErrors.bindFailed(bound, e);
-            }
-            return new TcpListener(PollEvented.register(server, Interest.READABLE));
-        } catch (IOException | RuntimeException e) {
-            try {
-                server.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
         }
     }
 
     /** Closes the socket if it was not consumed. Idempotent. */
     @Override
     public void close() throws IOException {
-        SocketChannel ch = channel;
-        channel = null;
+        TcpSocketHandle ch = handle;
+        handle = null;
         if (spentBy == null) {
             spentBy = "close()";
         }
@@ -347,20 +304,20 @@ public final class TcpSocket implements AutoCloseable {
         }
     }
 
-    /** Hands the channel over to whoever consumes the socket ({@link #connect}, {@link #listen}, the connector). */
-    SocketChannel take(String by) {
-        SocketChannel ch = open();
-        channel = null;
+    /** Hands the socket over to whoever consumes it ({@link #connect}, the connector). */
+    TcpSocketHandle take(String by) {
+        TcpSocketHandle ch = open();
+        handle = null;
         spentBy = by;
         return ch;
     }
 
-    private SocketChannel open() {
-        if (channel == null) {
+    private TcpSocketHandle open() {
+        if (handle == null) {
             throw new IllegalStateException("this TcpSocket was " + ("close()".equals(spentBy) ? "closed"
                     : "consumed by " + spentBy) + "; a TcpSocket connects or listens once, so create a new one");
         }
-        return channel;
+        return handle;
     }
 
     private InetSocketAddress checkAddress(SocketAddress address, String verb) {
@@ -383,13 +340,13 @@ public final class TcpSocket implements AutoCloseable {
 
     @Override
     public String toString() {
-        if (channel == null) {
+        if (handle == null) {
             return "TcpSocket[" + ("close()".equals(spentBy) ? "closed" : "consumed by " + spentBy) + "]";
         }
         try {
-            InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
-            return "TcpSocket[" + (family == StandardProtocolFamily.INET6 ? "IPv6" : "IPv4")
-                    + (local == null ? ", unbound" : ", bound to " + SocketAddresses.format(local)) + "]";
+            Optional<InetSocketAddress> local = handle.localAddress();
+            return "TcpSocket[" + (family == StandardProtocolFamily.INET6 ? "IPv6" : "IPv4") + ", " + handle.kind()
+                    + local.map(a -> ", bound to " + SocketAddresses.format(a)).orElse(", unbound") + "]";
         } catch (IOException e) {
             return "TcpSocket[" + e + "]";
         }
@@ -398,20 +355,20 @@ public final class TcpSocket implements AutoCloseable {
     /** The connect of a consumed socket: starts on first poll, closes the socket on failure or cancel. */
     private static final class SocketConnect implements Async<TcpStream> {
         private final InetSocketAddress address;
-        private SocketChannel channel;
+        private TcpSocketHandle socket;
         private ConnectAttempt attempt;
 
-        SocketConnect(SocketChannel channel, InetSocketAddress address) {
-            this.channel = channel;
+        SocketConnect(TcpSocketHandle socket, InetSocketAddress address) {
+            this.socket = socket;
             this.address = address;
         }
 
         @Override
         public Poll<TcpStream> poll(Context cx) throws Exception {
             if (attempt == null) {
-                SocketChannel ch = channel;
-                channel = null;
-                attempt = ConnectAttempt.start(ch, address);
+                TcpSocketHandle s = socket;
+                socket = null;
+                attempt = s.connect(address);
             }
             Poll<TcpStream> p;
             try {
@@ -428,9 +385,9 @@ public final class TcpSocket implements AutoCloseable {
 
         @Override
         public void cancel() {
-            if (channel != null) {
+            if (socket != null) {
                 try {
-                    channel.close();
+                    socket.close();
                 } catch (IOException ignored) {
                     // Nobody is left to tell: the computation was abandoned.
                 }

@@ -385,9 +385,10 @@ public final class TcpStream implements AsyncRead, AsyncWrite, AutoCloseable {
     }
 
     /**
-     * Sets {@code SO_LINGER}: with a duration, closing waits up to that long (whole seconds) for
-     * unsent data; {@link Duration#ZERO} makes closing reset the connection at once; null turns
-     * lingering off, the default.
+     * Sets {@code SO_LINGER} (whole seconds): {@link Duration#ZERO} makes closing reset the
+     * connection at once; null turns lingering off, the default. A positive linger reads back but
+     * is turned off as the stream closes, on either driver, so that a close never blocks the
+     * thread that makes it (see {@link TcpSocket#setLinger}).
      *
      * @throws IllegalArgumentException if {@code linger} is negative
      */

@@ -44,6 +44,29 @@ class TcpStreamTest {
         });
     }
 
+    /**
+     * A positive linger never blocks a close: with bytes the peer will not read, the kernel would
+     * hold the closing thread (a worker) for the whole linger. The JDK turns lingering off as it
+     * closes a channel registered with a selector; the io_uring driver does the same.
+     */
+    @Test
+    void aCloseWithUnsentBytesAndALingerDoesNotWaitOutTheLinger() {
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            try (KyotoRuntime rt = Loopback.runtime(); Probe.Pair p = Probe.Pair.open(rt)) {
+                TcpStream s = p.stream();
+                s.setLinger(Duration.ofSeconds(60));
+                ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+                while (s.tryWrite(chunk.clear()) > 0) {
+                    // fill the send buffer and the peer's receive buffer: the peer never reads
+                }
+                s.close();
+                // The runtime goes on at once, and the peer's connection is still there to read from.
+                assertEquals(7, (int) rt.blockOn(rt.spawn(cx -> Poll.ready(7))));
+                assertTrue(p.peer().getInputStream().read() >= 0, "the bytes sent before the close arrive");
+            }
+        });
+    }
+
     @Test
     void readableWaitsForDataAndTryReadDrainsExactlyWhatWasWritten() {
         assertTimeoutPreemptively(LIMIT, () -> {

@@ -2,6 +2,7 @@ package dev.kyoto.io.spi;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 
 /**
  * An I/O driver that owns TCP sockets itself, without {@code java.nio} channels: a native driver
@@ -30,4 +31,12 @@ public interface SocketDriver {
      *                     at once; nothing stays open
      */
     ConnectingSocket connect(InetSocketAddress remote) throws IOException;
+
+    /**
+     * Opens a TCP socket of {@code family} (IPv4 or IPv6) to configure, bind, and then connect or
+     * listen: {@code TcpSocket}'s socket.
+     *
+     * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
+     */
+    UnconnectedSocket open(ProtocolFamily family) throws IOException;
 }

@@ -1,7 +1,9 @@
 package dev.kyoto.runtime.spi;
 
 import dev.kyoto.runtime.internal.context.RuntimeContext;
+import dev.kyoto.runtime.internal.scheduler.SchedulerHandle;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a driver module sees of the runtime it runs in: the runtime's I/O handle (and, as the
@@ -42,5 +44,15 @@ public final class DriverHandle {
      */
     public static DriverHandle current() {
         return RuntimeContext.current().driverHandle();
+    }
+
+    /**
+     * The I/O driver of the runtime that runs on this thread, or empty if none runs here or its
+     * I/O is disabled: for what may be made with or without a runtime, and differently with one.
+     */
+    public static Optional<IoDriver> currentIoDriver() {
+        SchedulerHandle s = RuntimeContext.currentOrNull();
+        return s != null && s.driverHandle().io() instanceof IoHandle.Enabled(IoDriver driver)
+                ? Optional.of(driver) : Optional.empty();
     }
 }

@@ -8,7 +8,8 @@ import java.net.StandardSocketOptions;
 /**
  * The standard socket options of a TCP socket the driver owns, read and written with
  * {@code getsockopt} and {@code setsockopt}, with the JDK's types and conventions: booleans for
- * flags, {@code SO_LINGER} in seconds with -1 for off.
+ * flags, {@code SO_LINGER} in seconds with -1 for off, buffer sizes as set (the kernel's figure
+ * halved).
  */
 final class SocketOptions {
     private SocketOptions() {
@@ -33,6 +34,10 @@ final class SocketOptions {
         }
         int[] at = where(name);
         int v = Sockets.option(fd, at[0], at[1], 1)[0];
+        if (name == StandardSocketOptions.SO_SNDBUF || name == StandardSocketOptions.SO_RCVBUF) {
+            // Linux reserves, and reports, twice the size set; the JDK halves it back on Linux.
+            v /= 2;
+        }
         return (T) (name.type() == Boolean.class ? (Object) (v != 0) : (Object) v);
     }
 
@@ -51,6 +56,9 @@ final class SocketOptions {
         }
         if (name == StandardSocketOptions.SO_REUSEADDR) {
             return new int[] {Sockets.SOL_SOCKET, Sockets.SO_REUSEADDR};
+        }
+        if (name == StandardSocketOptions.SO_REUSEPORT) {
+            return new int[] {Sockets.SOL_SOCKET, Sockets.SO_REUSEPORT};
         }
         throw new UnsupportedOperationException("'" + name + "' is not supported by the io_uring driver's TCP sockets");
     }

@@ -6,7 +6,9 @@ import dev.kyoto.io.spi.ConnectingSocket;
 import dev.kyoto.io.spi.ListenerSocket;
 import dev.kyoto.io.spi.SocketDriver;
 import dev.kyoto.io.spi.StreamSocket;
+import dev.kyoto.io.spi.UnconnectedSocket;
 import dev.kyoto.io.uring.internal.sys.LibC;
+import dev.kyoto.io.uring.internal.sys.SocketAddresses;
 import dev.kyoto.io.uring.internal.sys.Sockets;
 import dev.kyoto.runtime.spi.IoDriver;
 import dev.kyoto.runtime.spi.IoDriverMetrics;
@@ -17,6 +19,10 @@ import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,6 +105,8 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     private int live;
 
     private volatile boolean shut;
+    /** Whether any socket of this driver was ever given a positive {@code SO_LINGER}: only then do closes look for one. */
+    private volatile boolean lingerSet;
     /** Set once, as the driver opens; read under {@code companionLock} against shutdown. */
     private IoDriver companion;
 
@@ -185,6 +193,18 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
         return w.length == 0 ? main : w[Math.floorMod(nextLoop.getAndIncrement(), w.length)];
     }
 
+    /** Notes that {@code value} was set as {@code name} on one of this driver's sockets. */
+    void optionSet(SocketOption<?> name, Object value) {
+        if (name == StandardSocketOptions.SO_LINGER && (Integer) value > 0) {
+            lingerSet = true;
+        }
+    }
+
+    /** Whether a close must look for a positive {@code SO_LINGER} to turn off. */
+    boolean mayLinger() {
+        return lingerSet;
+    }
+
     boolean isShut() {
         return shut;
     }
@@ -254,7 +274,11 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
 
     @Override
     public ListenerSocket listen(InetSocketAddress local, int backlog) throws IOException {
-        int fd = Sockets.listen(local, backlog);
+        return listening(Sockets.listen(local, backlog));
+    }
+
+    /** A listener over {@code fd}, which listens already; closes {@code fd} if it cannot take it. */
+    ListenerSocket listening(int fd) throws IOException {
         try {
             UringListener listener = new UringListener(this, loopHere(), fd, Sockets.localAddress(fd));
             register(listener);
@@ -267,7 +291,27 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
 
     @Override
     public ConnectingSocket connect(InetSocketAddress remote) throws IOException {
-        int fd = Sockets.tcpSocket(remote);
+        return connecting(Sockets.tcpSocket(remote), remote);
+    }
+
+    @Override
+    public UnconnectedSocket open(ProtocolFamily family) throws IOException {
+        short af;
+        if (family == StandardProtocolFamily.INET) {
+            af = SocketAddresses.AF_INET;
+        } else if (family == StandardProtocolFamily.INET6) {
+            af = SocketAddresses.AF_INET6;
+        } else {
+            throw new IllegalArgumentException("a TCP socket is IPv4 or IPv6, not " + family);
+        }
+        if (isShut()) {
+            throw RuntimeShutdown.error();
+        }
+        return new UringUnconnectedSocket(this, Sockets.tcpSocket(af));
+    }
+
+    /** Starts connecting {@code fd} (open, perhaps bound) to {@code remote}; closes {@code fd} if it cannot. */
+    ConnectingSocket connecting(int fd, InetSocketAddress remote) throws IOException {
         UringConnect connect = new UringConnect(this, loopHere(), fd, remote);
         try {
             register(connect);

@@ -18,6 +18,7 @@ import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -435,6 +436,26 @@ final class UringStream extends UringSocket implements StreamSocket {
         synchronized (this) {
             usable();
             SocketOptions.set(fd, name, value);
+            driver.optionSet(name, value);
+        }
+    }
+
+    /**
+     * Turns a positive {@code SO_LINGER} off before the descriptor closes, as the JDK does for a
+     * channel registered with a selector: with it, closing would block the closing thread (a
+     * worker, or the one that runs the ring's close) until the unsent bytes went or the time ran
+     * out. Looked for only once some socket of the driver was given one. Under the monitor.
+     */
+    private void unlinger() {
+        if (!driver.mayLinger()) {
+            return;
+        }
+        try {
+            if (SocketOptions.get(fd, StandardSocketOptions.SO_LINGER) > 0) {
+                SocketOptions.set(fd, StandardSocketOptions.SO_LINGER, -1);
+            }
+        } catch (IOException e) {
+            // The socket is failing already; the close that follows is all that is left to do.
         }
     }
 
@@ -552,6 +573,7 @@ final class UringStream extends UringSocket implements StreamSocket {
             closed = true;
             woken = takeWakers();
             if (!runtimeShutDown) {
+                unlinger();
                 if (inFlight == 0) {
                     LibC.close(fd);
                     giveChunks();
@@ -656,6 +678,7 @@ final class UringStream extends UringSocket implements StreamSocket {
             woken = takeWakers();
             if (!closed) {
                 closed = true;
+                unlinger();
                 LibC.close(fd);
             }
         }

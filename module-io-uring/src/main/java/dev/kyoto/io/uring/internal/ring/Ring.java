@@ -45,8 +45,8 @@ public final class Ring implements AutoCloseable {
     private static final int ENTER_EXT_ARG = 1 << 3;
     private static final int SQ_CQ_OVERFLOW = 1 << 1;
     private static final int SQ_TASKRUN = 1 << 2;
-    private static final int SETUP_COOP_TASKRUN = 1 << 8;
-    private static final int SETUP_TASKRUN_FLAG = 1 << 9;
+    static final int SETUP_COOP_TASKRUN = 1 << 8;
+    static final int SETUP_TASKRUN_FLAG = 1 << 9;
     /** {@code sizeof(struct io_uring_getevents_arg)}: sigmask, sigmask_sz, min_wait_usec, ts. */
     private static final int GETEVENTS_ARG_SIZE = 24;
     private static final int REGISTER_PROBE = 8;
@@ -131,7 +131,8 @@ public final class Ring implements AutoCloseable {
         return open(entries, SETUP_COOP_TASKRUN | SETUP_TASKRUN_FLAG, 0);
     }
 
-    private static Ring open(int entries, int flags, int fallback) throws IOException {
+    /** Sets up a ring with {@code flags}, or, if the kernel refuses them as invalid, with {@code fallback}. */
+    static Ring open(int entries, int flags, int fallback) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment params = arena.allocate(Params.SIZE, 8);
             params.set(ValueLayout.JAVA_INT, Params.FLAGS, flags);

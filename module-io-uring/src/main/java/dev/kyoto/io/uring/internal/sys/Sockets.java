@@ -60,6 +60,7 @@ public final class Sockets {
     public static final int SO_KEEPALIVE = 9;
     public static final int SO_ERROR = 4;
     public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
     public static final int IPPROTO_IP = 0;
     public static final int IP_TTL = 2;
     public static final int IPPROTO_IPV6 = 41;
@@ -79,8 +80,13 @@ public final class Sockets {
 
     /** A new non-blocking, close-on-exec TCP socket for addresses like {@code address}. */
     public static int tcpSocket(InetSocketAddress address) throws IOException {
+        return tcpSocket(SocketAddresses.family(address));
+    }
+
+    /** A new non-blocking, close-on-exec TCP socket of {@code family} ({@code AF_INET} or {@code AF_INET6}). */
+    public static int tcpSocket(short family) throws IOException {
         try {
-            int fd = (int) SOCKET.invokeExact(LibC.capturedState(), (int) SocketAddresses.family(address),
+            int fd = (int) SOCKET.invokeExact(LibC.capturedState(), (int) family,
                     SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw LibC.failure("socket", LibC.errno());
@@ -99,22 +105,39 @@ public final class Sockets {
      */
     public static int listen(InetSocketAddress address, int backlog) throws IOException {
         int fd = tcpSocket(address);
+        try {
+            setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+            bind(fd, address);
+            listen(fd, backlog);
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /** Binds {@code fd} to {@code address}; a {@link BindException} with the system's reason if it cannot. */
+    public static void bind(int fd, InetSocketAddress address) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment one = arena.allocate(INT);
-            one.set(INT, 0, 1);
-            check((int) SETSOCKOPT.invokeExact(LibC.capturedState(), fd, SOL_SOCKET, SO_REUSEADDR, one, 4), "setsockopt(SO_REUSEADDR)");
             MemorySegment sockaddr = arena.allocate(SocketAddresses.MAX_SIZE, 8);
             int len = SocketAddresses.write(address, sockaddr);
             if ((int) BIND.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
                 throw new BindException(LibC.describe(LibC.errno()));
             }
-            check((int) LISTEN.invokeExact(LibC.capturedState(), fd, backlog), "listen on " + address);
-            return fd;
+        } catch (IOException e) {
+            throw e;
         } catch (Throwable t) {
-            LibC.close(fd);
-            if (t instanceof IOException e) {
-                throw e;
-            }
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** Makes {@code fd} listen with room for {@code backlog} pending connections. */
+    public static void listen(int fd, int backlog) throws IOException {
+        try {
+            check((int) LISTEN.invokeExact(LibC.capturedState(), fd, backlog), "listen");
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
             throw LibC.rethrow(t);
         }
     }

@@ -1,6 +1,7 @@
 package dev.kyoto.io.uring.internal.ring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,6 +156,23 @@ class RingTest {
     void aRingTheKernelRefusesIsAnErrorThatSaysWhy() {
         IOException e = assertThrows(IOException.class, () -> Ring.open(0, 0));
         assertEquals("io_uring_setup(0 entries, flags 0x0) failed: Invalid argument (errno 22)", e.getMessage());
+    }
+
+    /**
+     * A kernel older than 5.19 refuses the cooperative flags as invalid; the driver then gets a
+     * plain ring rather than no ring. Simulated with a combination every kernel refuses
+     * ({@code TASKRUN_FLAG} without {@code COOP_TASKRUN}).
+     */
+    @Test
+    void aKernelThatRefusesTheCooperativeFlagsGetsAPlainRing() throws Exception {
+        try (Ring ring = Ring.open(8, Ring.SETUP_TASKRUN_FLAG, 0)) {
+            assertFalse(ring.cooperative());
+            assertTrue(ring.prepare(Opcode.NOP, -1, 0, 0, 0, 5) >= 0);
+            assertEquals(1, ring.submit(1));
+            assertEquals(List.of(new Cqe(5, 0, 0)), await(ring, 1));
+        }
+        IOException e = assertThrows(IOException.class, () -> Ring.open(8, Ring.SETUP_TASKRUN_FLAG, Ring.SETUP_TASKRUN_FLAG));
+        assertTrue(e.getMessage().contains("flags 0x200") && e.getMessage().contains("Invalid argument"), e.getMessage());
     }
 
     /**
