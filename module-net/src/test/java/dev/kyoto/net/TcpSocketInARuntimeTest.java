@@ -60,32 +60,7 @@ class TcpSocketInARuntimeTest {
     @ValueSource(booleans = {false, true})
     void optionsReadBackWhatWasSet(boolean v6) throws Exception {
         try (KyotoRuntime rt = Loopback.runtime(); TcpSocket s = made(rt, v6)) {
-            assertFalse(s.keepAlive());
-            s.setKeepAlive(true);
-            assertTrue(s.keepAlive());
-            assertFalse(s.reuseAddress());
-            s.setReuseAddress(true);
-            assertTrue(s.reuseAddress());
-            assertFalse(s.reusePort());
-            s.setReusePort(true);
-            assertTrue(s.reusePort());
-            // The size set reads back, as the JDK reads it (Linux reports twice the size).
-            assertNotEquals(4096, s.sendBufferSize());
-            s.setSendBufferSize(4096);
-            assertEquals(4096, s.sendBufferSize());
-            assertNotEquals(4096, s.receiveBufferSize());
-            s.setReceiveBufferSize(4096);
-            assertEquals(4096, s.receiveBufferSize());
-            assertEquals(Optional.empty(), s.linger());
-            s.setLinger(Duration.ofSeconds(10));
-            assertEquals(Optional.of(Duration.ofSeconds(10)), s.linger());
-            s.setZeroLinger();
-            assertEquals(Optional.of(Duration.ZERO), s.linger());
-            s.setLinger(null);
-            assertEquals(Optional.empty(), s.linger());
-            assertFalse(s.noDelay());
-            s.setNoDelay(true);
-            assertTrue(s.noDelay());
+            TcpSocketTest.assertOptionsReadBack(s);
         }
     }
 

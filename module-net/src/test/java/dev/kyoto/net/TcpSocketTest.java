@@ -103,33 +103,43 @@ class TcpSocketTest {
     @ValueSource(booleans = {false, true})
     void optionsReadBackWhatWasSet(boolean v6) throws IOException {
         try (TcpSocket s = socket(v6)) {
-            assertFalse(s.keepAlive());
-            s.setKeepAlive(true);
-            assertTrue(s.keepAlive());
-
-            assertFalse(s.reuseAddress());
-            s.setReuseAddress(true);
-            assertTrue(s.reuseAddress());
-
-            assertFalse(s.reusePort());
-            s.setReusePort(true);
-            assertTrue(s.reusePort());
-
-            // Linux reserves twice the size asked for; the JDK halves what it reads back.
-            assertNotEquals(4096, s.sendBufferSize());
-            s.setSendBufferSize(4096);
-            assertEquals(4096, s.sendBufferSize());
-            assertNotEquals(4096, s.receiveBufferSize());
-            s.setReceiveBufferSize(4096);
-            assertEquals(4096, s.receiveBufferSize());
-
-            s.setLinger(Duration.ofSeconds(10));
-            assertEquals(Optional.of(Duration.ofSeconds(10)), s.linger());
-
-            assertFalse(s.noDelay());
-            s.setNoDelay(true);
-            assertTrue(s.noDelay());
+            assertOptionsReadBack(s);
         }
+    }
+
+    /** The round trips of {@link #optionsReadBackWhatWasSet}, on a fresh socket made anywhere. */
+    static void assertOptionsReadBack(TcpSocket s) throws IOException {
+        assertFalse(s.keepAlive());
+        s.setKeepAlive(true);
+        assertTrue(s.keepAlive());
+
+        assertFalse(s.reuseAddress());
+        s.setReuseAddress(true);
+        assertTrue(s.reuseAddress());
+
+        assertFalse(s.reusePort());
+        s.setReusePort(true);
+        assertTrue(s.reusePort());
+
+        // Linux reserves twice the size asked for; the JDK halves what it reads back.
+        assertNotEquals(4096, s.sendBufferSize());
+        s.setSendBufferSize(4096);
+        assertEquals(4096, s.sendBufferSize());
+        assertNotEquals(4096, s.receiveBufferSize());
+        s.setReceiveBufferSize(4096);
+        assertEquals(4096, s.receiveBufferSize());
+
+        assertEquals(Optional.empty(), s.linger());
+        s.setLinger(Duration.ofSeconds(10));
+        assertEquals(Optional.of(Duration.ofSeconds(10)), s.linger());
+        s.setZeroLinger();
+        assertEquals(Optional.of(Duration.ZERO), s.linger());
+        s.setLinger(null);
+        assertEquals(Optional.empty(), s.linger());
+
+        assertFalse(s.noDelay());
+        s.setNoDelay(true);
+        assertTrue(s.noDelay());
     }
 
     @Test
