@@ -187,6 +187,31 @@ public final class TcpListener implements AutoCloseable {
     }
 
     /**
+     * The time-to-live the connections this listener accepts start with ({@code IP_TTL}; the hop
+     * limit, {@code IPV6_UNICAST_HOPS}, on IPv6), as Tokio's {@code TcpListener::ttl}.
+     *
+     * @throws UnsupportedOperationException on the selector driver, whose JDK sockets have no
+     *         such option; it names the io_uring module that has
+     */
+    public int ttl() throws IOException {
+        return socket.ttl();
+    }
+
+    /**
+     * Sets the time-to-live of the connections accepted from now on (they inherit it from the
+     * listening socket); see {@link #ttl()}.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not 1 to 255
+     * @throws UnsupportedOperationException on the selector driver, as {@link #ttl()}
+     */
+    public void setTtl(int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be 1 to 255, was " + ttl);
+        }
+        socket.setTtl(ttl);
+    }
+
+    /**
      * Deregisters and closes the listening socket; idempotent. Tasks waiting in {@link #accept()}
      * are woken and fail with "listener closed".
      */

@@ -30,6 +30,38 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OwnedSocketOptionsTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
+    /** Tokio's {@code TcpListener::set_ttl}: read back, and inherited by the connections accepted after it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void aListenersTtlReadsBackAndReachesTheConnectionsItAccepts(String host) {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            InetAddress loopback = InetAddress.getByName(host);
+            try (KyotoRuntime rt = Loopback.runtime();
+                    TcpListener listener = rt.blockOn(TcpListener.bind(new InetSocketAddress(loopback, 0)))) {
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> listener.setTtl(0));
+                assertTrue(bad.getMessage().contains("1 to 255"), bad.getMessage());
+                if (!Loopback.driverOwnsSockets(rt)) {
+                    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, listener::ttl);
+                    assertTrue(e.getMessage().contains("dev.kyoto.io.uring"), e.getMessage());
+                    assertThrows(UnsupportedOperationException.class, () -> listener.setTtl(9));
+                    return;
+                }
+                assertEquals(64, listener.ttl(), "Linux's default");
+                listener.setTtl(33);
+                assertEquals(33, listener.ttl());
+                try (Socket peer = new Socket()) {
+                    peer.connect(listener.localAddress());
+                    try (TcpStream accepted = rt.blockOn(listener.accept())) {
+                        assertEquals(33, accepted.ttl(), "the accepted connection inherited the listener's");
+                    }
+                }
+                listener.close();
+                IOException closed = assertThrows(IOException.class, listener::ttl);
+                assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+            }
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void ttlReadsBackWhatWasSetOnAcceptedAndConnectedStreams(String host) {

@@ -27,6 +27,26 @@ public interface ListenerSocket {
     /** The address the socket is bound to. */
     InetSocketAddress localAddress();
 
+    /**
+     * The time-to-live the listener gives the connections it accepts: {@code IP_TTL}, or for an
+     * IPv6 socket {@code IPV6_UNICAST_HOPS}.
+     *
+     * @throws UnsupportedOperationException on a socket of the JDK's, which has no such option
+     */
+    default int ttl() throws IOException {
+        throw NeedsOwnSockets.error("Reading IP_TTL", "the JDK has no socket option for it");
+    }
+
+    /**
+     * Sets the time-to-live of the connections the listener accepts from now on (1 to 255); they
+     * inherit it from the listening socket.
+     *
+     * @throws UnsupportedOperationException on a socket of the JDK's, which has no such option
+     */
+    default void setTtl(int ttl) throws IOException {
+        throw NeedsOwnSockets.error("Setting IP_TTL", "the JDK has no socket option for it");
+    }
+
     /** Stops listening and closes the socket; idempotent. */
     void close() throws IOException;
 }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -82,12 +83,7 @@ final class UringListener extends UringSocket implements ListenerSocket {
 
     /** An accepted connection, or null. Under the monitor. */
     private Accepted take() throws IOException {
-        if (runtimeShutDown) {
-            throw RuntimeShutdown.error();
-        }
-        if (closed) {
-            throw new IOException("listener closed");
-        }
+        usable();
         Accepted a = accepted.pollFirst();
         if (a != null) {
             return a;
@@ -130,6 +126,40 @@ final class UringListener extends UringSocket implements ListenerSocket {
     @Override
     public InetSocketAddress localAddress() {
         return local;
+    }
+
+    @Override
+    public int ttl() throws IOException {
+        synchronized (this) {
+            usable();
+            return Sockets.option(fd, ttlLevel(), ttlName(), 1)[0];
+        }
+    }
+
+    @Override
+    public void setTtl(int ttl) throws IOException {
+        synchronized (this) {
+            usable();
+            Sockets.setOption(fd, ttlLevel(), ttlName(), ttl);
+        }
+    }
+
+    private int ttlLevel() {
+        return local.getAddress() instanceof Inet6Address ? Sockets.IPPROTO_IPV6 : Sockets.IPPROTO_IP;
+    }
+
+    private int ttlName() {
+        return local.getAddress() instanceof Inet6Address ? Sockets.IPV6_UNICAST_HOPS : Sockets.IP_TTL;
+    }
+
+    /** Throws why the listener cannot be used: its runtime shut down, or it was closed. Under the monitor. */
+    private void usable() throws IOException {
+        if (runtimeShutDown) {
+            throw RuntimeShutdown.error();
+        }
+        if (closed) {
+            throw new IOException("listener closed");
+        }
     }
 
     @Override
