@@ -2,6 +2,8 @@ package dev.kyoto.io.uring.internal.driver;
 
 import dev.kyoto.io.uring.internal.sys.Sockets;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 
@@ -39,6 +41,25 @@ final class SocketOptions {
             v /= 2;
         }
         return (T) (name.type() == Boolean.class ? (Object) (v != 0) : (Object) v);
+    }
+
+    /**
+     * The time-to-live of {@code fd}'s packets: {@code IP_TTL}, or {@code IPV6_UNICAST_HOPS} for a
+     * socket of {@code address}'s family when it is IPv6.
+     */
+    static int ttl(int fd, InetSocketAddress address) throws IOException {
+        return address.getAddress() instanceof Inet6Address
+                ? Sockets.option(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_UNICAST_HOPS, 1)[0]
+                : Sockets.option(fd, Sockets.IPPROTO_IP, Sockets.IP_TTL, 1)[0];
+    }
+
+    /** Sets what {@link #ttl} reads. */
+    static void setTtl(int fd, InetSocketAddress address, int ttl) throws IOException {
+        if (address.getAddress() instanceof Inet6Address) {
+            Sockets.setOption(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_UNICAST_HOPS, ttl);
+        } else {
+            Sockets.setOption(fd, Sockets.IPPROTO_IP, Sockets.IP_TTL, ttl);
+        }
     }
 
     private static int[] where(SocketOption<?> name) {

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -132,7 +131,7 @@ final class UringListener extends UringSocket implements ListenerSocket {
     public int ttl() throws IOException {
         synchronized (this) {
             usable();
-            return Sockets.option(fd, ttlLevel(), ttlName(), 1)[0];
+            return SocketOptions.ttl(fd, local);
         }
     }
 
@@ -140,16 +139,8 @@ final class UringListener extends UringSocket implements ListenerSocket {
     public void setTtl(int ttl) throws IOException {
         synchronized (this) {
             usable();
-            Sockets.setOption(fd, ttlLevel(), ttlName(), ttl);
+            SocketOptions.setTtl(fd, local, ttl);
         }
-    }
-
-    private int ttlLevel() {
-        return local.getAddress() instanceof Inet6Address ? Sockets.IPPROTO_IPV6 : Sockets.IPPROTO_IP;
-    }
-
-    private int ttlName() {
-        return local.getAddress() instanceof Inet6Address ? Sockets.IPV6_UNICAST_HOPS : Sockets.IP_TTL;
     }
 
     /** Throws why the listener cannot be used: its runtime shut down, or it was closed. Under the monitor. */

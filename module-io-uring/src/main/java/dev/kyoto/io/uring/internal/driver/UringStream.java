@@ -15,7 +15,6 @@ import dev.kyoto.runtime.spi.RuntimeShutdown;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -498,7 +497,7 @@ final class UringStream extends UringSocket implements StreamSocket {
     public int ttl() throws IOException {
         synchronized (this) {
             usable();
-            return Sockets.option(fd, ttlLevel(), ttlName(), 1)[0];
+            return SocketOptions.ttl(fd, peer);
         }
     }
 
@@ -506,16 +505,8 @@ final class UringStream extends UringSocket implements StreamSocket {
     public void setTtl(int ttl) throws IOException {
         synchronized (this) {
             usable();
-            Sockets.setOption(fd, ttlLevel(), ttlName(), ttl);
+            SocketOptions.setTtl(fd, peer, ttl);
         }
-    }
-
-    private int ttlLevel() {
-        return peer.getAddress() instanceof Inet6Address ? Sockets.IPPROTO_IPV6 : Sockets.IPPROTO_IP;
-    }
-
-    private int ttlName() {
-        return peer.getAddress() instanceof Inet6Address ? Sockets.IPV6_UNICAST_HOPS : Sockets.IP_TTL;
     }
 
     @Override
