@@ -125,8 +125,10 @@ class ConnectionChurnSoakTest {
 
     private static Async<Void> acceptAndClose(TcpListener listener, AcceptBackoff backoff, Counter accepted) {
         return backoff.accept(listener).then(s -> {
-            s.close();
+            // Counted before the close: the close ends a client, and the last client's end lets
+            // the test read the count, from another thread, while this task may not have run on.
             accepted.increment();
+            s.close();
             return acceptAndClose(listener, backoff, accepted);
         });
     }

@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * selector serves the {@code java.nio} channels that {@code dev.kyoto.io.PollEvented} registers.
  *
  * <p>Rings per worker are chosen with {@value #RING_PER_WORKER} (off by default: on the
- * two-core machine of {@code docs/benchmarks.md} they gain at 1,000 connections and lose more at
- * 64, where two workers each wake for their own connections and one did). A ring per worker lets
+ * two-core machine of {@code docs/benchmarks.md} they lose to the shared, cooperative ring at 64
+ * connections, where two workers each wake for their own connections and one did, and at
+ * 1,000). A ring per worker lets
  * each worker submit and wait without sharing the ring's lock, in user space or in the kernel (a
  * shared ring spent 10 % of a 1,000-connection server's time spinning on the kernel's). Each
  * socket then belongs to one loop for its life: the worker's own for a listener or connect made
