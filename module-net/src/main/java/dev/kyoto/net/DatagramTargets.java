@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -90,6 +91,38 @@ final class DatagramTargets {
         }
         checkFamily(local, resolved.get(0), what);
         throw new AssertionError("unreachable: checkFamily must throw");
+    }
+
+    /**
+     * Checks a send against the connection: to the connected peer ({@code target} null) the
+     * socket must have one ({@code peer} not null); a connected socket sends only to its peer,
+     * and no empty datagram, as the JDK lets it.
+     *
+     * @throws IllegalStateException if the socket is not connected, or connected to another peer
+     * @throws IllegalArgumentException for an empty datagram on a connected socket
+     */
+    static void checkSend(SocketAddress peer, ByteBuffer src, InetSocketAddress target) {
+        if (target == null) {
+            if (peer == null) {
+                throw new IllegalStateException("UdpSocket.send needs a connected socket: call connect(address) first, or use sendTo");
+            }
+            return;
+        }
+        if (peer == null) {
+            return;
+        }
+        if (!target.equals(peer)) {
+            throw new IllegalStateException("UdpSocket.sendTo " + target + ": the socket is connected to " + peer
+                    + " and the JDK lets it send only there; use send, or a socket that is not connected");
+        }
+        if (!src.hasRemaining()) {
+            throw emptyOnConnected();
+        }
+    }
+
+    static IllegalArgumentException emptyOnConnected() {
+        return new IllegalArgumentException("cannot send an empty datagram on a connected UdpSocket: the JDK's DatagramChannel "
+                + "sends nothing for an empty buffer there; send at least one byte, or use sendTo on a socket that is not connected");
     }
 
     private static String describe(InetSocketAddress local) {

@@ -1,18 +1,19 @@
 package dev.kyoto.net;
 
 import dev.kyoto.io.Interest;
-import dev.kyoto.io.PollEvented;
+import dev.kyoto.io.spi.DatagramSocket;
+import dev.kyoto.io.spi.SocketDriver;
 import dev.kyoto.io.Ready;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.spi.DriverHandle;
 import java.io.IOException;
-import java.net.Inet6Address;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -46,12 +47,13 @@ import java.util.Optional;
  *       filled and the rest of the datagram is discarded, silently, as
  *       {@link DatagramChannel#receive} does. Receive into a buffer of 65,507 bytes (IPv4) or
  *       65,527 bytes (IPv6) never to lose any.</li>
- *   <li>The JDK cannot peek ({@code MSG_PEEK}), so {@link #peek} and {@link #peekFrom} take the
- *       next datagram off the socket and hold it, whole, in the socket; the next receive or peek
- *       on any task returns it first, and while it is held the socket counts as readable. A peek
- *       into a small buffer truncates only what the peek copies: a later receive into a larger
- *       buffer gets the whole datagram, as with a real peek. The first peek allocates a 64 KiB
- *       buffer, which the socket keeps.</li>
+ *   <li>A peek leaves the datagram for the next receive, whole: a peek into a small buffer
+ *       truncates only what it copies. On the io_uring driver ({@code dev.kyoto.io.uring}) that
+ *       is the kernel's own peek ({@code MSG_PEEK}). The JDK cannot peek, so on the selector
+ *       driver {@link #peek} and {@link #peekFrom} take the next datagram off the socket and hold
+ *       it in the socket; the next receive or peek on any task returns it first, and while it is
+ *       held the socket counts as readable. The first such peek allocates a 64 KiB buffer, which
+ *       the socket keeps.</li>
  *   <li>On a connected socket a refused peer ({@code ICMP} port unreachable) wakes a pending
  *       receive, which fails with {@link java.net.PortUnreachableException}, an {@link IOException}.</li>
  * </ul>
@@ -62,6 +64,13 @@ import java.util.Optional;
  * {@link IllegalArgumentException} rather than a datagram silently not sent. An unconnected socket
  * sends empty datagrams.
  *
+ * <p>The driver: where the runtime's I/O driver owns its sockets (io_uring), the socket is the
+ * driver's, and {@link #ttl()}, {@link #setTtl} and {@link #takeError()} work; on the selector
+ * driver it is a JDK {@link DatagramChannel}, and those three throw
+ * {@link UnsupportedOperationException} naming the module that has them. Everything else behaves
+ * the same on both, the JDK's rules on sending included, so code does not change with the driver;
+ * a multicast membership on io_uring cannot block sources and has no {@link MembershipKey#channel()}.
+ *
  * <p>Addresses: a socket bound to an IPv4 address sends to and connects to IPv4 addresses only; one
  * bound to an IPv6 address, IPv6 only; one bound to {@code [::]} both. Port 0 is not a peer. A
  * wrong family or port is an {@link IllegalArgumentException} naming the fix, thrown at once when
@@ -69,11 +78,8 @@ import java.util.Optional;
  * fails every later operation, and those waiting, with an {@link IOException} "socket closed".
  */
 public final class UdpSocket implements AutoCloseable {
-    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
-
-    // io and slot are package-private for the white-box tests of the slot's wake-ups.
-    final PollEvented<DatagramChannel> io;
-    final PeekSlot slot = new PeekSlot();
+    // Package-private for the white-box tests of the JDK path's peek slot.
+    final UdpHandle handle;
     /** The address bound to; its family decides which peers the socket can reach. */
     private final InetSocketAddress bound;
     /**
@@ -85,8 +91,8 @@ public final class UdpSocket implements AutoCloseable {
     private volatile InetSocketAddress peer;
     private final List<MembershipKey> memberships = new ArrayList<>();
 
-    private UdpSocket(PollEvented<DatagramChannel> io, InetSocketAddress bound) {
-        this.io = io;
+    private UdpSocket(UdpHandle handle, InetSocketAddress bound) {
+        this.handle = handle;
         this.bound = bound;
         this.local = bound;
     }
@@ -135,20 +141,30 @@ public final class UdpSocket implements AutoCloseable {
         });
     }
 
-    /** Opens, binds and registers one socket; a failure at any step closes it. */
+    /**
+     * Binds one socket: the driver's own where the runtime's driver owns sockets, else a JDK
+     * channel on the reactor. A failure at any step closes it.
+     */
     private static UdpSocket bindOne(InetSocketAddress address) throws IOException {
-        DatagramChannel ch = DatagramChannel.open(
-                address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        try {
+        if (DriverHandle.current().io().driver() instanceof SocketDriver driver) {
+            DatagramSocket socket;
             try {
-                ch.bind(address);
-            } catch (IOException e) {
+                socket = driver.bindDatagram(address);
+            } catch (BindException e) {
                 throw AddressedErrors.bindFailed(address, e);
             }
-            InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
-            return new UdpSocket(PollEvented.register(ch, READ_WRITE), local);
+            try {
+                return new UdpSocket(new DriverUdp(socket), socket.localAddress());
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+        }
+        ChannelUdp channel = ChannelUdp.bind(address);
+        try {
+            return new UdpSocket(channel, channel.localAddress());
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            channel.close();
             throw e;
         }
     }
@@ -192,11 +208,8 @@ public final class UdpSocket implements AutoCloseable {
                 }
                 DatagramTargets.checkPort(a.getPort(), a, "connect");
                 try {
-                    DatagramChannel ch = io.channel();
-                    ch.connect(a);
-                    slot.clear();
-                    local = (InetSocketAddress) ch.getLocalAddress();
-                    peer = (InetSocketAddress) ch.getRemoteAddress();
+                    local = handle.connect(a);
+                    peer = a;
                     return null;
                 } catch (IOException e) {
                     last = e;
@@ -218,7 +231,7 @@ public final class UdpSocket implements AutoCloseable {
      */
     public Async<Integer> send(ByteBuffer src) {
         checkSendable(src);
-        return io.asyncIo(Interest.WRITABLE, ch -> sendOnce(ch, src, null));
+        return handle.send(src, null);
     }
 
     /**
@@ -236,7 +249,7 @@ public final class UdpSocket implements AutoCloseable {
             return sendToFirst(src, Dns.lookup(isa.getHostString(), isa.getPort()));
         }
         DatagramTargets.checkFamily(bound, isa, "sendTo");
-        return io.asyncIo(Interest.WRITABLE, ch -> sendOnce(ch, src, isa));
+        return handle.send(src, isa);
     }
 
     /**
@@ -253,7 +266,7 @@ public final class UdpSocket implements AutoCloseable {
     private Async<Integer> sendToFirst(ByteBuffer src, Async<List<InetSocketAddress>> resolving) {
         return resolving.then(addresses -> {
             InetSocketAddress target = DatagramTargets.firstReachable(bound, addresses, "sendTo");
-            return io.asyncIo(Interest.WRITABLE, ch -> sendOnce(ch, src, target));
+            return handle.send(src, target);
         });
     }
 
@@ -262,12 +275,12 @@ public final class UdpSocket implements AutoCloseable {
      * {@code dst}: completes with the number of bytes put there. A larger datagram is truncated.
      */
     public Async<Integer> recv(ByteBuffer dst) {
-        return new DatagramRecv<>(io, slot, Objects.requireNonNull(dst, "dst"), false, DatagramRecv.BYTES);
+        return handle.recv(Objects.requireNonNull(dst, "dst"), false, DatagramRecv.BYTES);
     }
 
     /** Receives one datagram into {@code dst}: completes with its sender. A larger datagram is truncated. */
     public Async<InetSocketAddress> recvFrom(ByteBuffer dst) {
-        return new DatagramRecv<>(io, slot, Objects.requireNonNull(dst, "dst"), false, DatagramRecv.SENDER);
+        return handle.recv(Objects.requireNonNull(dst, "dst"), false, DatagramRecv.SENDER);
     }
 
     /**
@@ -276,17 +289,17 @@ public final class UdpSocket implements AutoCloseable {
      * JDK's lack of a real peek is made up for.
      */
     public Async<Integer> peek(ByteBuffer dst) {
-        return new DatagramRecv<>(io, slot, Objects.requireNonNull(dst, "dst"), true, DatagramRecv.BYTES);
+        return handle.recv(Objects.requireNonNull(dst, "dst"), true, DatagramRecv.BYTES);
     }
 
     /** Copies the next datagram into {@code dst} without consuming it: completes with its sender. */
     public Async<InetSocketAddress> peekFrom(ByteBuffer dst) {
-        return new DatagramRecv<>(io, slot, Objects.requireNonNull(dst, "dst"), true, DatagramRecv.SENDER);
+        return handle.recv(Objects.requireNonNull(dst, "dst"), true, DatagramRecv.SENDER);
     }
 
     /** The sender of the next datagram, without consuming it. */
     public Async<InetSocketAddress> peekSender() {
-        return new DatagramRecv<>(io, slot, null, true, DatagramRecv.SENDER);
+        return handle.recv(null, true, DatagramRecv.SENDER);
     }
 
     /**
@@ -305,10 +318,7 @@ public final class UdpSocket implements AutoCloseable {
      * @return its sender, or empty if none was ready
      */
     public Optional<InetSocketAddress> tryRecvFrom(ByteBuffer dst) throws IOException {
-        Objects.requireNonNull(dst, "dst");
-        InetSocketAddress held = slot.isFull() ? slot.take(dst) : null;
-        return Optional.ofNullable(held != null ? held
-                : io.tryIo(DatagramRecv.READ_OR_ERROR, DatagramRecv.operation(slot, dst, false)));
+        return Optional.ofNullable(handle.tryRecvFrom(Objects.requireNonNull(dst, "dst"), false));
     }
 
     /**
@@ -317,10 +327,7 @@ public final class UdpSocket implements AutoCloseable {
      * @return its sender, or empty if none was ready
      */
     public Optional<InetSocketAddress> tryPeekFrom(ByteBuffer dst) throws IOException {
-        Objects.requireNonNull(dst, "dst");
-        InetSocketAddress held = slot.isFull() ? slot.peek(io.channel(), dst) : null;
-        return Optional.ofNullable(held != null ? held
-                : io.tryIo(DatagramRecv.READ_OR_ERROR, DatagramRecv.operation(slot, dst, true)));
+        return Optional.ofNullable(handle.tryRecvFrom(Objects.requireNonNull(dst, "dst"), true));
     }
 
     /**
@@ -332,7 +339,7 @@ public final class UdpSocket implements AutoCloseable {
      */
     public boolean trySend(ByteBuffer src) throws IOException {
         checkSendable(src);
-        return io.tryIo(Interest.WRITABLE, ch -> sendOnce(ch, src, null)) != null;
+        return handle.trySend(src, null);
     }
 
     /**
@@ -342,8 +349,7 @@ public final class UdpSocket implements AutoCloseable {
      * @throws IllegalArgumentException for a target the socket cannot reach, port 0, or an unresolved address
      */
     public boolean trySendTo(ByteBuffer src, SocketAddress target) throws IOException {
-        InetSocketAddress isa = resolvedTarget(src, target);
-        return io.tryIo(Interest.WRITABLE, ch -> sendOnce(ch, src, isa)) != null;
+        return handle.trySend(src, resolvedTarget(src, target));
     }
 
     /** Polls to receive one datagram into {@code dst}, for hand-written computations: its length, or pending. */
@@ -354,67 +360,33 @@ public final class UdpSocket implements AutoCloseable {
 
     /** Polls to receive one datagram into {@code dst}, for hand-written computations: its sender, or pending. */
     public Poll<InetSocketAddress> pollRecvFrom(Context cx, ByteBuffer dst) throws IOException {
-        return pollReceive(cx, Objects.requireNonNull(dst, "dst"), false);
+        return handle.pollRecvFrom(cx, Objects.requireNonNull(dst, "dst"), false);
     }
 
     /** Polls to copy the next datagram into {@code dst} without consuming it: its sender, or pending. */
     public Poll<InetSocketAddress> pollPeekFrom(Context cx, ByteBuffer dst) throws IOException {
-        return pollReceive(cx, Objects.requireNonNull(dst, "dst"), true);
-    }
-
-    /**
-     * The single-slot receive: the held datagram first, else the socket when readable. A pending
-     * poll also leaves its waker with the slot, for the reason given in {@link PeekSlot}.
-     */
-    private Poll<InetSocketAddress> pollReceive(Context cx, ByteBuffer dst, boolean peek) throws IOException {
-        InetSocketAddress from = fromSlot(dst, peek);
-        if (from != null) {
-            return Poll.ready(from);
-        }
-        Poll<InetSocketAddress> p = io.pollReadIo(cx, DatagramRecv.operation(slot, dst, peek));
-        if (p.isReady()) {
-            return p;
-        }
-        slot.setPollReader(cx.waker());
-        from = fromSlot(dst, peek);
-        return from != null ? Poll.ready(from) : Poll.pending();
-    }
-
-    private InetSocketAddress fromSlot(ByteBuffer dst, boolean peek) throws IOException {
-        if (!slot.isFull()) {
-            return null;
-        }
-        return peek ? slot.peek(io.channel(), dst) : slot.take(dst);
+        return handle.pollRecvFrom(cx, Objects.requireNonNull(dst, "dst"), true);
     }
 
     /** Polls to send {@code src} to the connected peer, for hand-written computations: its length, or pending. */
     public Poll<Integer> pollSend(Context cx, ByteBuffer src) throws IOException {
         checkSendable(src);
-        return io.pollWriteIo(cx, ch -> sendOnce(ch, src, null));
+        return handle.pollSend(cx, src, null);
     }
 
     /** Polls to send {@code src} to {@code target}, a resolved address: its length, or pending. */
     public Poll<Integer> pollSendTo(Context cx, ByteBuffer src, SocketAddress target) throws IOException {
-        InetSocketAddress isa = resolvedTarget(src, target);
-        return io.pollWriteIo(cx, ch -> sendOnce(ch, src, isa));
+        return handle.pollSend(cx, src, resolvedTarget(src, target));
     }
 
-    /** Read readiness on the single-slot path (a datagram held by a peek counts), or pending. */
+    /** Read readiness on the single-slot path (on the JDK's channel, a datagram held by a peek counts), or pending. */
     public Poll<Ready> pollRecvReady(Context cx) throws IOException {
-        if (slot.isFull()) {
-            return Poll.ready(Ready.READABLE);
-        }
-        Poll<Ready> p = io.pollReadReady(cx);
-        if (p.isReady()) {
-            return p;
-        }
-        slot.setPollReader(cx.waker());
-        return slot.isFull() ? Poll.ready(Ready.READABLE) : Poll.pending();
+        return handle.pollRecvReady(cx);
     }
 
     /** Write readiness on the single-slot path, or pending. */
     public Poll<Ready> pollSendReady(Context cx) throws IOException {
-        return io.pollWriteReady(cx);
+        return handle.pollSendReady(cx);
     }
 
     /**
@@ -422,7 +394,7 @@ public final class UdpSocket implements AutoCloseable {
      * hint: a {@code try…} call may still find nothing, and then clears it so the next wait waits.
      */
     public Async<Ready> ready(Interest interest) {
-        return new DatagramReady(io, slot, Objects.requireNonNull(interest, "interest"));
+        return handle.ready(Objects.requireNonNull(interest, "interest"));
     }
 
     /** Waits until a datagram can be received (or one is held by a peek). */
@@ -435,47 +407,10 @@ public final class UdpSocket implements AutoCloseable {
         return ready(Interest.WRITABLE);
     }
 
-    /**
-     * One send attempt: null when the send buffer has no room. The JDK reports that as 0 bytes
-     * sent, which for an empty datagram would be ambiguous; an empty datagram is taken as sent.
-     */
-    private static Integer sendOnce(DatagramChannel ch, ByteBuffer src, InetSocketAddress target) throws IOException {
-        int length = src.remaining();
-        int n;
-        if (target == null) {
-            if (!ch.isConnected()) {
-                throw new IllegalStateException("UdpSocket.send needs a connected socket: call connect(address) first, or use sendTo");
-            }
-            n = ch.write(src);
-        } else {
-            if (ch.isConnected()) {
-                checkConnectedSendTo(ch, src, target);
-            }
-            n = ch.send(src, target);
-        }
-        return n == 0 && length > 0 ? null : n;
-    }
-
-    private static void checkConnectedSendTo(DatagramChannel ch, ByteBuffer src, InetSocketAddress target) throws IOException {
-        SocketAddress peer = ch.getRemoteAddress();
-        if (!target.equals(peer)) {
-            throw new IllegalStateException("UdpSocket.sendTo " + target + ": the socket is connected to " + peer
-                    + " and the JDK lets it send only there; use send, or a socket that is not connected");
-        }
-        if (!src.hasRemaining()) {
-            throw emptyOnConnected();
-        }
-    }
-
     private static void checkSendable(ByteBuffer src) {
         if (!Objects.requireNonNull(src, "src").hasRemaining()) {
-            throw emptyOnConnected();
+            throw DatagramTargets.emptyOnConnected();
         }
-    }
-
-    private static IllegalArgumentException emptyOnConnected() {
-        return new IllegalArgumentException("cannot send an empty datagram on a connected UdpSocket: the JDK's DatagramChannel "
-                + "sends nothing for an empty buffer there; send at least one byte, or use sendTo on a socket that is not connected");
     }
 
     private InetSocketAddress resolvedTarget(ByteBuffer src, SocketAddress target) {
@@ -491,22 +426,22 @@ public final class UdpSocket implements AutoCloseable {
 
     /** Enables or disables sending to broadcast addresses ({@code SO_BROADCAST}). */
     public void setBroadcast(boolean on) throws IOException {
-        io.channel().setOption(StandardSocketOptions.SO_BROADCAST, on);
+        handle.setOption(StandardSocketOptions.SO_BROADCAST, on);
     }
 
     /** Whether {@code SO_BROADCAST} is set. */
     public boolean broadcast() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.SO_BROADCAST);
+        return handle.option(StandardSocketOptions.SO_BROADCAST);
     }
 
     /** Whether multicast datagrams this socket sends are looped back to the host ({@code IP_MULTICAST_LOOP}). */
     public void setMulticastLoop(boolean on) throws IOException {
-        io.channel().setOption(StandardSocketOptions.IP_MULTICAST_LOOP, on);
+        handle.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, on);
     }
 
     /** Whether {@code IP_MULTICAST_LOOP} is set (it is by default). */
     public boolean multicastLoop() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.IP_MULTICAST_LOOP);
+        return handle.option(StandardSocketOptions.IP_MULTICAST_LOOP);
     }
 
     /**
@@ -519,22 +454,22 @@ public final class UdpSocket implements AutoCloseable {
         if (ttl < 0 || ttl > 255) {
             throw new IllegalArgumentException("multicast TTL " + ttl + " is out of range 0-255; 1 keeps datagrams on the local network");
         }
-        io.channel().setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
+        handle.setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
     }
 
     /** The multicast time-to-live or hop limit. */
     public int multicastTtl() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.IP_MULTICAST_TTL);
+        return handle.option(StandardSocketOptions.IP_MULTICAST_TTL);
     }
 
     /** The interface multicast datagrams are sent from ({@code IP_MULTICAST_IF}). */
     public void setMulticastInterface(NetworkInterface nif) throws IOException {
-        io.channel().setOption(StandardSocketOptions.IP_MULTICAST_IF, Objects.requireNonNull(nif, "nif"));
+        handle.setOption(StandardSocketOptions.IP_MULTICAST_IF, Objects.requireNonNull(nif, "nif"));
     }
 
     /** The interface multicast datagrams are sent from, or empty if the system chooses. */
     public Optional<NetworkInterface> multicastInterface() throws IOException {
-        return Optional.ofNullable(io.channel().getOption(StandardSocketOptions.IP_MULTICAST_IF));
+        return Optional.ofNullable(handle.option(StandardSocketOptions.IP_MULTICAST_IF));
     }
 
     /**
@@ -542,22 +477,59 @@ public final class UdpSocket implements AutoCloseable {
      * so this is Tokio's {@code set_tos_v4} and {@code set_tclass_v6} in one.
      */
     public void setTos(int tos) throws IOException {
-        io.channel().setOption(StandardSocketOptions.IP_TOS, tos);
+        handle.setOption(StandardSocketOptions.IP_TOS, tos);
     }
 
     /** The type-of-service byte, or the traffic class of an IPv6 socket. */
     public int tos() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.IP_TOS);
+        return handle.option(StandardSocketOptions.IP_TOS);
+    }
+
+    /**
+     * The time-to-live of the unicast datagrams this socket sends ({@code IP_TTL}; the hop limit,
+     * {@code IPV6_UNICAST_HOPS}, on IPv6), as Tokio's {@code UdpSocket::ttl}.
+     *
+     * @throws UnsupportedOperationException on the selector driver, whose JDK sockets have no
+     *         such option; it names the io_uring module that has
+     */
+    public int ttl() throws IOException {
+        return handle.ttl();
+    }
+
+    /**
+     * Sets the time-to-live of the unicast datagrams this socket sends; see {@link #ttl()}.
+     *
+     * @throws IllegalArgumentException if {@code ttl} is not 1 to 255
+     * @throws UnsupportedOperationException on the selector driver, as {@link #ttl()}
+     */
+    public void setTtl(int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be 1 to 255, was " + ttl);
+        }
+        handle.setTtl(ttl);
+    }
+
+    /**
+     * Takes the socket's pending error ({@code SO_ERROR}) and clears it, as Tokio's
+     * {@code UdpSocket::take_error}: empty when there is none. On a connected socket a refused
+     * datagram leaves one ({@link java.net.PortUnreachableException}), which the next receive
+     * reports instead, if it comes first.
+     *
+     * @throws UnsupportedOperationException on the selector driver, whose JDK sockets cannot read
+     *         the pending error; it names the io_uring module that can
+     */
+    public Optional<IOException> takeError() throws IOException {
+        return handle.takeError();
     }
 
     /** Requests a send buffer of {@code bytes} ({@code SO_SNDBUF}); the system may adjust it (Linux doubles it). */
     public void setSendBufferSize(int bytes) throws IOException {
-        io.channel().setOption(StandardSocketOptions.SO_SNDBUF, bytes);
+        handle.setOption(StandardSocketOptions.SO_SNDBUF, bytes);
     }
 
     /** The send buffer's size as the system reports it. */
     public int sendBufferSize() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.SO_SNDBUF);
+        return handle.option(StandardSocketOptions.SO_SNDBUF);
     }
 
     /**
@@ -565,12 +537,12 @@ public final class UdpSocket implements AutoCloseable {
      * Datagrams that arrive while it is full are dropped by the system.
      */
     public void setRecvBufferSize(int bytes) throws IOException {
-        io.channel().setOption(StandardSocketOptions.SO_RCVBUF, bytes);
+        handle.setOption(StandardSocketOptions.SO_RCVBUF, bytes);
     }
 
     /** The receive buffer's size as the system reports it. */
     public int recvBufferSize() throws IOException {
-        return io.channel().getOption(StandardSocketOptions.SO_RCVBUF);
+        return handle.option(StandardSocketOptions.SO_RCVBUF);
     }
 
     /**
@@ -581,7 +553,7 @@ public final class UdpSocket implements AutoCloseable {
      * @throws IllegalArgumentException if {@code group} is not a multicast address of the socket's family
      */
     public MembershipKey joinMulticast(InetAddress group, NetworkInterface nif) throws IOException {
-        MembershipKey key = io.channel().join(Objects.requireNonNull(group, "group"), Objects.requireNonNull(nif, "nif"));
+        MembershipKey key = handle.join(Objects.requireNonNull(group, "group"), Objects.requireNonNull(nif, "nif"));
         synchronized (memberships) {
             if (!memberships.contains(key)) {
                 memberships.add(key);
@@ -635,12 +607,7 @@ public final class UdpSocket implements AutoCloseable {
     /** Deregisters and closes the socket, and discards a datagram held by a peek. Idempotent. */
     @Override
     public void close() throws IOException {
-        try {
-            io.close();
-        } finally {
-            // After the channel is closed no peek can fill the slot again.
-            slot.clear();
-        }
+        handle.close();
     }
 
     /**

@@ -5,7 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 
 /**
- * An I/O driver that owns TCP sockets itself, without {@code java.nio} channels: a native driver
+ * An I/O driver that owns TCP and UDP sockets itself, without {@code java.nio} channels: a native driver
  * over io_uring, and one day epoll or kqueue through the FFM API. {@code dev.kyoto.net} asks the
  * runtime's driver for this interface and, where it finds it, builds its listeners and streams
  * on the driver's sockets, so that user code does not change with the driver.
@@ -39,4 +39,13 @@ public interface SocketDriver {
      * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
      */
     UnconnectedSocket open(ProtocolFamily family) throws IOException;
+
+    /**
+     * Opens a UDP socket bound to {@code local} (port 0: any free one); an IPv6 one, bound to
+     * the wildcard, also reaches IPv4 peers, as the JDK's does.
+     *
+     * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
+     *                     (a {@link java.net.BindException} for an address in use); nothing stays open
+     */
+    DatagramSocket bindDatagram(InetSocketAddress local) throws IOException;
 }

@@ -48,14 +48,24 @@ final class SocketOptions {
      * socket of {@code address}'s family when it is IPv6.
      */
     static int ttl(int fd, InetSocketAddress address) throws IOException {
-        return address.getAddress() instanceof Inet6Address
+        return ttl(fd, address.getAddress() instanceof Inet6Address);
+    }
+
+    /** {@link #ttl(int, InetSocketAddress)} of an IPv6 socket or not. */
+    static int ttl(int fd, boolean v6) throws IOException {
+        return v6
                 ? Sockets.option(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_UNICAST_HOPS, 1)[0]
                 : Sockets.option(fd, Sockets.IPPROTO_IP, Sockets.IP_TTL, 1)[0];
     }
 
-    /** Sets what {@link #ttl} reads. */
+    /** Sets what {@link #ttl(int, InetSocketAddress)} reads. */
     static void setTtl(int fd, InetSocketAddress address, int ttl) throws IOException {
-        if (address.getAddress() instanceof Inet6Address) {
+        setTtl(fd, address.getAddress() instanceof Inet6Address, ttl);
+    }
+
+    /** Sets what {@link #ttl(int, boolean)} reads. */
+    static void setTtl(int fd, boolean v6, int ttl) throws IOException {
+        if (v6) {
             Sockets.setOption(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_UNICAST_HOPS, ttl);
         } else {
             Sockets.setOption(fd, Sockets.IPPROTO_IP, Sockets.IP_TTL, ttl);

@@ -3,6 +3,7 @@ package dev.kyoto.io.uring.internal.driver;
 import dev.kyoto.io.spi.ChannelHost;
 import dev.kyoto.io.spi.CompanionSelector;
 import dev.kyoto.io.spi.ConnectingSocket;
+import dev.kyoto.io.spi.DatagramSocket;
 import dev.kyoto.io.spi.ListenerSocket;
 import dev.kyoto.io.spi.SocketDriver;
 import dev.kyoto.io.spi.StreamSocket;
@@ -68,6 +69,9 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     static final int ENTRIES = 4096;
     /** The name of the companion selector's thread. */
     static final String COMPANION_THREAD = "kyoto-io_uring-nio";
+    private static final int IPV6_V6ONLY = 26;
+    private static final int IPV6_MULTICAST_ALL = 29;
+    private static final int IP_MULTICAST_ALL = 49;
     /** The system property that gives each worker of a multi-thread runtime a ring of its own when {@code true}. */
     public static final String RING_PER_WORKER = "kyoto.io.uring.ringPerWorker";
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(UringSocket[].class);
@@ -309,6 +313,34 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
             throw RuntimeShutdown.error();
         }
         return new UringUnconnectedSocket(this, Sockets.tcpSocket(af));
+    }
+
+    /**
+     * Opens a UDP socket as the JDK's {@code DatagramChannel} is opened (an IPv6 one dual-stack,
+     * neither receiving multicast for groups only other sockets joined) and binds it.
+     */
+    @Override
+    public DatagramSocket bindDatagram(InetSocketAddress local) throws IOException {
+        if (isShut()) {
+            throw RuntimeShutdown.error();
+        }
+        short af = SocketAddresses.family(local);
+        int fd = Sockets.socket(af, Sockets.SOCK_DGRAM);
+        try {
+            if (af == SocketAddresses.AF_INET6) {
+                Sockets.setOption(fd, Sockets.IPPROTO_IPV6, IPV6_V6ONLY, 0);
+                Sockets.setOption(fd, Sockets.IPPROTO_IPV6, IPV6_MULTICAST_ALL, 0);
+            } else {
+                Sockets.setOption(fd, Sockets.IPPROTO_IP, IP_MULTICAST_ALL, 0);
+            }
+            Sockets.bind(fd, local);
+            UringDatagram socket = new UringDatagram(this, loopHere(), fd, af);
+            register(socket);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
     }
 
     /** Starts connecting {@code fd} (open, perhaps bound) to {@code remote}; closes {@code fd} if it cannot. */

@@ -16,7 +16,7 @@ import java.net.SocketException;
  * the operations that name them: closed directly, a descriptor's number could be reused by the
  * process before an operation still in the submission queue is issued against it.
  */
-abstract sealed class UringSocket permits UringStream, UringListener, UringConnect {
+abstract sealed class UringSocket permits UringStream, UringListener, UringConnect, UringDatagram {
     /** Kinds of operation, the low four bits of the user data. */
     static final int CANCEL = 14;
     static final int CLOSE = 15;

@@ -54,6 +54,26 @@ public final class SocketAddresses {
     }
 
     /**
+     * Writes {@code address} for a socket of {@code family}: an IPv4 address for an IPv6 socket
+     * as the IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}), which is how a dual-stack socket
+     * reaches IPv4 peers.
+     *
+     * @return its length, for the system call
+     */
+    public static int write(InetSocketAddress address, MemorySegment into, short family) {
+        int len = write(address, into);
+        if (family != AF_INET6 || len == 28) {
+            return len;
+        }
+        byte[] v4 = into.asSlice(4, 4).toArray(ValueLayout.JAVA_BYTE);
+        into.asSlice(4, MAX_SIZE - 4).fill((byte) 0);
+        into.set(ValueLayout.JAVA_SHORT, 0, AF_INET6);
+        into.set(ValueLayout.JAVA_SHORT, 18, (short) -1);
+        MemorySegment.copy(v4, 0, into, ValueLayout.JAVA_BYTE, 20, 4);
+        return 28;
+    }
+
+    /**
      * Reads the address the kernel wrote into {@code from}.
      *
      * @throws IllegalArgumentException if it is neither {@code AF_INET} nor {@code AF_INET6}

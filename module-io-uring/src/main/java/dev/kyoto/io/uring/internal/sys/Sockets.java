@@ -51,6 +51,7 @@ public final class Sockets {
             () -> Arena.ofAuto().allocate(MSGHDR_SIZE + IOVEC_SIZE * MAX_GATHER, 8));
 
     public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
     public static final int SOCK_NONBLOCK = 0x800;
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int SOL_SOCKET = 1;
@@ -85,9 +86,13 @@ public final class Sockets {
 
     /** A new non-blocking, close-on-exec TCP socket of {@code family} ({@code AF_INET} or {@code AF_INET6}). */
     public static int tcpSocket(short family) throws IOException {
+        return socket(family, SOCK_STREAM);
+    }
+
+    /** A new non-blocking, close-on-exec socket of {@code family} and {@code type} ({@code SOCK_STREAM} or {@code SOCK_DGRAM}). */
+    public static int socket(short family, int type) throws IOException {
         try {
-            int fd = (int) SOCKET.invokeExact(LibC.capturedState(), (int) family,
-                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            int fd = (int) SOCKET.invokeExact(LibC.capturedState(), (int) family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw LibC.failure("socket", LibC.errno());
             }
@@ -199,6 +204,34 @@ public final class Sockets {
                 out[i] = v.getAtIndex(INT, i);
             }
             return out;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code setsockopt} of an option whose value is a structure, given as its bytes ({@code struct ip_mreqn}, say). */
+    public static void setOptionBytes(int fd, int level, int name, byte[] value) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(value.length, 8);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            check((int) SETSOCKOPT.invokeExact(LibC.capturedState(), fd, level, name, v, value.length), "setsockopt");
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** {@code getsockopt} of an option whose value is a structure of at most {@code size} bytes: the bytes the kernel wrote. */
+    public static byte[] optionBytes(int fd, int level, int name, int size) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(size, 8);
+            MemorySegment len = arena.allocate(INT);
+            len.set(INT, 0, size);
+            check((int) GETSOCKOPT.invokeExact(LibC.capturedState(), fd, level, name, v, len), "getsockopt");
+            return v.asSlice(0, len.get(INT, 0)).toArray(ValueLayout.JAVA_BYTE);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {

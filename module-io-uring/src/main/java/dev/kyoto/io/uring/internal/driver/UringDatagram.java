@@ -1,0 +1,528 @@
+package dev.kyoto.io.uring.internal.driver;
+
+import dev.kyoto.io.Interest;
+import dev.kyoto.io.Ready;
+import dev.kyoto.io.spi.DatagramSocket;
+import dev.kyoto.io.uring.internal.ring.Opcode;
+import dev.kyoto.io.uring.internal.sys.Datagrams;
+import dev.kyoto.io.uring.internal.sys.LibC;
+import dev.kyoto.io.uring.internal.sys.SocketAddresses;
+import dev.kyoto.io.uring.internal.sys.Sockets;
+import dev.kyoto.runtime.Async;
+import dev.kyoto.runtime.Context;
+import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.Waker;
+import dev.kyoto.runtime.spi.RuntimeShutdown;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.PortUnreachableException;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A UDP socket driven by readiness: a receive or send is one system call that does not wait, and
+ * a task that finds nothing to do waits for a {@code POLL_ADD} in the ring to say the socket is
+ * ready again, as on a selector. Datagrams gain nothing from completions: each is one call
+ * either way, and a receive in flight would need a buffer per socket that the caller's own
+ * buffer makes unnecessary.
+ *
+ * <p>All state is guarded by this object's monitor. It is written by the tasks that receive,
+ * send and wait (any worker thread) and by {@link #complete}, on the thread that reaps the ring.
+ * Wakers are called after the monitor is released. Invariants: {@code readable} is false only
+ * after a receive found the socket empty and no poll has completed since (so a wait for it must
+ * be armed in the ring); {@code writable} likewise for a full send buffer; at most one poll of
+ * each kind is in flight, counted in {@code inFlight}; while {@code inFlight} is zero no queued
+ * operation names the descriptor, which may then be closed directly.
+ */
+final class UringDatagram extends UringSocket implements DatagramSocket {
+    static final int POLL_IN = 1;
+    static final int POLL_OUT = 2;
+    static final int POLL_ERR = 3;
+    private static final int POLLIN = 0x1;
+    private static final int POLLOUT = 0x4;
+    private static final int POLLERR = 0x8;
+    private static final int EAGAIN = 11;
+    private static final int EMSGSIZE = 90;
+    private static final int IP_ADD_MEMBERSHIP = 35;
+    private static final int IP_DROP_MEMBERSHIP = 36;
+    private static final int IPV6_ADD_MEMBERSHIP = 20;
+    private static final int IPV6_DROP_MEMBERSHIP = 21;
+
+    /** {@code AF_INET} or {@code AF_INET6}: how addresses are written for this socket. */
+    private final short family;
+    private boolean readable;
+    private boolean writable = true;
+    /** A poll reported {@code POLLERR} and no operation has taken the error since. */
+    private boolean errored;
+    private boolean pollInInFlight;
+    private boolean pollOutInFlight;
+    private boolean pollErrInFlight;
+    private boolean closed;
+    private boolean runtimeShutDown;
+    private Waker reader;
+    private Waker writer;
+    private final List<ReadyWait> waiters = new ArrayList<>(0);
+
+    UringDatagram(UringDriver driver, RingLoop loop, int fd, short family) {
+        super(driver, loop, fd);
+        this.family = family;
+    }
+
+    @Override
+    public InetSocketAddress tryRecvFrom(ByteBuffer dst, boolean peek) throws IOException {
+        if (dst != null && dst.isReadOnly()) {
+            throw new IllegalArgumentException("cannot receive into a read-only buffer");
+        }
+        int flags = peek ? Datagrams.MSG_PEEK : 0;
+        synchronized (this) {
+            usable();
+            long n;
+            if (dst == null) {
+                n = Datagrams.recvFrom(fd, 0, 0, flags);
+            } else if (dst.isDirect()) {
+                n = Datagrams.recvFrom(fd, MemorySegment.ofBuffer(dst).address(), dst.remaining(), flags);
+            } else {
+                MemorySegment scratch = Datagrams.scratch();
+                n = Datagrams.recvFrom(fd, scratch.address(), Math.min(dst.remaining(), Datagrams.MAX_DATAGRAM), flags);
+                if (n > 0) {
+                    MemorySegment.copy(scratch, ValueLayout.JAVA_BYTE, 0, dst.array(), dst.arrayOffset() + dst.position(), (int) n);
+                }
+            }
+            if (n == -EAGAIN) {
+                readable = false;
+                return null;
+            }
+            if (n < 0) {
+                errored = false;
+                throw datagramFailure((int) -n);
+            }
+            if (dst != null) {
+                dst.position(dst.position() + (int) n);
+            }
+            return Datagrams.sender();
+        }
+    }
+
+    @Override
+    public int trySendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
+        int length = src.remaining();
+        synchronized (this) {
+            usable();
+            long n;
+            if (src.isDirect()) {
+                n = Datagrams.sendTo(fd, MemorySegment.ofBuffer(src).address(), length, target, family);
+            } else if (length > Datagrams.MAX_DATAGRAM) {
+                n = -EMSGSIZE;
+            } else {
+                MemorySegment scratch = Datagrams.scratch();
+                MemorySegment.copy(MemorySegment.ofBuffer(src), 0, scratch, 0, length);
+                n = Datagrams.sendTo(fd, scratch.address(), length, target, family);
+            }
+            if (n == -EAGAIN) {
+                writable = false;
+                return -1;
+            }
+            if (n < 0) {
+                errored = false;
+                throw datagramFailure((int) -n);
+            }
+            src.position(src.position() + (int) n);
+            return (int) n;
+        }
+    }
+
+    @Override
+    public Poll<Ready> pollRecvReady(Context cx) throws IOException {
+        synchronized (this) {
+            usable();
+            if (readable) {
+                return Poll.ready(Ready.READABLE);
+            }
+            reader = cx.waker();
+            pollIn();
+            return Poll.pending();
+        }
+    }
+
+    @Override
+    public Poll<Ready> pollSendReady(Context cx) throws IOException {
+        synchronized (this) {
+            usable();
+            if (writable) {
+                return Poll.ready(Ready.WRITABLE);
+            }
+            writer = cx.waker();
+            pollOut();
+            return Poll.pending();
+        }
+    }
+
+    @Override
+    public Async<Ready> ready(Interest interest) {
+        return new ReadyWait(interest);
+    }
+
+    @Override
+    public void connect(InetSocketAddress peer) throws IOException {
+        synchronized (this) {
+            usable();
+            Datagrams.connect(fd, peer, family);
+            // As the JDK does: what others sent before the connect is not the peer's.
+            long n;
+            do {
+                n = Datagrams.recvFrom(fd, 0, 0, 0);
+            } while (n >= 0);
+            readable = false;
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        synchronized (this) {
+            usable();
+            return Sockets.localAddress(fd);
+        }
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> name, T value) throws IOException {
+        synchronized (this) {
+            usable();
+            DatagramOptions.set(fd, isV6(), name, value);
+        }
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        synchronized (this) {
+            usable();
+            return DatagramOptions.get(fd, isV6(), name);
+        }
+    }
+
+    @Override
+    public int ttl() throws IOException {
+        synchronized (this) {
+            usable();
+            return SocketOptions.ttl(fd, isV6());
+        }
+    }
+
+    @Override
+    public void setTtl(int ttl) throws IOException {
+        synchronized (this) {
+            usable();
+            SocketOptions.setTtl(fd, isV6(), ttl);
+        }
+    }
+
+    @Override
+    public Optional<IOException> takeError() throws IOException {
+        synchronized (this) {
+            usable();
+            int errno = Sockets.option(fd, Sockets.SOL_SOCKET, Sockets.SO_ERROR, 1)[0];
+            errored = false;
+            return errno == 0 ? Optional.empty() : Optional.of(datagramFailure(errno));
+        }
+    }
+
+    @Override
+    public void joinGroup(InetAddress group, NetworkInterface nif) throws IOException {
+        membership(group, nif, true);
+    }
+
+    @Override
+    public void leaveGroup(InetAddress group, NetworkInterface nif) throws IOException {
+        membership(group, nif, false);
+    }
+
+    /** {@code struct ip_mreqn} (group, no address, interface index) or {@code struct ipv6_mreq} (group, index). */
+    private void membership(InetAddress group, NetworkInterface nif, boolean join) throws IOException {
+        if (!group.isMulticastAddress()) {
+            throw new IllegalArgumentException(group + " is not a multicast address: join a group in 224.0.0.0/4 or ff00::/8");
+        }
+        if (group instanceof Inet6Address && !isV6()) {
+            throw new IllegalArgumentException("an IPv4 socket cannot join the IPv6 group " + group + "; bind to an IPv6 address");
+        }
+        byte[] req;
+        if (group instanceof Inet4Address) {
+            req = Arrays.copyOf(group.getAddress(), 12);
+            MemorySegment.ofArray(req).set(ValueLayout.JAVA_INT_UNALIGNED, 8, nif.getIndex());
+        } else {
+            req = Arrays.copyOf(group.getAddress(), 20);
+            MemorySegment.ofArray(req).set(ValueLayout.JAVA_INT_UNALIGNED, 16, nif.getIndex());
+        }
+        synchronized (this) {
+            usable();
+            if (group instanceof Inet4Address) {
+                Sockets.setOptionBytes(fd, Sockets.IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, req);
+            } else {
+                Sockets.setOptionBytes(fd, Sockets.IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, req);
+            }
+        }
+    }
+
+    /**
+     * Closes the socket; waiters wake to "socket closed". With no poll in flight the descriptor
+     * is closed at once; otherwise the polls are cancelled and the close goes through the ring.
+     */
+    @Override
+    public void close() {
+        List<Waker> woken;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            woken = takeWakers();
+            if (!runtimeShutDown) {
+                if (inFlight == 0) {
+                    LibC.close(fd);
+                    driver.release(this);
+                } else {
+                    closeThroughRing(pollsInFlight());
+                }
+            }
+        }
+        wakeAll(woken);
+    }
+
+    @Override
+    void complete(int kind, int result, int flags) {
+        // The single receiver and sender are woken from locals: a list is made only for queued waiters.
+        Waker woke = null;
+        Waker alsoWoke = null;
+        List<Waker> waiting;
+        synchronized (this) {
+            inFlight--;
+            boolean error = result > 0 && (result & POLLERR) != 0;
+            errored |= error;
+            switch (kind) {
+                case POLL_IN -> {
+                    pollInInFlight = false;
+                    readable = true;
+                }
+                case POLL_OUT -> {
+                    pollOutInFlight = false;
+                    writable = true;
+                }
+                case POLL_ERR -> pollErrInFlight = false;
+                default -> {
+                    // A cancel's or a close's own completion: only counted.
+                }
+            }
+            if (closed) {
+                if (inFlight == 0) {
+                    driver.release(this);
+                }
+                return;
+            }
+            boolean read = kind == POLL_IN || error;
+            boolean write = kind == POLL_OUT || error;
+            if (read) {
+                woke = reader;
+                reader = null;
+            }
+            if (write) {
+                alsoWoke = writer;
+                writer = null;
+            }
+            waiting = waiters.isEmpty() ? null : takeWaiters(read || kind == POLL_ERR, write);
+        }
+        if (woke != null) {
+            woke.wake();
+        }
+        if (alsoWoke != null) {
+            alsoWoke.wake();
+        }
+        if (waiting != null) {
+            wakeAll(waiting);
+        }
+    }
+
+    @Override
+    void shutDown() {
+        List<Waker> woken;
+        synchronized (this) {
+            runtimeShutDown = true;
+            woken = takeWakers();
+            if (!closed) {
+                closed = true;
+                LibC.close(fd);
+            }
+        }
+        wakeAll(woken);
+    }
+
+    private boolean isV6() {
+        return family == SocketAddresses.AF_INET6;
+    }
+
+    /** Throws why the socket cannot be used: closed, or its runtime shut down. Under the monitor. */
+    private void usable() throws IOException {
+        if (runtimeShutDown) {
+            throw RuntimeShutdown.error();
+        }
+        if (closed) {
+            throw new IOException("socket closed");
+        }
+    }
+
+    /** A refused peer in the JDK's words for datagrams; any other error as a stream's. */
+    private static IOException datagramFailure(int errno) {
+        return errno == Sockets.ECONNREFUSED ? new PortUnreachableException(LibC.describe(errno)) : failure(errno);
+    }
+
+    private void pollIn() throws IOException {
+        if (!pollInInFlight) {
+            submitPoll(POLL_IN, POLLIN);
+            pollInInFlight = true;
+        }
+    }
+
+    private void pollOut() throws IOException {
+        if (!pollOutInFlight) {
+            submitPoll(POLL_OUT, POLLOUT);
+            pollOutInFlight = true;
+        }
+    }
+
+    /** A poll for nothing but the conditions a poll always reports: an error, or a hang-up. */
+    private void pollErr() throws IOException {
+        if (!pollErrInFlight) {
+            submitPoll(POLL_ERR, 0);
+            pollErrInFlight = true;
+        }
+    }
+
+    /** Submits a {@code POLL_ADD} for {@code events}, counted in flight until it completes. Under the monitor. */
+    private void submitPoll(int kind, int events) throws IOException {
+        inFlight++;
+        try {
+            loop.submit(Opcode.POLL_ADD, fd, 0, 0, 0, userData(kind), events);
+        } catch (IOException e) {
+            inFlight--;
+            throw e;
+        }
+    }
+
+    private int[] pollsInFlight() {
+        int[] kinds = new int[3];
+        int n = 0;
+        if (pollInInFlight) {
+            kinds[n++] = POLL_IN;
+        }
+        if (pollOutInFlight) {
+            kinds[n++] = POLL_OUT;
+        }
+        if (pollErrInFlight) {
+            kinds[n++] = POLL_ERR;
+        }
+        return Arrays.copyOf(kinds, n);
+    }
+
+    /** What of {@code interest} the socket is ready for now. Under the monitor. */
+    private Ready readiness(Interest interest) {
+        Ready r = Ready.EMPTY;
+        if (interest.isReadable() && (readable || errored)) {
+            r = r.union(Ready.READABLE);
+        }
+        if (interest.isWritable() && (writable || errored)) {
+            r = r.union(Ready.WRITABLE);
+        }
+        if (interest.isError() && errored) {
+            r = r.union(Ready.ERROR);
+        }
+        return r;
+    }
+
+    private List<Waker> takeWakers() {
+        List<Waker> woken = takeWaiters(true, true);
+        if (reader != null) {
+            woken.add(reader);
+            reader = null;
+        }
+        if (writer != null) {
+            woken.add(writer);
+            writer = null;
+        }
+        return woken;
+    }
+
+    private List<Waker> takeWaiters(boolean read, boolean write) {
+        List<Waker> woken = new ArrayList<>(2 + waiters.size());
+        for (int i = waiters.size() - 1; i >= 0; i--) {
+            ReadyWait w = waiters.get(i);
+            if ((read && (w.interest.isReadable() || w.interest.isError())) || (write && w.interest.isWritable())) {
+                woken.add(w.waker);
+                w.queued = false;
+                waiters.remove(i);
+            }
+        }
+        return woken;
+    }
+
+    private static void wakeAll(List<Waker> woken) {
+        for (Waker w : woken) {
+            w.wake();
+        }
+    }
+
+    /** A readiness wait: one of any number at a time, each with its own waker. */
+    private final class ReadyWait implements Async<Ready> {
+        private final Interest interest;
+        private Waker waker;
+        private boolean queued;
+
+        ReadyWait(Interest interest) {
+            this.interest = interest;
+        }
+
+        @Override
+        public Poll<Ready> poll(Context cx) throws IOException {
+            synchronized (UringDatagram.this) {
+                usable();
+                Ready r = readiness(interest);
+                if (!r.isEmpty()) {
+                    cancel();
+                    return Poll.ready(r);
+                }
+                waker = cx.waker();
+                if (!queued) {
+                    waiters.add(this);
+                    queued = true;
+                }
+                if (interest.isReadable()) {
+                    pollIn();
+                }
+                if (interest.isWritable()) {
+                    pollOut();
+                }
+                if (!interest.isReadable() && !interest.isWritable()) {
+                    pollErr();
+                }
+                return Poll.pending();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            synchronized (UringDatagram.this) {
+                if (queued) {
+                    waiters.remove(this);
+                    queued = false;
+                }
+            }
+        }
+    }
+}
