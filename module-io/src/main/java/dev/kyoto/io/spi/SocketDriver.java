@@ -5,13 +5,14 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 
 /**
- * An I/O driver that owns TCP and UDP sockets itself, without {@code java.nio} channels: a native driver
- * over io_uring, and one day epoll or kqueue through the FFM API. {@code dev.kyoto.net} asks the
- * runtime's driver for this interface and, where it finds it, builds its listeners and streams
- * on the driver's sockets, so that user code does not change with the driver.
+ * An I/O driver that owns TCP and UDP sockets itself, without {@code java.nio} channels: a
+ * native driver over io_uring, and one day epoll or kqueue through the FFM API.
+ * {@code dev.kyoto.net} asks the runtime's driver for this interface and, where it finds it,
+ * builds its listeners, streams and UDP sockets on the driver's sockets, so that user code does
+ * not change with the driver.
  *
  * <p>A driver decides how it waits (readiness or completion); the sockets it hands out keep the
- * contracts of {@link StreamSocket} and {@link ListenerSocket} either way.
+ * contracts of {@link StreamSocket}, {@link ListenerSocket} and {@link DatagramSocket} either way.
  */
 public interface SocketDriver {
 
