@@ -28,7 +28,8 @@ final class DatagramTargets {
     static InetSocketAddress peer(SocketAddress target, String what) {
         if (target instanceof UnixDomainSocketAddress) {
             throw new IllegalArgumentException("UdpSocket." + what + " was given the Unix-domain address " + target
-                    + ": a UDP socket reaches IP addresses only, and the JDK has no Unix datagram socket; use UnixStream for a Unix-domain peer");
+                    + ": a UDP socket reaches IP addresses only; use UnixDatagram for a Unix-domain datagram peer (on the io_uring"
+                    + " driver: the JDK has no Unix datagram socket), or UnixStream for a stream");
         }
         if (!(target instanceof InetSocketAddress isa)) {
             throw new IllegalArgumentException("UdpSocket." + what + " takes an InetSocketAddress, was "

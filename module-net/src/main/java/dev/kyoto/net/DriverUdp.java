@@ -35,27 +35,27 @@ final class DriverUdp implements UdpHandle {
     }
 
     InetSocketAddress localAddress() throws IOException {
-        return socket.localAddress();
+        return (InetSocketAddress) socket.localAddress();
     }
 
     @Override
     public <R> Async<R> recv(ByteBuffer dst, boolean peek, DatagramRecv.Result<R> result) {
         return new DriverDatagramIo<>(socket, Interest.READABLE, () -> {
             int start = dst == null ? 0 : dst.position();
-            InetSocketAddress from = socket.tryRecvFrom(dst, peek);
+            InetSocketAddress from = (InetSocketAddress) socket.tryRecvFrom(dst, peek);
             return from == null ? null : result.of(from, dst == null ? 0 : dst.position() - start);
         });
     }
 
     @Override
     public InetSocketAddress tryRecvFrom(ByteBuffer dst, boolean peek) throws IOException {
-        return socket.tryRecvFrom(dst, peek);
+        return (InetSocketAddress) socket.tryRecvFrom(dst, peek);
     }
 
     @Override
     public Poll<InetSocketAddress> pollRecvFrom(Context cx, ByteBuffer dst, boolean peek) throws IOException {
         for (;;) {
-            InetSocketAddress from = socket.tryRecvFrom(dst, peek);
+            InetSocketAddress from = (InetSocketAddress) socket.tryRecvFrom(dst, peek);
             if (from != null) {
                 return Poll.ready(from);
             }
@@ -114,7 +114,7 @@ final class DriverUdp implements UdpHandle {
     public InetSocketAddress connect(InetSocketAddress to) throws IOException {
         socket.connect(to);
         peer = to;
-        return socket.localAddress();
+        return localAddress();
     }
 
     @Override

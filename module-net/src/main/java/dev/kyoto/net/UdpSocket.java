@@ -118,7 +118,8 @@ public final class UdpSocket implements AutoCloseable {
         Objects.requireNonNull(address, "address");
         if (address instanceof UnixDomainSocketAddress) {
             throw new IllegalArgumentException("UdpSocket.bind was given the Unix-domain address " + address
-                    + ": the JDK has no Unix datagram socket; use UnixListener and UnixStream for a Unix-domain socket");
+                    + ": a UDP socket has IP addresses; use UnixDatagram for Unix-domain datagrams (on the io_uring driver:"
+                    + " the JDK has no Unix datagram socket), or UnixListener and UnixStream for a Unix-domain stream");
         }
         if (!(address instanceof InetSocketAddress isa)) {
             throw new IllegalArgumentException("UdpSocket.bind takes an InetSocketAddress, was "
@@ -154,7 +155,8 @@ public final class UdpSocket implements AutoCloseable {
                 throw AddressedErrors.bindFailed(address, e);
             }
             try {
-                return new UdpSocket(new DriverUdp(socket), socket.localAddress());
+                DriverUdp udp = new DriverUdp(socket);
+                return new UdpSocket(udp, udp.localAddress());
             } catch (IOException | RuntimeException e) {
                 socket.close();
                 throw e;

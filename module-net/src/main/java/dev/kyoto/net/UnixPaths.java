@@ -32,7 +32,7 @@ final class UnixPaths {
         IOException better;
         if (e instanceof BindException) {
             better = new BindException("Address already in use: " + path + " exists, bound by another socket or left over "
-                    + "from a closed listener (a closed UnixListener does not delete its file); delete it, or bind another path");
+                    + "from one that closed (a closed UnixListener or UnixDatagram does not delete its file); delete it, or bind another path");
         } else if (e instanceof SocketException && !Files.isDirectory(parent(path))) {
             better = new SocketException("cannot bind a Unix-domain socket at " + path + " (" + e.getMessage()
                     + "): its directory does not exist; create it first");

@@ -104,20 +104,21 @@ class UdpErrorsTest {
     }
 
     @Test
-    void aUnixDomainAddressIsRefusedWithThePointerToUnixStream() {
+    void aUnixDomainAddressIsRefusedWithThePointerToUnixDatagram() {
         run(rt -> {
             UnixDomainSocketAddress unix = UnixDomainSocketAddress.of("/tmp/kyoto-test.sock");
-            assertMentions(assertThrows(IllegalArgumentException.class, () -> UdpSocket.bind(unix)), "no Unix datagram socket", "UnixListener");
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> UdpSocket.bind(unix)), "UnixDatagram", "io_uring", "UnixListener");
             UdpSocket socket = bindV4(rt);
-            assertMentions(assertThrows(IllegalArgumentException.class, () -> socket.sendTo(bytes(MSG), unix)), "UnixStream");
-            assertMentions(assertThrows(IllegalArgumentException.class, () -> socket.connect(unix)), "UnixStream");
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> socket.sendTo(bytes(MSG), unix)), "UnixDatagram", "UnixStream");
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> socket.connect(unix)), "UnixDatagram");
             socket.close();
         });
     }
 
     /**
-     * The reason there is no UnixDatagram: the JDK's DatagramChannel does not support the UNIX
-     * family. If a future JDK adds it, this fails, and UnixDatagram can be written.
+     * The reason UnixDatagram needs the io_uring driver: the JDK's DatagramChannel does not
+     * support the UNIX family. If a future JDK adds it, this fails, and UnixDatagram can have a
+     * JDK path on the selector driver too.
      */
     @Test
     void theJdkHasNoUnixDatagramChannel() {

@@ -9,13 +9,18 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * A UDP socket a {@link SocketDriver} owns: what {@code dev.kyoto.net.UdpSocket} is built on
- * where the runtime's driver has its own sockets. Readiness semantics: the {@code try…}
+ * A datagram socket a {@link SocketDriver} owns, UDP or Unix-domain: what
+ * {@code dev.kyoto.net.UdpSocket} is built on where the runtime's driver has its own sockets, and
+ * {@code dev.kyoto.net.UnixDatagram}, which only such a driver can give. Addresses are {@link InetSocketAddress}es for
+ * UDP and {@link UnixDomainSocketAddress}es for a Unix socket, whose empty path is an unnamed
+ * socket's (an unbound sender, either end of a pair). Readiness semantics: the {@code try…}
  * operations never wait, and one that finds nothing to do clears the readiness it reports, so
  * that the next wait waits for the kernel to say so; the waits are woken by the driver.
  *
@@ -33,7 +38,7 @@ public interface DatagramSocket extends AutoCloseable {
      * @return the sender, or null if no datagram was queued (read readiness is then cleared)
      * @throws java.net.PortUnreachableException if the connected peer refused an earlier datagram
      */
-    InetSocketAddress tryRecvFrom(ByteBuffer dst, boolean peek) throws IOException;
+    SocketAddress tryRecvFrom(ByteBuffer dst, boolean peek) throws IOException;
 
     /**
      * Sends {@code src}'s remaining bytes as one datagram to {@code target}, or to the connected
@@ -42,7 +47,7 @@ public interface DatagramSocket extends AutoCloseable {
      * @return the datagram's length, or -1 if the send buffer had no room (write readiness is
      *         then cleared); {@code src}'s position moves past the bytes sent
      */
-    int trySendTo(ByteBuffer src, InetSocketAddress target) throws IOException;
+    int trySendTo(ByteBuffer src, SocketAddress target) throws IOException;
 
     /** Read readiness (or an error to report), or pending with this task stored as the one receiver waker. */
     Poll<Ready> pollRecvReady(Context cx) throws IOException;
@@ -57,10 +62,13 @@ public interface DatagramSocket extends AutoCloseable {
      * Connects to {@code peer}: sends then go there only and receives come from there only.
      * Datagrams queued from others before the connect are discarded, as the JDK does.
      */
-    void connect(InetSocketAddress peer) throws IOException;
+    void connect(SocketAddress peer) throws IOException;
 
-    /** The address the socket is bound to: after a connect from a wildcard, the one that reaches the peer. */
-    InetSocketAddress localAddress() throws IOException;
+    /**
+     * The address the socket is bound to: after a connect from a wildcard, the one that reaches
+     * the peer; an unbound Unix socket's is unnamed.
+     */
+    SocketAddress localAddress() throws IOException;
 
     /**
      * Sets a standard option ({@code SO_BROADCAST}, {@code SO_SNDBUF}, {@code SO_RCVBUF},

@@ -3,6 +3,8 @@ package dev.kyoto.io.spi;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.util.List;
 
 /**
  * An I/O driver that owns TCP and UDP sockets itself, without {@code java.nio} channels: a
@@ -42,11 +44,20 @@ public interface SocketDriver {
     UnconnectedSocket open(ProtocolFamily family) throws IOException;
 
     /**
-     * Opens a UDP socket bound to {@code local} (port 0: any free one); an IPv6 one, bound to
-     * the wildcard, also reaches IPv4 peers, as the JDK's does.
+     * Opens a datagram socket bound to {@code local}: for an {@link InetSocketAddress} a UDP
+     * socket (port 0: any free one; an IPv6 one bound to the wildcard also reaches IPv4 peers, as
+     * the JDK's does), for a {@link java.net.UnixDomainSocketAddress} a Unix-domain one, left
+     * unbound if its path is empty.
      *
      * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
      *                     (a {@link java.net.BindException} for an address in use); nothing stays open
      */
-    DatagramSocket bindDatagram(InetSocketAddress local) throws IOException;
+    DatagramSocket bindDatagram(SocketAddress local) throws IOException;
+
+    /**
+     * Opens a pair of Unix-domain datagram sockets connected to each other, both unnamed.
+     *
+     * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
+     */
+    List<DatagramSocket> unixDatagramPair() throws IOException;
 }

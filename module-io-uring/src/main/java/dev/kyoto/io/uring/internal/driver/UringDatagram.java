@@ -19,9 +19,9 @@ import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.PortUnreachableException;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A UDP socket driven by readiness: a receive or send is one system call that does not wait, and
+ * A datagram socket, UDP or Unix-domain, driven by readiness: a receive or send is one system call that does not wait, and
  * a task that finds nothing to do waits for a {@code POLL_ADD} in the ring to say the socket is
  * ready again, as on a selector. Datagrams gain nothing from completions: each is one call
  * either way, and a receive in flight would need a buffer per socket that the caller's own
@@ -58,7 +58,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     private static final int IPV6_ADD_MEMBERSHIP = 20;
     private static final int IPV6_DROP_MEMBERSHIP = 21;
 
-    /** {@code AF_INET} or {@code AF_INET6}: how addresses are written for this socket. */
+    /** {@code AF_INET}, {@code AF_INET6} or {@code AF_UNIX}: how addresses are written for this socket. */
     private final short family;
     private boolean readable;
     private boolean writable = true;
@@ -79,7 +79,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     }
 
     @Override
-    public InetSocketAddress tryRecvFrom(ByteBuffer dst, boolean peek) throws IOException {
+    public SocketAddress tryRecvFrom(ByteBuffer dst, boolean peek) throws IOException {
         if (dst != null && dst.isReadOnly()) {
             throw new IllegalArgumentException("cannot receive into a read-only buffer");
         }
@@ -114,7 +114,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     }
 
     @Override
-    public int trySendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
+    public int trySendTo(ByteBuffer src, SocketAddress target) throws IOException {
         int length = src.remaining();
         synchronized (this) {
             usable();
@@ -173,7 +173,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     }
 
     @Override
-    public void connect(InetSocketAddress peer) throws IOException {
+    public void connect(SocketAddress peer) throws IOException {
         synchronized (this) {
             usable();
             Datagrams.connect(fd, peer, family);
@@ -187,10 +187,10 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
+    public SocketAddress localAddress() throws IOException {
         synchronized (this) {
             usable();
-            return Sockets.localAddress(fd);
+            return Datagrams.localAddress(fd);
         }
     }
 
@@ -378,9 +378,15 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
         }
     }
 
-    /** A refused peer in the JDK's words for datagrams; any other error as a stream's. */
-    private static IOException datagramFailure(int errno) {
-        return errno == Sockets.ECONNREFUSED ? new PortUnreachableException(LibC.describe(errno)) : failure(errno);
+    /**
+     * A refused UDP peer in the JDK's words for datagrams (a Unix-domain socket's receiver that
+     * went away is refused too, but has no port); any other error as a stream's.
+     */
+    private IOException datagramFailure(int errno) {
+        if (errno == Sockets.ECONNREFUSED && family != SocketAddresses.AF_UNIX) {
+            return new PortUnreachableException(LibC.describe(errno));
+        }
+        return failure(errno);
     }
 
     private void pollIn() throws IOException {

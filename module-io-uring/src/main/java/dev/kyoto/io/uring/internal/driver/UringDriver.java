@@ -8,6 +8,7 @@ import dev.kyoto.io.spi.ListenerSocket;
 import dev.kyoto.io.spi.SocketDriver;
 import dev.kyoto.io.spi.StreamSocket;
 import dev.kyoto.io.spi.UnconnectedSocket;
+import dev.kyoto.io.uring.internal.sys.Datagrams;
 import dev.kyoto.io.uring.internal.sys.LibC;
 import dev.kyoto.io.uring.internal.sys.SocketAddresses;
 import dev.kyoto.io.uring.internal.sys.Sockets;
@@ -21,9 +22,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -317,14 +320,28 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
 
     /**
      * Opens a UDP socket as the JDK's {@code DatagramChannel} is opened (an IPv6 one dual-stack,
-     * neither receiving multicast for groups only other sockets joined) and binds it.
+     * neither receiving multicast for groups only other sockets joined) and binds it; or a
+     * Unix-domain datagram socket, bound unless the path is empty.
      */
     @Override
-    public DatagramSocket bindDatagram(InetSocketAddress local) throws IOException {
+    public DatagramSocket bindDatagram(SocketAddress local) throws IOException {
         if (isShut()) {
             throw RuntimeShutdown.error();
         }
-        short af = SocketAddresses.family(local);
+        if (local instanceof UnixDomainSocketAddress unix) {
+            int fd = Sockets.socket(SocketAddresses.AF_UNIX, Sockets.SOCK_DGRAM);
+            try {
+                if (!unix.getPath().toString().isEmpty()) {
+                    Datagrams.bind(fd, unix);
+                }
+                return datagram(fd, SocketAddresses.AF_UNIX);
+            } catch (IOException | RuntimeException e) {
+                LibC.close(fd);
+                throw e;
+            }
+        }
+        InetSocketAddress inet = (InetSocketAddress) local;
+        short af = SocketAddresses.family(inet);
         int fd = Sockets.socket(af, Sockets.SOCK_DGRAM);
         try {
             if (af == SocketAddresses.AF_INET6) {
@@ -333,14 +350,42 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
             } else {
                 Sockets.setOption(fd, Sockets.IPPROTO_IP, IP_MULTICAST_ALL, 0);
             }
-            Sockets.bind(fd, local);
-            UringDatagram socket = new UringDatagram(this, loopHere(), fd, af);
-            register(socket);
-            return socket;
+            Sockets.bind(fd, inet);
+            return datagram(fd, af);
         } catch (IOException | RuntimeException e) {
             LibC.close(fd);
             throw e;
         }
+    }
+
+    @Override
+    public List<DatagramSocket> unixDatagramPair() throws IOException {
+        if (isShut()) {
+            throw RuntimeShutdown.error();
+        }
+        int[] fds = Datagrams.unixPair();
+        DatagramSocket first;
+        try {
+            first = datagram(fds[0], SocketAddresses.AF_UNIX);
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fds[0]);
+            LibC.close(fds[1]);
+            throw e;
+        }
+        try {
+            return List.of(first, datagram(fds[1], SocketAddresses.AF_UNIX));
+        } catch (IOException | RuntimeException e) {
+            first.close();
+            LibC.close(fds[1]);
+            throw e;
+        }
+    }
+
+    /** A datagram socket over {@code fd}, given a slot; the caller closes {@code fd} if this fails. */
+    private UringDatagram datagram(int fd, short family) throws IOException {
+        UringDatagram socket = new UringDatagram(this, loopHere(), fd, family);
+        register(socket);
+        return socket;
     }
 
     /** Starts connecting {@code fd} (open, perhaps bound) to {@code remote}; closes {@code fd} if it cannot. */

@@ -6,12 +6,17 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.net.InetSocketAddress;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.UnixDomainSocketAddress;
 
 /**
- * The system calls of a UDP socket that do not go through the ring: a receive or send that does
- * not wait (the driver waits for readiness in the ring, then calls these, as a selector's user
- * does), and {@code connect}, which for UDP only sets the peer.
+ * The system calls of a datagram socket (UDP or Unix-domain) that do not go through the ring: a
+ * receive or send that does not wait (the driver waits for readiness in the ring, then calls
+ * these, as a selector's user does), {@code connect}, which for datagrams only sets the peer,
+ * a Unix socket's {@code bind}, and {@code socketpair}.
  */
 public final class Datagrams {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -22,13 +27,20 @@ public final class Datagrams {
             FunctionDescriptor.of(LONG, INT, LONG, LONG, INT, LONG, INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle CONNECT = LibC.downcall("connect",
             FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, INT), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle BIND = LibC.downcall("bind",
+            FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, INT), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle GETSOCKNAME = LibC.downcall("getsockname",
+            FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
+    private static final MethodHandle SOCKETPAIR = LibC.downcall("socketpair",
+            FunctionDescriptor.of(INT, INT, INT, INT, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
+    private static final int EADDRINUSE = 98;
 
     public static final int MSG_PEEK = 0x2;
     /** The largest UDP payload (IPv6 jumbograms aside): a datagram never needs more room. */
     public static final int MAX_DATAGRAM = 65_535;
     /** Each thread's native room: the sender's or target's address, its length, then a datagram. */
-    private static final long ADDRESS_LENGTH = 32;
-    private static final long DATA = 64;
+    private static final long ADDRESS_LENGTH = 112;
+    private static final long DATA = 128;
     private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
             () -> Arena.ofAuto().allocate(DATA + MAX_DATAGRAM, 64));
 
@@ -50,7 +62,7 @@ public final class Datagrams {
      */
     public static long recvFrom(int fd, long buffer, long count, int flags) {
         MemorySegment s = SCRATCH.get();
-        s.set(INT, ADDRESS_LENGTH, SocketAddresses.MAX_SIZE);
+        s.set(INT, ADDRESS_LENGTH, SocketAddresses.UNIX_SIZE);
         try {
             long n = (long) RECVFROM.invokeExact(LibC.capturedState(), fd, buffer, count, flags | Sockets.MSG_DONTWAIT,
                     s.address(), s.address() + ADDRESS_LENGTH);
@@ -61,8 +73,9 @@ public final class Datagrams {
     }
 
     /** The sender of the datagram this thread's last {@link #recvFrom} received. */
-    public static InetSocketAddress sender() {
-        return SocketAddresses.read(SCRATCH.get());
+    public static SocketAddress sender() {
+        MemorySegment s = SCRATCH.get();
+        return SocketAddresses.read(s, s.get(INT, ADDRESS_LENGTH));
     }
 
     /**
@@ -70,7 +83,7 @@ public final class Datagrams {
      * written for a socket of {@code family}, or to the connected peer if {@code target} is null:
      * the bytes sent, or {@code -errno}.
      */
-    public static long sendTo(int fd, long buffer, long count, InetSocketAddress target, short family) {
+    public static long sendTo(int fd, long buffer, long count, SocketAddress target, short family) {
         MemorySegment s = SCRATCH.get();
         long address = 0;
         int length = 0;
@@ -87,14 +100,72 @@ public final class Datagrams {
         }
     }
 
-    /** Connects the UDP socket {@code fd}, written for a socket of {@code family}, to {@code peer}. */
-    public static void connect(int fd, InetSocketAddress peer, short family) throws IOException {
+    /**
+     * Connects the datagram socket {@code fd}, written for a socket of {@code family}, to
+     * {@code peer}: a {@link ConnectException} if nothing is bound there (a Unix path's file
+     * left over), else a {@link SocketException} with the system's reason.
+     */
+    public static void connect(int fd, SocketAddress peer, short family) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SocketAddresses.MAX_SIZE, 8);
+            MemorySegment sockaddr = arena.allocate(SocketAddresses.UNIX_SIZE, 8);
             int len = SocketAddresses.write(peer, sockaddr, family);
             if ((int) CONNECT.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
-                throw LibC.failure("connect", LibC.errno());
+                int errno = LibC.errno();
+                throw errno == Sockets.ECONNREFUSED ? new ConnectException(LibC.describe(errno)) : new SocketException(LibC.describe(errno));
             }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /**
+     * Binds the Unix-domain socket {@code fd} to {@code path}: a {@link BindException} if the
+     * path is taken, else a {@link SocketException} with the system's reason (a missing
+     * directory, say).
+     */
+    public static void bind(int fd, UnixDomainSocketAddress path) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sockaddr = arena.allocate(SocketAddresses.UNIX_SIZE, 8);
+            int len = SocketAddresses.write(path, sockaddr, SocketAddresses.AF_UNIX);
+            if ((int) BIND.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
+                int errno = LibC.errno();
+                throw errno == EADDRINUSE ? new BindException(LibC.describe(errno)) : new SocketException(LibC.describe(errno));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** The address {@code fd} is bound to, of either kind. */
+    public static SocketAddress localAddress(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sockaddr = arena.allocate(SocketAddresses.UNIX_SIZE, 8);
+            MemorySegment len = arena.allocate(INT);
+            len.set(INT, 0, SocketAddresses.UNIX_SIZE);
+            if ((int) GETSOCKNAME.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
+                throw LibC.failure("getsockname", LibC.errno());
+            }
+            return SocketAddresses.read(sockaddr, len.get(INT, 0));
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /** Two connected, non-blocking, close-on-exec Unix-domain datagram sockets. */
+    public static int[] unixPair() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(INT, 2);
+            int type = Sockets.SOCK_DGRAM | Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC;
+            if ((int) SOCKETPAIR.invokeExact(LibC.capturedState(), (int) SocketAddresses.AF_UNIX, type, 0, fds) < 0) {
+                throw LibC.failure("socketpair", LibC.errno());
+            }
+            return new int[] {fds.getAtIndex(INT, 0), fds.getAtIndex(INT, 1)};
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {

@@ -6,19 +6,27 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@link InetSocketAddress} to and from the kernel's {@code sockaddr_in} (16 bytes) and
  * {@code sockaddr_in6} (28 bytes): the family in host order, the port and address in network
- * order, and for IPv6 the flow label and scope id.
+ * order, and for IPv6 the flow label and scope id; and {@link UnixDomainSocketAddress} to and
+ * from {@code sockaddr_un} (the family, then up to 108 bytes of path).
  */
 public final class SocketAddresses {
+    public static final short AF_UNIX = 1;
     public static final short AF_INET = 2;
     public static final short AF_INET6 = 10;
     /** Room for either form: {@code sizeof(struct sockaddr_in6)}. */
     public static final int MAX_SIZE = 28;
+    /** {@code sizeof(struct sockaddr_un)}: room for any address, Unix-domain ones included. */
+    public static final int UNIX_SIZE = 110;
+    private static final int SUN_PATH = 2;
     private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private SocketAddresses() {
@@ -71,6 +79,50 @@ public final class SocketAddresses {
         into.set(ValueLayout.JAVA_SHORT, 18, (short) -1);
         MemorySegment.copy(v4, 0, into, ValueLayout.JAVA_BYTE, 20, 4);
         return 28;
+    }
+
+    /**
+     * Writes {@code address}, of either kind, for a socket of {@code family} into {@code into}
+     * (at least {@link #UNIX_SIZE} bytes); an empty Unix path is the unnamed address.
+     *
+     * @return its length, for the system call
+     * @throws IllegalArgumentException if a Unix path does not fit {@code sun_path}, with its NUL
+     */
+    public static int write(SocketAddress address, MemorySegment into, short family) {
+        if (!(address instanceof UnixDomainSocketAddress unix)) {
+            return write((InetSocketAddress) address, into, family);
+        }
+        byte[] path = unix.getPath().toString().getBytes(StandardCharsets.UTF_8);
+        if (path.length > UNIX_SIZE - SUN_PATH - 1) {
+            throw new IllegalArgumentException("the Unix-domain socket path " + unix.getPath() + " is too long for the system (it is "
+                    + path.length + " bytes; Linux allows " + (UNIX_SIZE - SUN_PATH - 1)
+                    + "): use a shorter path, such as a relative one or one in a short directory");
+        }
+        into.asSlice(0, UNIX_SIZE).fill((byte) 0);
+        into.set(ValueLayout.JAVA_SHORT, 0, AF_UNIX);
+        MemorySegment.copy(path, 0, into, ValueLayout.JAVA_BYTE, SUN_PATH, path.length);
+        return path.length == 0 ? SUN_PATH : SUN_PATH + path.length + 1;
+    }
+
+    /**
+     * Reads the address of {@code length} bytes the kernel wrote into {@code from}, of either
+     * kind: a Unix-domain address with no path (an unbound or paired socket's) has the empty path,
+     * as has a name in the abstract namespace, which {@link UnixDomainSocketAddress} cannot hold.
+     */
+    public static SocketAddress read(MemorySegment from, int length) {
+        if (length < SUN_PATH) {
+            // No address at all: the kernel's answer for an unnamed Unix-domain sender.
+            return UnixDomainSocketAddress.of("");
+        }
+        if (from.get(ValueLayout.JAVA_SHORT, 0) != AF_UNIX) {
+            return read(from);
+        }
+        int end = SUN_PATH;
+        while (end < length && from.get(ValueLayout.JAVA_BYTE, end) != 0) {
+            end++;
+        }
+        byte[] path = from.asSlice(SUN_PATH, end - SUN_PATH).toArray(ValueLayout.JAVA_BYTE);
+        return UnixDomainSocketAddress.of(new String(path, StandardCharsets.UTF_8));
     }
 
     /**
