@@ -86,6 +86,10 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
         int flags = peek ? Datagrams.MSG_PEEK : 0;
         synchronized (this) {
             usable();
+            if (!readable && !errored) {
+                // Found empty, and no poll has said otherwise since: the call would only say EAGAIN again.
+                return null;
+            }
             long n;
             if (dst == null) {
                 n = Datagrams.recvFrom(fd, 0, 0, flags);
@@ -118,6 +122,9 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
         int length = src.remaining();
         synchronized (this) {
             usable();
+            if (!writable && !errored) {
+                return -1;
+            }
             long n;
             if (src.isDirect()) {
                 n = Datagrams.sendTo(fd, MemorySegment.ofBuffer(src).address(), length, target, family);
