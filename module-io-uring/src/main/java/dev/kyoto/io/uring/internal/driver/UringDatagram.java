@@ -24,7 +24,6 @@ import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +70,30 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     private boolean runtimeShutDown;
     private Waker reader;
     private Waker writer;
-    private final List<ReadyWait> waiters = new ArrayList<>(0);
+    private final ReadinessWaits waits = new ReadinessWaits(this) {
+        @Override
+        void usable() throws IOException {
+            UringDatagram.this.usable();
+        }
+
+        @Override
+        Ready readiness(Interest interest) {
+            return UringDatagram.this.readiness(interest);
+        }
+
+        @Override
+        void arm(Interest interest) throws IOException {
+            if (interest.isReadable()) {
+                pollIn();
+            }
+            if (interest.isWritable()) {
+                pollOut();
+            }
+            if (!interest.isReadable() && !interest.isWritable()) {
+                pollErr();
+            }
+        }
+    };
 
     UringDatagram(UringDriver driver, RingLoop loop, int fd, short family) {
         super(driver, loop, fd);
@@ -176,7 +198,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
 
     @Override
     public Async<Ready> ready(Interest interest) {
-        return new ReadyWait(interest);
+        return waits.wait(interest);
     }
 
     @Override
@@ -197,7 +219,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     public SocketAddress localAddress() throws IOException {
         synchronized (this) {
             usable();
-            return Datagrams.localAddress(fd);
+            return Sockets.boundAddress(fd);
         }
     }
 
@@ -301,7 +323,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
                 }
             }
         }
-        wakeAll(woken);
+        ReadinessWaits.wakeAll(woken);
     }
 
     @Override
@@ -344,7 +366,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
                 alsoWoke = writer;
                 writer = null;
             }
-            waiting = waiters.isEmpty() ? null : takeWaiters(read || kind == POLL_ERR, write);
+            waiting = waits.isEmpty() ? null : waits.take(read || kind == POLL_ERR, write);
         }
         if (woke != null) {
             woke.wake();
@@ -353,7 +375,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
             alsoWoke.wake();
         }
         if (waiting != null) {
-            wakeAll(waiting);
+            ReadinessWaits.wakeAll(waiting);
         }
     }
 
@@ -368,7 +390,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
                 LibC.close(fd);
             }
         }
-        wakeAll(woken);
+        ReadinessWaits.wakeAll(woken);
     }
 
     private boolean isV6() {
@@ -460,7 +482,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     }
 
     private List<Waker> takeWakers() {
-        List<Waker> woken = takeWaiters(true, true);
+        List<Waker> woken = waits.take(true, true);
         if (reader != null) {
             woken.add(reader);
             reader = null;
@@ -470,72 +492,5 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
             writer = null;
         }
         return woken;
-    }
-
-    private List<Waker> takeWaiters(boolean read, boolean write) {
-        List<Waker> woken = new ArrayList<>(2 + waiters.size());
-        for (int i = waiters.size() - 1; i >= 0; i--) {
-            ReadyWait w = waiters.get(i);
-            if ((read && (w.interest.isReadable() || w.interest.isError())) || (write && w.interest.isWritable())) {
-                woken.add(w.waker);
-                w.queued = false;
-                waiters.remove(i);
-            }
-        }
-        return woken;
-    }
-
-    private static void wakeAll(List<Waker> woken) {
-        for (Waker w : woken) {
-            w.wake();
-        }
-    }
-
-    /** A readiness wait: one of any number at a time, each with its own waker. */
-    private final class ReadyWait implements Async<Ready> {
-        private final Interest interest;
-        private Waker waker;
-        private boolean queued;
-
-        ReadyWait(Interest interest) {
-            this.interest = interest;
-        }
-
-        @Override
-        public Poll<Ready> poll(Context cx) throws IOException {
-            synchronized (UringDatagram.this) {
-                usable();
-                Ready r = readiness(interest);
-                if (!r.isEmpty()) {
-                    cancel();
-                    return Poll.ready(r);
-                }
-                waker = cx.waker();
-                if (!queued) {
-                    waiters.add(this);
-                    queued = true;
-                }
-                if (interest.isReadable()) {
-                    pollIn();
-                }
-                if (interest.isWritable()) {
-                    pollOut();
-                }
-                if (!interest.isReadable() && !interest.isWritable()) {
-                    pollErr();
-                }
-                return Poll.pending();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            synchronized (UringDatagram.this) {
-                if (queued) {
-                    waiters.remove(this);
-                    queued = false;
-                }
-            }
-        }
     }
 }

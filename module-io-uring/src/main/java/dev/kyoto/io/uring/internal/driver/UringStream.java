@@ -20,7 +20,6 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -99,7 +98,27 @@ final class UringStream extends UringSocket implements StreamSocket {
     private boolean runtimeShutDown;
     private Waker reader;
     private Waker writer;
-    private final List<ReadyWait> waiters = new ArrayList<>(0);
+    private final ReadinessWaits waits = new ReadinessWaits(this) {
+        @Override
+        void usable() throws IOException {
+            UringStream.this.usable();
+        }
+
+        @Override
+        Ready readiness(Interest interest) {
+            return UringStream.this.readiness(interest);
+        }
+
+        @Override
+        void arm(Interest interest) throws IOException {
+            if (interest.isReadable()) {
+                receive();
+            }
+            if (interest.isWritable()) {
+                pollOut();
+            }
+        }
+    };
     /** The peer, as the accept reported it. */
     private final InetSocketAddress peer;
 
@@ -383,7 +402,7 @@ final class UringStream extends UringSocket implements StreamSocket {
 
     @Override
     public Async<Ready> ready(Interest interest) {
-        return new ReadyWait(interest);
+        return waits.wait(interest);
     }
 
     @Override
@@ -574,7 +593,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                 }
             }
         }
-        wakeAll(woken);
+        ReadinessWaits.wakeAll(woken);
     }
 
     @Override
@@ -595,7 +614,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                     } else if (result == 0) {
                         eof = true;
                     } else if (result == -EAGAIN) {
-                        if (!closed && (reader != null || !waiters.isEmpty())) {
+                        if (!closed && (reader != null || !waits.isEmpty())) {
                             try {
                                 receive();
                                 return;
@@ -651,13 +670,13 @@ final class UringStream extends UringSocket implements StreamSocket {
             } else if (write) {
                 writer = null;
             }
-            waiting = waiters.isEmpty() ? null : takeWaiters(read, write);
+            waiting = waits.isEmpty() ? null : waits.take(read, write);
         }
         if (single != null) {
             single.wake();
         }
         if (waiting != null) {
-            wakeAll(waiting);
+            ReadinessWaits.wakeAll(waiting);
         }
     }
 
@@ -673,7 +692,7 @@ final class UringStream extends UringSocket implements StreamSocket {
                 LibC.close(fd);
             }
         }
-        wakeAll(woken);
+        ReadinessWaits.wakeAll(woken);
     }
 
     /** Throws why the stream cannot be used: closed, or its runtime shut down. Under the monitor. */
@@ -879,7 +898,7 @@ final class UringStream extends UringSocket implements StreamSocket {
 
     /** Takes every waker, for a close or a shutdown. Under the monitor. */
     private List<Waker> takeWakers() {
-        List<Waker> woken = takeWaiters(true, true);
+        List<Waker> woken = waits.take(true, true);
         if (reader != null) {
             woken.add(reader);
             reader = null;
@@ -889,70 +908,5 @@ final class UringStream extends UringSocket implements StreamSocket {
             writer = null;
         }
         return woken;
-    }
-
-    /** Takes the readiness waiters for reading, writing or both, to be woken after a change. Under the monitor. */
-    private List<Waker> takeWaiters(boolean read, boolean write) {
-        List<Waker> woken = new ArrayList<>(2 + waiters.size());
-        for (int i = waiters.size() - 1; i >= 0; i--) {
-            ReadyWait w = waiters.get(i);
-            if ((read && w.interest.isReadable()) || (write && w.interest.isWritable())) {
-                woken.add(w.waker);
-                w.queued = false;
-                waiters.remove(i);
-            }
-        }
-        return woken;
-    }
-
-    private static void wakeAll(List<Waker> woken) {
-        for (Waker w : woken) {
-            w.wake();
-        }
-    }
-
-    /** A readiness wait: one of any number at a time, each with its own waker. */
-    private final class ReadyWait implements Async<Ready> {
-        private final Interest interest;
-        private Waker waker;
-        private boolean queued;
-
-        ReadyWait(Interest interest) {
-            this.interest = interest;
-        }
-
-        @Override
-        public Poll<Ready> poll(Context cx) throws IOException {
-            synchronized (UringStream.this) {
-                usable();
-                Ready r = readiness(interest);
-                if (!r.isEmpty()) {
-                    cancel();
-                    return Poll.ready(r);
-                }
-                waker = cx.waker();
-                if (!queued) {
-                    waiters.add(this);
-                    queued = true;
-                }
-                if (interest.isReadable()) {
-                    receive();
-                }
-                if (interest.isWritable()) {
-                    pollOut();
-                }
-                return Poll.pending();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            synchronized (UringStream.this) {
-                if (queued) {
-                    waiters.remove(this);
-                    queued = false;
-                }
-            }
-        }
     }
 }

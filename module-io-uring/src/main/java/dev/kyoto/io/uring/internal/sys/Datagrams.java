@@ -29,8 +29,6 @@ public final class Datagrams {
             FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle BIND = LibC.downcall("bind",
             FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle GETSOCKNAME = LibC.downcall("getsockname",
-            FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
     private static final MethodHandle SOCKETPAIR = LibC.downcall("socketpair",
             FunctionDescriptor.of(INT, INT, INT, INT, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
     private static final int EADDRINUSE = 98;
@@ -133,23 +131,6 @@ public final class Datagrams {
                 int errno = LibC.errno();
                 throw errno == EADDRINUSE ? new BindException(LibC.describe(errno)) : new SocketException(LibC.describe(errno));
             }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw LibC.rethrow(t);
-        }
-    }
-
-    /** The address {@code fd} is bound to, of either kind. */
-    public static SocketAddress localAddress(int fd) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SocketAddresses.UNIX_SIZE, 8);
-            MemorySegment len = arena.allocate(INT);
-            len.set(INT, 0, SocketAddresses.UNIX_SIZE);
-            if ((int) GETSOCKNAME.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
-                throw LibC.failure("getsockname", LibC.errno());
-            }
-            return SocketAddresses.read(sockaddr, len.get(INT, 0));
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {

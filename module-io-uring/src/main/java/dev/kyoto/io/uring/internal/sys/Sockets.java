@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -147,14 +148,19 @@ public final class Sockets {
         }
     }
 
-    /** The address the socket {@code fd} is bound to. */
+    /** The address the internet socket {@code fd} is bound to. */
     public static InetSocketAddress localAddress(int fd) throws IOException {
+        return (InetSocketAddress) boundAddress(fd);
+    }
+
+    /** The address the socket {@code fd} is bound to, of either kind (a Unix-domain one's may be unnamed). */
+    public static SocketAddress boundAddress(int fd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SocketAddresses.MAX_SIZE, 8);
+            MemorySegment sockaddr = arena.allocate(SocketAddresses.UNIX_SIZE, 8);
             MemorySegment len = arena.allocate(INT);
-            len.set(INT, 0, SocketAddresses.MAX_SIZE);
+            len.set(INT, 0, SocketAddresses.UNIX_SIZE);
             check((int) GETSOCKNAME.invokeExact(LibC.capturedState(), fd, sockaddr, len), "getsockname");
-            return SocketAddresses.read(sockaddr);
+            return SocketAddresses.read(sockaddr, len.get(INT, 0));
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
