@@ -8,7 +8,7 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -17,12 +17,12 @@ final class ChannelListenerSocket implements ListenerSocket {
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
     private final PollEvented<ServerSocketChannel> io;
-    private final InetSocketAddress local;
+    private final SocketAddress local;
 
     /** Takes over a bound socket's registration; closes it if the socket was closed under it. */
     ChannelListenerSocket(PollEvented<ServerSocketChannel> io) throws IOException {
         this.io = io;
-        this.local = Registered.address(io, ServerSocketChannel::getLocalAddress, InetSocketAddress.class);
+        this.local = Registered.address(io, ServerSocketChannel::getLocalAddress, SocketAddress.class);
     }
 
     @Override
@@ -42,7 +42,7 @@ final class ChannelListenerSocket implements ListenerSocket {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return local;
     }
 

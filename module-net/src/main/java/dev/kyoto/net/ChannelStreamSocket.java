@@ -8,7 +8,7 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -89,13 +89,13 @@ final class ChannelStreamSocket implements StreamSocket {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
-        return Registered.address(io, SocketChannel::getLocalAddress, InetSocketAddress.class);
+    public SocketAddress localAddress() throws IOException {
+        return Registered.address(io, SocketChannel::getLocalAddress, SocketAddress.class);
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
-        return Registered.address(io, SocketChannel::getRemoteAddress, InetSocketAddress.class);
+    public SocketAddress remoteAddress() throws IOException {
+        return Registered.address(io, SocketChannel::getRemoteAddress, SocketAddress.class);
     }
 
     @Override

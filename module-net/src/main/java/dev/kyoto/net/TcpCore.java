@@ -52,8 +52,8 @@ final class TcpCore {
         this.socket = socket;
         this.channel = socket instanceof ChannelStreamSocket c ? c.io : null;
         try {
-            this.local = socket.localAddress();
-            this.peer = socket.remoteAddress();
+            this.local = (InetSocketAddress) socket.localAddress();
+            this.peer = (InetSocketAddress) socket.remoteAddress();
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

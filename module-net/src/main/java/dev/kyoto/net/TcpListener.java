@@ -76,7 +76,7 @@ public final class TcpListener implements AutoCloseable {
     /** Takes over a listening socket: a registered channel, or one the runtime's driver owns. */
     TcpListener(ListenerSocket socket) {
         this.socket = socket;
-        this.local = socket.localAddress();
+        this.local = (InetSocketAddress) socket.localAddress();
     }
 
     /**

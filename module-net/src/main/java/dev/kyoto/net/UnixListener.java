@@ -2,20 +2,24 @@ package dev.kyoto.net;
 
 import dev.kyoto.io.Interest;
 import dev.kyoto.io.PollEvented;
+import dev.kyoto.io.spi.ListenerSocket;
+import dev.kyoto.io.spi.SocketDriver;
+import dev.kyoto.io.spi.StreamSocket;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
+import dev.kyoto.runtime.spi.DriverHandle;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A Unix-domain listening socket on the runtime's reactor.
+ * A Unix-domain listening socket: on the io_uring driver a socket the driver owns, on the
+ * selector driver a JDK {@code ServerSocketChannel}.
  *
  * <pre>{@code
  * UnixListener listener = rt.blockOn(UnixListener.bind(Path.of("/run/app.sock")));
@@ -40,27 +44,27 @@ import java.util.Objects;
 public final class UnixListener implements AutoCloseable {
     /** The listen backlog, TcpListener's: the kernel caps it at {@code net.core.somaxconn}. */
     private static final int BACKLOG = 1024;
-    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
 
-    private final PollEvented<ServerSocketChannel> io;
+    private final ListenerSocket socket;
     /** The bound address, read once: a listening socket's address never changes. */
     private final UnixDomainSocketAddress local;
     /**
-     * Set by {@link #close()}, on whichever thread closes, before the socket is deregistered;
-     * read by {@link AcceptBackoff} on the accepting task's thread to tell a closed listener from
-     * a failure that leaves it usable. Only ever goes from false to true.
+     * Set by {@link #close()}, on whichever thread closes, before the socket is closed; read by
+     * {@link AcceptBackoff} on the accepting task's thread to tell a closed listener from a
+     * failure that leaves it usable. Only ever goes from false to true.
      */
     private volatile boolean closed;
 
-    /** Takes over a bound socket's registration; closes it if the socket was closed under it. */
-    private UnixListener(PollEvented<ServerSocketChannel> io) throws IOException {
-        this.io = io;
-        this.local = Registered.address(io, ServerSocketChannel::getLocalAddress, UnixDomainSocketAddress.class);
+    /** Takes over a listening socket: a registered channel, or one the runtime's driver owns. */
+    private UnixListener(ListenerSocket socket) {
+        this.socket = socket;
+        this.local = (UnixDomainSocketAddress) socket.localAddress();
     }
 
     /**
      * Binds to {@code path} with a backlog of {@value #BACKLOG}. A computation so that,
-     * as {@link TcpListener#bind(String)}, it registers with the runtime that runs it.
+     * as {@link TcpListener#bind(String)}, it binds on the runtime that runs it: with a socket
+     * the driver owns where the driver has its own (io_uring), else a JDK channel.
      *
      * @throws IllegalArgumentException from the computation if the path is too long for the system
      */
@@ -71,6 +75,13 @@ public final class UnixListener implements AutoCloseable {
 
     /** Opens, binds and registers; a failure at any step closes the socket. */
     private static UnixListener bindNow(Path path) throws Exception {
+        if (DriverHandle.current().io().driver() instanceof SocketDriver driver) {
+            try {
+                return new UnixListener(driver.listen(UnixPaths.address(path), BACKLOG));
+            } catch (IOException e) {
+                throw UnixPaths.bindFailed(path, e);
+            }
+        }
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.bind(UnixPaths.address(path), BACKLOG);
@@ -79,7 +90,7 @@ public final class UnixListener implements AutoCloseable {
             throw e instanceof IOException io ? UnixPaths.bindFailed(path, io) : e;
         }
         try {
-            return new UnixListener(PollEvented.register(ch, Interest.READABLE));
+            return new UnixListener(new ChannelListenerSocket(PollEvented.register(ch, Interest.READABLE)));
         } catch (IOException | RuntimeException e) {
             // The bind created the file; left behind, it would make the next bind of the path fail.
             ch.close();
@@ -94,17 +105,13 @@ public final class UnixListener implements AutoCloseable {
      * listener usable (see the class comment): a server accepts through {@link AcceptBackoff}.
      */
     public Async<UnixStream> accept() {
-        return io.asyncIo(Interest.READABLE, ServerSocketChannel::accept).map(UnixListener::register);
+        return socket.accept().map(UnixStream::new);
     }
 
     /** Polls for the next connection on the single-slot path, for hand-written computations. */
     public Poll<UnixStream> pollAccept(Context cx) throws IOException {
-        Poll<SocketChannel> p = io.pollReadIo(cx, ServerSocketChannel::accept);
-        return p.isPending() ? Poll.pending() : Poll.ready(register(p.value()));
-    }
-
-    private static UnixStream register(SocketChannel ch) throws IOException {
-        return new UnixStream(Registered.orClosed(ch, READ_WRITE));
+        Poll<StreamSocket> p = socket.pollAccept(cx);
+        return p.isPending() ? Poll.pending() : Poll.ready(new UnixStream(p.value()));
     }
 
     /**
@@ -120,11 +127,11 @@ public final class UnixListener implements AutoCloseable {
         return local;
     }
 
-    /** Deregisters and closes the listening socket; its file stays. Idempotent. */
+    /** Closes the listening socket; its file stays. Idempotent. */
     @Override
     public void close() throws IOException {
         closed = true;
-        io.close();
+        socket.close();
     }
 
     @Override

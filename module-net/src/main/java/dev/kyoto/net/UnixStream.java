@@ -3,21 +3,21 @@ package dev.kyoto.net;
 import dev.kyoto.io.AsyncRead;
 import dev.kyoto.io.AsyncWrite;
 import dev.kyoto.io.Interest;
-import dev.kyoto.io.PollEvented;
 import dev.kyoto.io.Ready;
+import dev.kyoto.io.spi.StreamSocket;
 import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A Unix-domain stream connection on the runtime's reactor, over the JDK's
- * {@code SocketChannel} of family {@link java.net.StandardProtocolFamily#UNIX}.
+ * A Unix-domain stream connection: on the io_uring driver a socket the driver owns, on the
+ * selector driver the JDK's {@code SocketChannel} of family
+ * {@link java.net.StandardProtocolFamily#UNIX}.
  *
  * <pre>{@code
  * UnixStream s = rt.blockOn(UnixStream.connect(Path.of("/run/app.sock")));
@@ -33,16 +33,24 @@ import java.util.Objects;
  * a listener (there is no {@code socketpair}), so there is no {@code pair()}.
  */
 public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
-    private final PollEvented<SocketChannel> io;
+    private final StreamSocket socket;
     /** Read once, when connected: a connected socket's addresses never change. */
     private final UnixDomainSocketAddress local;
     private final UnixDomainSocketAddress peer;
 
-    /** Takes over a connected socket's registration; closes it if the socket was closed under it. */
-    UnixStream(PollEvented<SocketChannel> io) throws IOException {
-        this.io = io;
-        this.local = Registered.address(io, SocketChannel::getLocalAddress, UnixDomainSocketAddress.class);
-        this.peer = Registered.address(io, SocketChannel::getRemoteAddress, UnixDomainSocketAddress.class);
+    /**
+     * Takes over a connected socket: a registered JDK channel, or one the runtime's driver owns.
+     * Closes it if its addresses cannot be read (it was closed under it).
+     */
+    UnixStream(StreamSocket socket) throws IOException {
+        this.socket = socket;
+        try {
+            this.local = (UnixDomainSocketAddress) socket.localAddress();
+            this.peer = (UnixDomainSocketAddress) socket.remoteAddress();
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     /**
@@ -58,18 +66,27 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
 
     @Override
     public Poll<Integer> pollRead(Context cx, ByteBuffer dst) throws IOException {
-        return io.pollRead(cx, dst);
+        return socket.pollRead(cx, dst);
     }
 
     @Override
     public Poll<Integer> pollWrite(Context cx, ByteBuffer src) throws IOException {
-        return io.pollWrite(cx, src);
+        return socket.pollWrite(cx, src);
     }
 
     /** Writes from {@code srcs}, in order, with one gathering write ({@link #write(ByteBuffer[])}). */
     @Override
     public Poll<Long> pollWriteVectored(Context cx, ByteBuffer[] srcs) throws IOException {
-        return io.pollWriteVectored(cx, srcs);
+        return socket.pollWriteVectored(cx, srcs);
+    }
+
+    /**
+     * Waits until what was written has been handed to the kernel: at once on the selector
+     * driver, after the last queued send on io_uring.
+     */
+    @Override
+    public Poll<Void> pollFlush(Context cx) throws IOException {
+        return socket.pollFlush(cx);
     }
 
     /**
@@ -79,12 +96,7 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
      *         {@code SocketChannel} returns), or -1 at end of stream
      */
     public int tryRead(ByteBuffer dst) throws IOException {
-        Objects.requireNonNull(dst, "dst");
-        Integer n = io.tryIo(Interest.READABLE, ch -> {
-            int r = ch.read(dst);
-            return r == 0 && dst.hasRemaining() ? null : r;
-        });
-        return n == null ? 0 : n;
+        return socket.tryRead(Objects.requireNonNull(dst, "dst"));
     }
 
     /**
@@ -93,40 +105,42 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
      * @return the number of bytes written, 0 if there was no room now
      */
     public int tryWrite(ByteBuffer src) throws IOException {
-        Objects.requireNonNull(src, "src");
-        Integer n = io.tryIo(Interest.WRITABLE, ch -> {
-            int w = ch.write(src);
-            return w == 0 && src.hasRemaining() ? null : w;
-        });
-        return n == null ? 0 : n;
+        return socket.tryWrite(Objects.requireNonNull(src, "src"));
     }
 
     /** Waits until the stream has some readiness that satisfies {@code interest}; any number of tasks may wait. */
     public Async<Ready> ready(Interest interest) {
-        return io.ready(interest);
+        return socket.ready(Objects.requireNonNull(interest, "interest"));
     }
 
     /** Waits until a read would not block (data, or end of stream). */
     public Async<Ready> readable() {
-        return io.ready(Interest.READABLE);
+        return ready(Interest.READABLE);
     }
 
     /** Waits until a write would not block. */
     public Async<Ready> writable() {
-        return io.ready(Interest.WRITABLE);
-    }
-
-    /** Shuts the write half down: the peer reads end of stream, and this side can still read. */
-    public void shutdownOutput() throws IOException {
-        io.channel().shutdownOutput();
+        return ready(Interest.WRITABLE);
     }
 
     /**
-     * Shuts the write half down, at once: what {@link dev.kyoto.io.Io#copyBidirectional} calls to
-     * pass end of stream on. A second shutdown succeeds.
+     * Shuts the write half down: the peer reads end of stream, and this side can still read. On
+     * io_uring the end follows a send still in flight.
+     */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /**
+     * Shuts the write half down once what was written has been handed to the kernel
+     * ({@link #pollFlush}): what {@link dev.kyoto.io.Io#copyBidirectional} calls to pass end of
+     * stream on. A second shutdown succeeds.
      */
     @Override
     public Poll<Void> pollShutdown(Context cx) throws IOException {
+        if (pollFlush(cx).isPending()) {
+            return Poll.pending();
+        }
         shutdownOutput();
         return Poll.ready(null);
     }
@@ -147,10 +161,10 @@ public final class UnixStream implements AsyncRead, AsyncWrite, AutoCloseable {
         return peer;
     }
 
-    /** Deregisters and closes the socket. Idempotent. */
+    /** Closes the socket. Idempotent. */
     @Override
     public void close() throws IOException {
-        io.close();
+        socket.close();
     }
 
     @Override

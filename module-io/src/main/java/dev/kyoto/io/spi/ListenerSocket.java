@@ -4,7 +4,7 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A listening TCP socket owned by a {@link SocketDriver}.
@@ -24,8 +24,8 @@ public interface ListenerSocket {
     /** Accepts on the listener's single accept slot: a second task polling takes the first one's place. */
     Poll<StreamSocket> pollAccept(Context cx) throws IOException;
 
-    /** The address the socket is bound to. */
-    InetSocketAddress localAddress();
+    /** The address the socket is bound to: an {@link java.net.InetSocketAddress}, or a Unix-domain socket's path. */
+    SocketAddress localAddress();
 
     /**
      * The time-to-live the listener gives the connections it accepts: {@code IP_TTL}, or for an

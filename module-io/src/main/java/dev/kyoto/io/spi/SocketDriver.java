@@ -19,21 +19,26 @@ import java.util.List;
 public interface SocketDriver {
 
     /**
-     * Opens a TCP socket bound to {@code local} with {@code SO_REUSEADDR} (as the JDK's
-     * {@code ServerSocketChannel} binds), listening with {@code backlog}.
+     * Opens a stream socket bound to {@code local}, listening with {@code backlog}: for an
+     * {@link InetSocketAddress} a TCP socket with {@code SO_REUSEADDR} (as the JDK's
+     * {@code ServerSocketChannel} binds), for a {@link java.net.UnixDomainSocketAddress} a
+     * Unix-domain one at that path, which must not exist yet.
      *
      * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
-     *                     (an address in use, say), naming the address; nothing stays open
+     *                     (an address in use, a {@link java.net.BindException}; for a path in a
+     *                     directory that does not exist, a {@link java.net.SocketException});
+     *                     nothing stays open
      */
-    ListenerSocket listen(InetSocketAddress local, int backlog) throws IOException;
+    ListenerSocket listen(SocketAddress local, int backlog) throws IOException;
 
     /**
-     * Opens a TCP socket of {@code remote}'s family and starts connecting it to {@code remote}.
+     * Opens a stream socket of {@code remote}'s kind (TCP over IPv4 or IPv6, or Unix-domain) and
+     * starts connecting it to {@code remote}.
      *
      * @throws IOException the runtime's shutdown error after shutdown, or why the kernel refused
      *                     at once; nothing stays open
      */
-    ConnectingSocket connect(InetSocketAddress remote) throws IOException;
+    ConnectingSocket connect(SocketAddress remote) throws IOException;
 
     /**
      * Opens a TCP socket of {@code family} (IPv4 or IPv6) to configure, bind, and then connect or

@@ -8,7 +8,7 @@ import dev.kyoto.runtime.Async;
 import dev.kyoto.runtime.Context;
 import dev.kyoto.runtime.Poll;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -63,11 +63,11 @@ public interface StreamSocket extends AsyncRead, AsyncWrite {
     /** Reads a standard socket option. */
     <T> T getOption(SocketOption<T> name) throws IOException;
 
-    /** The local address. */
-    InetSocketAddress localAddress() throws IOException;
+    /** The local address: an {@link java.net.InetSocketAddress} for TCP, a {@link java.net.UnixDomainSocketAddress} for a Unix-domain stream. */
+    SocketAddress localAddress() throws IOException;
 
-    /** The peer's address. */
-    InetSocketAddress remoteAddress() throws IOException;
+    /** The peer's address, of the same kind as {@link #localAddress()}. */
+    SocketAddress remoteAddress() throws IOException;
 
     /**
      * Whether {@link #pollPeek} leaves the bytes it returns in the socket, where every later read

@@ -4,6 +4,7 @@ import dev.kyoto.io.uring.internal.sys.Sockets;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 
@@ -47,20 +48,28 @@ final class SocketOptions {
      * The time-to-live of {@code fd}'s packets: {@code IP_TTL}, or {@code IPV6_UNICAST_HOPS} for a
      * socket of {@code address}'s family when it is IPv6.
      */
-    static int ttl(int fd, InetSocketAddress address) throws IOException {
-        return ttl(fd, address.getAddress() instanceof Inet6Address);
+    static int ttl(int fd, SocketAddress address) throws IOException {
+        return ttl(fd, isV6(address));
     }
 
-    /** {@link #ttl(int, InetSocketAddress)} of an IPv6 socket or not. */
+    /** {@link #ttl(int, SocketAddress)} of an IPv6 socket or not. */
     static int ttl(int fd, boolean v6) throws IOException {
         return v6
                 ? Sockets.option(fd, Sockets.IPPROTO_IPV6, Sockets.IPV6_UNICAST_HOPS, 1)[0]
                 : Sockets.option(fd, Sockets.IPPROTO_IP, Sockets.IP_TTL, 1)[0];
     }
 
-    /** Sets what {@link #ttl(int, InetSocketAddress)} reads. */
-    static void setTtl(int fd, InetSocketAddress address, int ttl) throws IOException {
-        setTtl(fd, address.getAddress() instanceof Inet6Address, ttl);
+    /** Sets what {@link #ttl(int, SocketAddress)} reads. */
+    static void setTtl(int fd, SocketAddress address, int ttl) throws IOException {
+        setTtl(fd, isV6(address), ttl);
+    }
+
+    /** Whether a socket of {@code address}'s kind speaks IPv6; a Unix-domain socket has no time-to-live to speak of. */
+    private static boolean isV6(SocketAddress address) {
+        if (!(address instanceof InetSocketAddress inet)) {
+            throw new UnsupportedOperationException("a Unix-domain socket has no time-to-live: IP_TTL is an internet socket's option");
+        }
+        return inet.getAddress() instanceof Inet6Address;
     }
 
     /** Sets what {@link #ttl(int, boolean)} reads. */

@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.NoRouteToHostException;
 
 /**
@@ -33,7 +33,7 @@ final class UringConnect extends UringSocket implements ConnectingSocket {
     private static final int ETIMEDOUT = 110;
     private static final int EHOSTUNREACH = 113;
 
-    private final InetSocketAddress remote;
+    private final SocketAddress remote;
     /** The address the kernel reads as the connect is submitted; held until it completes. */
     private final MemorySegment sockaddr;
     private boolean connected;
@@ -43,15 +43,15 @@ final class UringConnect extends UringSocket implements ConnectingSocket {
     private boolean runtimeShutDown;
     private Waker waker;
 
-    UringConnect(UringDriver driver, RingLoop loop, int fd, InetSocketAddress remote) {
+    UringConnect(UringDriver driver, RingLoop loop, int fd, SocketAddress remote) {
         super(driver, loop, fd);
         this.remote = remote;
-        this.sockaddr = Arena.ofAuto().allocate(SocketAddresses.MAX_SIZE, 8);
+        this.sockaddr = Arena.ofAuto().allocate(SocketAddresses.UNIX_SIZE, 8);
     }
 
     /** Queues the {@code CONNECT}; called once, after the socket has its slot. */
     void start() throws IOException {
-        int length = SocketAddresses.write(remote, sockaddr);
+        int length = SocketAddresses.write(remote, sockaddr, SocketAddresses.family(remote));
         synchronized (this) {
             inFlight++;
             try {

@@ -281,14 +281,18 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     }
 
     @Override
-    public ListenerSocket listen(InetSocketAddress local, int backlog) throws IOException {
-        return listening(Sockets.listen(local, backlog));
+    public ListenerSocket listen(SocketAddress local, int backlog) throws IOException {
+        if (isShut()) {
+            throw RuntimeShutdown.error();
+        }
+        return listening(local instanceof UnixDomainSocketAddress unix
+                ? Sockets.listen(unix, backlog) : Sockets.listen((InetSocketAddress) local, backlog));
     }
 
     /** A listener over {@code fd}, which listens already; closes {@code fd} if it cannot take it. */
     ListenerSocket listening(int fd) throws IOException {
         try {
-            UringListener listener = new UringListener(this, loopHere(), fd, Sockets.localAddress(fd));
+            UringListener listener = new UringListener(this, loopHere(), fd, Sockets.boundAddress(fd));
             register(listener);
             return listener;
         } catch (IOException | RuntimeException e) {
@@ -298,8 +302,11 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     }
 
     @Override
-    public ConnectingSocket connect(InetSocketAddress remote) throws IOException {
-        return connecting(Sockets.tcpSocket(remote), remote);
+    public ConnectingSocket connect(SocketAddress remote) throws IOException {
+        if (isShut()) {
+            throw RuntimeShutdown.error();
+        }
+        return connecting(Sockets.socket(SocketAddresses.family(remote), Sockets.SOCK_STREAM), remote);
     }
 
     @Override
@@ -332,7 +339,7 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
             int fd = Sockets.socket(SocketAddresses.AF_UNIX, Sockets.SOCK_DGRAM);
             try {
                 if (!unix.getPath().toString().isEmpty()) {
-                    Datagrams.bind(fd, unix);
+                    Sockets.bind(fd, unix);
                 }
                 return datagram(fd, SocketAddresses.AF_UNIX);
             } catch (IOException | RuntimeException e) {
@@ -389,7 +396,7 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
     }
 
     /** Starts connecting {@code fd} (open, perhaps bound) to {@code remote}; closes {@code fd} if it cannot. */
-    ConnectingSocket connecting(int fd, InetSocketAddress remote) throws IOException {
+    ConnectingSocket connecting(int fd, SocketAddress remote) throws IOException {
         UringConnect connect = new UringConnect(this, loopHere(), fd, remote);
         try {
             register(connect);
@@ -410,7 +417,7 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
      * A stream over a connected descriptor (accepted, or connected by a {@link UringConnect}) whose
      * peer is {@code peer}, served by {@code loop}.
      */
-    StreamSocket adopt(RingLoop loop, int fd, InetSocketAddress peer) throws IOException {
+    StreamSocket adopt(RingLoop loop, int fd, SocketAddress peer) throws IOException {
         UringStream stream = new UringStream(this, loop, fd, peer);
         try {
             register(stream);

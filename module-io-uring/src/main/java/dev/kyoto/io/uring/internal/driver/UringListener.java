@@ -15,7 +15,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +32,10 @@ import java.util.List;
 final class UringListener extends UringSocket implements ListenerSocket {
     static final int ACCEPT = 1;
     private static final int ACCEPT_FLAGS = Sockets.SOCK_NONBLOCK | Sockets.SOCK_CLOEXEC;
+    /** Where in {@code peerAddress} the accept's address length goes: after room for any address, aligned. */
+    private static final long PEER_LENGTH = SocketAddresses.UNIX_SIZE + 2;
 
-    private final InetSocketAddress local;
+    private final SocketAddress local;
     /**
      * Where the kernel writes the peer's address of the accept in flight ({@code sockaddr}, then
      * its length): read at accept time, as the JDK does, because a peer that has already reset
@@ -49,13 +51,13 @@ final class UringListener extends UringSocket implements ListenerSocket {
     private Waker single;
 
     /** An accepted descriptor and its peer's address. */
-    private record Accepted(int fd, InetSocketAddress peer) {
+    private record Accepted(int fd, SocketAddress peer) {
     }
 
-    UringListener(UringDriver driver, RingLoop loop, int fd, InetSocketAddress local) {
+    UringListener(UringDriver driver, RingLoop loop, int fd, SocketAddress local) {
         super(driver, loop, fd);
         this.local = local;
-        this.peerAddress = Arena.ofAuto().allocate(SocketAddresses.MAX_SIZE + 4L, 8);
+        this.peerAddress = Arena.ofAuto().allocate(SocketAddresses.UNIX_SIZE + 6L, 8);
     }
 
     @Override
@@ -112,8 +114,8 @@ final class UringListener extends UringSocket implements ListenerSocket {
         acceptInFlight = true;
         inFlight++;
         try {
-            peerAddress.set(ValueLayout.JAVA_INT, SocketAddresses.MAX_SIZE, SocketAddresses.MAX_SIZE);
-            loop.submit(Opcode.ACCEPT, fd, peerAddress.address(), 0, peerAddress.address() + SocketAddresses.MAX_SIZE,
+            peerAddress.set(ValueLayout.JAVA_INT, PEER_LENGTH, SocketAddresses.UNIX_SIZE);
+            loop.submit(Opcode.ACCEPT, fd, peerAddress.address(), 0, peerAddress.address() + PEER_LENGTH,
                     userData(ACCEPT), ACCEPT_FLAGS);
         } catch (IOException e) {
             acceptInFlight = false;
@@ -123,7 +125,7 @@ final class UringListener extends UringSocket implements ListenerSocket {
     }
 
     @Override
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return local;
     }
 
@@ -181,7 +183,8 @@ final class UringListener extends UringSocket implements ListenerSocket {
                     if (closed) {
                         LibC.close(result);
                     } else {
-                        accepted.addLast(new Accepted(result, SocketAddresses.read(peerAddress)));
+                        accepted.addLast(new Accepted(result,
+                                SocketAddresses.read(peerAddress, peerAddress.get(ValueLayout.JAVA_INT, PEER_LENGTH))));
                     }
                 } else if (!closed) {
                     acceptErrno = -result;

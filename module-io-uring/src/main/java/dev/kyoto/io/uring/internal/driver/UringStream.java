@@ -15,7 +15,7 @@ import dev.kyoto.runtime.spi.RuntimeShutdown;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -120,9 +120,9 @@ final class UringStream extends UringSocket implements StreamSocket {
         }
     };
     /** The peer, as the accept reported it. */
-    private final InetSocketAddress peer;
+    private final SocketAddress peer;
 
-    UringStream(UringDriver driver, RingLoop loop, int fd, InetSocketAddress peer) {
+    UringStream(UringDriver driver, RingLoop loop, int fd, SocketAddress peer) {
         super(driver, loop, fd);
         this.peer = peer;
         this.recvBuf = driver.buffers().take(NativeBuffers.TINY);
@@ -546,15 +546,15 @@ final class UringStream extends UringSocket implements StreamSocket {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
+    public SocketAddress localAddress() throws IOException {
         synchronized (this) {
             usable();
-            return Sockets.localAddress(fd);
+            return Sockets.boundAddress(fd);
         }
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
+    public SocketAddress remoteAddress() throws IOException {
         synchronized (this) {
             usable();
             return peer;

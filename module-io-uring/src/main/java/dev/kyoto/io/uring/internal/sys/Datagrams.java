@@ -6,17 +6,15 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.net.BindException;
 import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.UnixDomainSocketAddress;
 
 /**
  * The system calls of a datagram socket (UDP or Unix-domain) that do not go through the ring: a
  * receive or send that does not wait (the driver waits for readiness in the ring, then calls
  * these, as a selector's user does), {@code connect}, which for datagrams only sets the peer,
- * a Unix socket's {@code bind}, and {@code socketpair}.
+ * and {@code socketpair}.
  */
 public final class Datagrams {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
@@ -27,11 +25,8 @@ public final class Datagrams {
             FunctionDescriptor.of(LONG, INT, LONG, LONG, INT, LONG, INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle CONNECT = LibC.downcall("connect",
             FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, INT), LibC.CAPTURE_ERRNO);
-    private static final MethodHandle BIND = LibC.downcall("bind",
-            FunctionDescriptor.of(INT, INT, ValueLayout.ADDRESS, INT), LibC.CAPTURE_ERRNO);
     private static final MethodHandle SOCKETPAIR = LibC.downcall("socketpair",
             FunctionDescriptor.of(INT, INT, INT, INT, ValueLayout.ADDRESS), LibC.CAPTURE_ERRNO);
-    private static final int EADDRINUSE = 98;
 
     public static final int MSG_PEEK = 0x2;
     /** The largest UDP payload (IPv6 jumbograms aside): a datagram never needs more room. */
@@ -110,26 +105,6 @@ public final class Datagrams {
             if ((int) CONNECT.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
                 int errno = LibC.errno();
                 throw errno == Sockets.ECONNREFUSED ? new ConnectException(LibC.describe(errno)) : new SocketException(LibC.describe(errno));
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw LibC.rethrow(t);
-        }
-    }
-
-    /**
-     * Binds the Unix-domain socket {@code fd} to {@code path}: a {@link BindException} if the
-     * path is taken, else a {@link SocketException} with the system's reason (a missing
-     * directory, say).
-     */
-    public static void bind(int fd, UnixDomainSocketAddress path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SocketAddresses.UNIX_SIZE, 8);
-            int len = SocketAddresses.write(path, sockaddr, SocketAddresses.AF_UNIX);
-            if ((int) BIND.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
-                int errno = LibC.errno();
-                throw errno == EADDRINUSE ? new BindException(LibC.describe(errno)) : new SocketException(LibC.describe(errno));
             }
         } catch (IOException e) {
             throw e;

@@ -37,6 +37,11 @@ public final class SocketAddresses {
         return address.getAddress() instanceof Inet6Address ? AF_INET6 : AF_INET;
     }
 
+    /** The address family {@code address} needs, of either kind. */
+    public static short family(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? family(inet) : AF_UNIX;
+    }
+
     /**
      * Writes {@code address} into {@code into} (at least {@link #MAX_SIZE} bytes).
      *

@@ -9,6 +9,8 @@ import java.lang.invoke.MethodHandle;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -76,6 +78,7 @@ public final class Sockets {
     public static final int ENOTCONN = 107;
     public static final int ECONNRESET = 104;
     public static final int ECONNREFUSED = 111;
+    private static final int EADDRINUSE = 98;
 
     private Sockets() {
     }
@@ -122,6 +125,19 @@ public final class Sockets {
         }
     }
 
+    /** A listening Unix-domain stream socket bound to {@code path}; closed again if any step fails. */
+    public static int listen(UnixDomainSocketAddress path, int backlog) throws IOException {
+        int fd = socket(SocketAddresses.AF_UNIX, SOCK_STREAM);
+        try {
+            bind(fd, path);
+            listen(fd, backlog);
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
     /** Binds {@code fd} to {@code address}; a {@link BindException} with the system's reason if it cannot. */
     public static void bind(int fd, InetSocketAddress address) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
@@ -129,6 +145,26 @@ public final class Sockets {
             int len = SocketAddresses.write(address, sockaddr);
             if ((int) BIND.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
                 throw new BindException(LibC.describe(LibC.errno()));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw LibC.rethrow(t);
+        }
+    }
+
+    /**
+     * Binds the Unix-domain socket {@code fd} to {@code path}: a {@link BindException} if the
+     * path is taken, else a {@link SocketException} with the system's reason (a missing
+     * directory, say).
+     */
+    public static void bind(int fd, UnixDomainSocketAddress path) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sockaddr = arena.allocate(SocketAddresses.UNIX_SIZE, 8);
+            int len = SocketAddresses.write(path, sockaddr, SocketAddresses.AF_UNIX);
+            if ((int) BIND.invokeExact(LibC.capturedState(), fd, sockaddr, len) < 0) {
+                int errno = LibC.errno();
+                throw errno == EADDRINUSE ? new BindException(LibC.describe(errno)) : new SocketException(LibC.describe(errno));
             }
         } catch (IOException e) {
             throw e;
