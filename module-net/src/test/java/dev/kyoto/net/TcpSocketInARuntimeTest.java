@@ -15,6 +15,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -166,9 +167,14 @@ class TcpSocketInARuntimeTest {
     @Test
     void everyWayASocketEndsClosesItsDescriptor() {
         assertTimeoutPreemptively(LIMIT, () -> {
-            try (KyotoRuntime rt = Loopback.runtime()) {
+            // The refused port is held by a socket bound to it and not listening, for the whole
+            // test: a free port could be taken by a listener this test binds (the selector closes
+            // a registered listener's descriptor only at its next turn), and a connect to it was
+            // then reset rather than refused.
+            try (KyotoRuntime rt = Loopback.runtime(); SocketChannel hold = SocketChannel.open()) {
                 Loopback.openJdkPreCloseDescriptor();
-                InetSocketAddress refused = Loopback.refusedAddress();
+                hold.bind(new InetSocketAddress(loopback(false), 0));
+                InetSocketAddress refused = (InetSocketAddress) hold.getLocalAddress();
                 made(rt, false).close();
                 long before = Loopback.openDescriptors();
                 for (int i = 0; i < 50; i++) {
