@@ -15,34 +15,38 @@ import java.util.List;
  * at a time, each with its own waker. The socket says what it is ready for and arms the ring for
  * what is missing; this class keeps the queue.
  *
- * <p>Guarded by the socket's monitor ({@code lock}), which every method but {@link #wait} expects
- * held, and which a wait's {@code poll} and {@code cancel} take. A wait is in the queue exactly
+ * <p>Guarded by the socket's monitor ({@code source}), which every method but {@link #wait}
+ * expects held, and which a wait's {@code poll} and {@code cancel} take. A wait is in the queue exactly
  * when its {@code queued} flag is set. Wakers are taken under the monitor and called after it is
  * released ({@link #wakeAll}).
  */
-abstract class ReadinessWaits {
-    private final Object lock;
-    private final List<Wait> queue = new ArrayList<>(0);
+final class ReadinessWaits {
+    /** What the waits need of their socket; each method is called under the socket's monitor. */
+    interface Source {
+        /** Throws why the socket cannot be used. */
+        void usable() throws IOException;
 
-    ReadinessWaits(Object lock) {
-        this.lock = lock;
+        /** What of {@code interest} the socket is ready for now. */
+        Ready readiness(Interest interest);
+
+        /** Asks the ring to say when the socket becomes ready for {@code interest}. */
+        void arm(Interest interest) throws IOException;
     }
 
-    /** Throws why the socket cannot be used. Under the monitor. */
-    abstract void usable() throws IOException;
+    /** The socket, whose monitor guards the queue. */
+    private final Source source;
+    private final List<Wait> queue = new ArrayList<>(0);
 
-    /** What of {@code interest} the socket is ready for now. Under the monitor. */
-    abstract Ready readiness(Interest interest);
-
-    /** Asks the ring to say when the socket becomes ready for {@code interest}. Under the monitor. */
-    abstract void arm(Interest interest) throws IOException;
+    ReadinessWaits(Source source) {
+        this.source = source;
+    }
 
     /** A wait for some readiness that satisfies {@code interest}. */
-    final Async<Ready> wait(Interest interest) {
+    Async<Ready> wait(Interest interest) {
         return new Wait(interest);
     }
 
-    final boolean isEmpty() {
+    boolean isEmpty() {
         return queue.isEmpty();
     }
 
@@ -50,7 +54,7 @@ abstract class ReadinessWaits {
      * Takes the waits that a change for reading, writing or an error may satisfy, to be woken
      * after the monitor is released; a wait with {@code ERROR} interest counts as reading.
      */
-    final List<Waker> take(boolean read, boolean write) {
+    List<Waker> take(boolean read, boolean write) {
         List<Waker> woken = new ArrayList<>(2 + queue.size());
         for (int i = queue.size() - 1; i >= 0; i--) {
             Wait w = queue.get(i);
@@ -80,9 +84,9 @@ abstract class ReadinessWaits {
 
         @Override
         public Poll<Ready> poll(Context cx) throws IOException {
-            synchronized (lock) {
-                usable();
-                Ready r = readiness(interest);
+            synchronized (source) {
+                source.usable();
+                Ready r = source.readiness(interest);
                 if (!r.isEmpty()) {
                     dequeue();
                     return Poll.ready(r);
@@ -92,14 +96,14 @@ abstract class ReadinessWaits {
                     queue.add(this);
                     queued = true;
                 }
-                arm(interest);
+                source.arm(interest);
                 return Poll.pending();
             }
         }
 
         @Override
         public void cancel() {
-            synchronized (lock) {
+            synchronized (source) {
                 dequeue();
             }
         }

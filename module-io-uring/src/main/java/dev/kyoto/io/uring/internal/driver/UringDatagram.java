@@ -43,7 +43,7 @@ import java.util.Optional;
  * each kind is in flight, counted in {@code inFlight}; while {@code inFlight} is zero no queued
  * operation names the descriptor, which may then be closed directly.
  */
-final class UringDatagram extends UringSocket implements DatagramSocket {
+final class UringDatagram extends UringSocket implements DatagramSocket, ReadinessWaits.Source {
     static final int POLL_IN = 1;
     static final int POLL_OUT = 2;
     static final int POLL_ERR = 3;
@@ -70,30 +70,7 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     private boolean runtimeShutDown;
     private Waker reader;
     private Waker writer;
-    private final ReadinessWaits waits = new ReadinessWaits(this) {
-        @Override
-        void usable() throws IOException {
-            UringDatagram.this.usable();
-        }
-
-        @Override
-        Ready readiness(Interest interest) {
-            return UringDatagram.this.readiness(interest);
-        }
-
-        @Override
-        void arm(Interest interest) throws IOException {
-            if (interest.isReadable()) {
-                pollIn();
-            }
-            if (interest.isWritable()) {
-                pollOut();
-            }
-            if (!interest.isReadable() && !interest.isWritable()) {
-                pollErr();
-            }
-        }
-    };
+    private final ReadinessWaits waits = new ReadinessWaits(this);
 
     UringDatagram(UringDriver driver, RingLoop loop, int fd, short family) {
         super(driver, loop, fd);
@@ -398,7 +375,8 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     }
 
     /** Throws why the socket cannot be used: closed, or its runtime shut down. Under the monitor. */
-    private void usable() throws IOException {
+    @Override
+    public void usable() throws IOException {
         if (runtimeShutDown) {
             throw RuntimeShutdown.error();
         }
@@ -467,7 +445,8 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
     }
 
     /** What of {@code interest} the socket is ready for now. Under the monitor. */
-    private Ready readiness(Interest interest) {
+    @Override
+    public Ready readiness(Interest interest) {
         Ready r = Ready.EMPTY;
         if (interest.isReadable() && (readable || errored)) {
             r = r.union(Ready.READABLE);
@@ -479,6 +458,20 @@ final class UringDatagram extends UringSocket implements DatagramSocket {
             r = r.union(Ready.ERROR);
         }
         return r;
+    }
+
+    /** Arms the ring for a readiness wait: what a {@link ReadinessWaits} asks. Under the monitor. */
+    @Override
+    public void arm(Interest interest) throws IOException {
+        if (interest.isReadable()) {
+            pollIn();
+        }
+        if (interest.isWritable()) {
+            pollOut();
+        }
+        if (!interest.isReadable() && !interest.isWritable()) {
+            pollErr();
+        }
     }
 
     private List<Waker> takeWakers() {

@@ -48,7 +48,7 @@ import java.util.Optional;
  * of the stream, or an error); writable when no send is in flight. A wait for readability starts
  * a receive, since only a receive can tell.
  */
-final class UringStream extends UringSocket implements StreamSocket {
+final class UringStream extends UringSocket implements StreamSocket, ReadinessWaits.Source {
     static final int RECV = 1;
     static final int SEND = 2;
     static final int POLL_OUT = 3;
@@ -98,27 +98,7 @@ final class UringStream extends UringSocket implements StreamSocket {
     private boolean runtimeShutDown;
     private Waker reader;
     private Waker writer;
-    private final ReadinessWaits waits = new ReadinessWaits(this) {
-        @Override
-        void usable() throws IOException {
-            UringStream.this.usable();
-        }
-
-        @Override
-        Ready readiness(Interest interest) {
-            return UringStream.this.readiness(interest);
-        }
-
-        @Override
-        void arm(Interest interest) throws IOException {
-            if (interest.isReadable()) {
-                receive();
-            }
-            if (interest.isWritable()) {
-                pollOut();
-            }
-        }
-    };
+    private final ReadinessWaits waits = new ReadinessWaits(this);
     /** The peer, as the accept reported it. */
     private final SocketAddress peer;
 
@@ -696,7 +676,8 @@ final class UringStream extends UringSocket implements StreamSocket {
     }
 
     /** Throws why the stream cannot be used: closed, or its runtime shut down. Under the monitor. */
-    private void usable() throws IOException {
+    @Override
+    public void usable() throws IOException {
         if (runtimeShutDown) {
             throw RuntimeShutdown.error();
         }
@@ -885,7 +866,8 @@ final class UringStream extends UringSocket implements StreamSocket {
     }
 
     /** What of {@code interest} the stream is ready for now. Under the monitor. */
-    private Ready readiness(Interest interest) {
+    @Override
+    public Ready readiness(Interest interest) {
         Ready r = Ready.EMPTY;
         if (interest.isReadable() && (recvEnd > recvStart || eof || readErrno != 0)) {
             r = r.union(eof && recvEnd == recvStart ? Ready.READABLE.union(Ready.READ_CLOSED) : Ready.READABLE);
@@ -894,6 +876,17 @@ final class UringStream extends UringSocket implements StreamSocket {
             r = r.union(Ready.WRITABLE);
         }
         return r;
+    }
+
+    /** Arms the ring for a readiness wait: what a {@link ReadinessWaits} asks. Under the monitor. */
+    @Override
+    public void arm(Interest interest) throws IOException {
+        if (interest.isReadable()) {
+            receive();
+        }
+        if (interest.isWritable()) {
+            pollOut();
+        }
     }
 
     /** Takes every waker, for a close or a shutdown. Under the monitor. */
