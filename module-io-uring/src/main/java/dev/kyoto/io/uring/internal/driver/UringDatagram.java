@@ -29,19 +29,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A datagram socket, UDP or Unix-domain, driven by readiness: a receive or send is one system call that does not wait, and
- * a task that finds nothing to do waits for a {@code POLL_ADD} in the ring to say the socket is
- * ready again, as on a selector. Datagrams gain nothing from completions: each is one call
- * either way, and a receive in flight would need a buffer per socket that the caller's own
- * buffer makes unnecessary.
+ * A datagram socket, UDP or Unix-domain, driven by readiness: a receive or send is one system
+ * call that does not wait, and a task that finds nothing to do waits for a {@code POLL_ADD} in
+ * the ring to say the socket is ready again, as on a selector. A receive in flight, as streams
+ * have, would need a chunk per socket and a copy, and peeks and receivers with buffers of other
+ * sizes would each want their own; here the caller's buffer takes the datagram.
  *
  * <p>All state is guarded by this object's monitor. It is written by the tasks that receive,
  * send and wait (any worker thread) and by {@link #complete}, on the thread that reaps the ring.
- * Wakers are called after the monitor is released. Invariants: {@code readable} is false only
- * after a receive found the socket empty and no poll has completed since (so a wait for it must
- * be armed in the ring); {@code writable} likewise for a full send buffer; at most one poll of
- * each kind is in flight, counted in {@code inFlight}; while {@code inFlight} is zero no queued
- * operation names the descriptor, which may then be closed directly.
+ * Wakers are called after the monitor is released. Invariants: {@code readable} is false until a
+ * poll reports the socket readable, and again once a receive finds it empty, and while it is
+ * false a receive does not call the kernel unless a poll reported an error (a wait arms a poll
+ * instead); {@code writable} the same for a full send buffer, but true at first; at most one
+ * poll of each kind is in flight, counted in {@code inFlight}; while {@code inFlight} is zero no
+ * queued operation names the descriptor, which may then be closed directly.
  */
 final class UringDatagram extends UringSocket implements DatagramSocket, ReadinessWaits.Source {
     static final int POLL_IN = 1;
