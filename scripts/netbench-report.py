@@ -432,7 +432,10 @@ def main():
       f"{' '.join(machine.get('loadavg_start', []))}.")
     w(f"- JDK: {jdk[0]}; {jdk[-1] if len(jdk) > 1 else ''}.")
     w(f"- Every server: its own JVM, `{machine.get('jvm_flags', '?')}`, {machine.get('workers', '?')} I/O "
-      f"threads (event loops, workers, carriers), listening on 127.0.0.1.")
+      f"threads (event loops, workers, carriers), listening on 127.0.0.1"
+      + ("; Kyoto's servers without `--enable-native-access=ALL-UNNAMED` (the tool's image grants "
+         "`dev.kyoto.io.uring` native access itself, and a different grant would make the JVM drop "
+         "the image's ahead-of-time cache)." if machine.get("kyoto_own_native_access") else "."))
     if machine.get("order") == "scenario-by-scenario":
         w(f"- {machine.get('rounds', '?')} rounds; in each, every server is started (a fresh JVM) and given "
           f"{machine.get('server_warmup_s', '?'):g} s of 64-connection ping-pong to warm the JIT up; then "
