@@ -12,7 +12,8 @@ run, and prints, side by side:
 
 A sample stands for its period of CPU time (cpu-clock), so a figure is nanoseconds of CPU per
 operation (per round trip in the ping-pong scenarios). The sampling covers the middle of the run,
-so its operations are the run's rate times the sampled seconds.
+so its operations are the run's rate times the sampled seconds. The JIT's compiler threads are
+counted apart: a method recompiled during the window says nothing of the serving path's cost.
 """
 import collections
 import json
@@ -44,17 +45,19 @@ PATHS = [
 
 
 def samples(data):
-    """Yields (period, frames) per sample; frames run from the leaf up, each (symbol, in kernel)."""
-    out = subprocess.run(["perf", "script", "-i", data, "-F", "period,ip,sym,dso"],
+    """Yields (thread name, period, frames) per sample; frames run from the leaf up, each (symbol, in kernel)."""
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "comm,period,ip,sym,dso"],
                          capture_output=True, text=True, check=True).stdout
-    period, frames = None, []
+    comm, period, frames = None, None, []
     for line in out.splitlines():
         if not line.strip():
             if period is not None:
-                yield period, frames
-            period, frames = None, []
+                yield comm, period, frames
+            comm, period, frames = None, None, []
         elif period is None:
-            period = int(line.split()[0])
+            # The thread's name may hold spaces ("C2 CompilerThre"); the period is the last field.
+            comm, _, number = line.strip().rpartition(" ")
+            period = int(number)
         else:
             parts = line.split(None, 1)
             rest = parts[1] if len(parts) > 1 else ""
@@ -62,17 +65,20 @@ def samples(data):
             sym = rest[:rest.rfind("(")].strip() if "(" in rest else rest
             frames.append((sym.split("+0x")[0], "kernel.kallsyms" in dso))
     if period is not None:
-        yield period, frames
+        yield comm, period, frames
 
 
 def profile(meta):
     run = meta["run"]
     ops = run["ops_per_s"] * meta["seconds"]
-    total = kernel = 0
+    total = kernel = compiler = 0
     paths = collections.Counter()
     leaves = collections.Counter()
-    for period, frames in samples(meta["data"]):
+    for comm, period, frames in samples(meta["data"]):
         if not frames:
+            continue
+        if "CompilerThre" in comm:
+            compiler += period
             continue
         total += period
         if frames[0][1]:
@@ -84,7 +90,7 @@ def profile(meta):
         leaves[("[k] " if frames[0][1] else "") + frames[0][0]] += period
     per = lambda ns: ns / ops if ops else float("nan")
     return {"server": meta["server"], "ops_per_s": run["ops_per_s"], "total": per(total),
-            "kernel": per(kernel), "user": per(total - kernel),
+            "kernel": per(kernel), "user": per(total - kernel), "compiler": per(compiler),
             "paths": {k: per(v) for k, v in paths.items()},
             "leaves": [(k, per(v)) for k, v in leaves.most_common(15)]}
 
@@ -98,7 +104,8 @@ def main(paths):
     head = "".join(f"{p['server']:>{width}}" for p in ps)
     print(f"{'ns of CPU per operation':32}{head}")
     print(f"{'operations/s (under perf)':32}" + "".join(f"{p['ops_per_s']:>{width}.0f}" for p in ps))
-    for label, key in (("sampled CPU", "total"), ("  in the kernel", "kernel"), ("  in user space", "user")):
+    for label, key in (("sampled CPU, serving threads", "total"), ("  in the kernel", "kernel"),
+                       ("  in user space", "user"), ("JIT compiler threads", "compiler")):
         print(f"{label:32}" + "".join(f"{p[key]:>{width}.0f}" for p in ps))
     for label, sym in PATHS:
         if any(p["paths"].get(sym, 0) >= 1 for p in ps):
