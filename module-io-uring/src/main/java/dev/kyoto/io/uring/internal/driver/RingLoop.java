@@ -40,7 +40,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       The parker moves it RUNNING → PARKED → RUNNING; {@link #unpark()} sets NOTIFIED from any
  *       thread and writes the eventfd only if it found PARKED, so a parked thread is woken once
  *       and an idle one costs nothing.</li>
- *   <li>{@code wakeArmed}, {@code turns} and {@code completions} are the reaping thread's, under
+ *   <li>{@code wakeArmed}, {@code edgesArmed}, {@code edgesFired}, {@code turns} and
+ *       {@code completions} are the reaping thread's, under
  *       {@code parkLock}: one thread at a time parks or turns the ring (the loop's owner, the
  *       stall watch for a stuck owner, or {@link #closeRing} which must not unmap the ring under
  *       a waiting thread).</li>
@@ -53,15 +54,20 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       shared ring spent 12 % of a 1,000-connection server's time spinning there (two workers
  *       submitting hundreds of sends each); a thread that finds this lock taken sleeps instead,
  *       and usually finds its entries submitted by the holder when it gets the lock.</li>
- *   <li>{@code wakeFdLock} keeps the eventfd open while an unpark writes it: a write to a closed,
+ *   <li>{@code wakeFdLock} keeps the eventfd and the edge poller open while an unpark writes the
+ *       one or a stream registers with the other: a write or a registration reaching a closed,
  *       reused descriptor would land in somebody else's file.</li>
  * </ul>
- * Invariant: while a thread waits in the ring, the eventfd read is in the ring (armed and
- * published before the wait), so an unpark that finds PARKED always ends the wait.
+ * Invariant: while a thread waits in the ring, the eventfd read and the poll on the edge poller
+ * are in the ring (armed and published before the wait), so an unpark that finds PARKED, and a
+ * registered stream's new bytes, always end the wait.
  */
 final class RingLoop implements WorkerQueue {
     /** The user data of the eventfd read that wakes the parked thread: slot 0, the driver's own. */
     private static final long WAKE = 1;
+    /** The user data of the poll on the {@link EdgePoller}'s descriptor: slot 0, the driver's own. */
+    private static final long EDGES = 2;
+    private static final int POLLIN = 0x1;
 
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
@@ -81,6 +87,8 @@ final class RingLoop implements WorkerQueue {
     private final Thread owner;
     private final Ring ring;
     private final int wakeFd;
+    /** The epoll instance this loop's streams are registered with; closed with the eventfd. */
+    private final EdgePoller edges;
     /** Freed by the collector, never by hand: the kernel cancels the eventfd read asynchronously as the ring closes. */
     private final Arena arena = Arena.ofAuto();
     /** The eventfd read's destination. */
@@ -96,17 +104,22 @@ final class RingLoop implements WorkerQueue {
     private volatile int state;
     /** Set under all three locks by {@link #closeRing()}. */
     private boolean closed;
-    /** Set under {@code wakeFdLock}'s write lock by {@link #closeWakeFd()}. */
+    /** Set under {@code wakeFdLock}'s write lock by {@link #closeWakeFd()}, which closes the edge poller too. */
     private boolean wakeFdClosed;
     private boolean wakeArmed;
+    /** Whether the poll on the edge poller is in the ring; the reaping thread's, under {@code parkLock}. */
+    private boolean edgesArmed;
+    /** Whether that poll completed in this turn, so the edge poller is drained after the reap. */
+    private boolean edgesFired;
     private volatile long turns;
     private volatile long completions;
 
-    private RingLoop(UringDriver driver, Thread owner, Ring ring, int wakeFd) {
+    private RingLoop(UringDriver driver, Thread owner, Ring ring, int wakeFd, EdgePoller edges) {
         this.driver = driver;
         this.owner = owner;
         this.ring = ring;
         this.wakeFd = wakeFd;
+        this.edges = edges;
         this.wakeRead = arena.allocate(8, 8);
         this.one = arena.allocate(8, 8);
         one.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -126,7 +139,15 @@ final class RingLoop implements WorkerQueue {
             ring.close();
             throw e;
         }
-        return new RingLoop(driver, owner, ring, fd);
+        EdgePoller edges;
+        try {
+            edges = EdgePoller.open();
+        } catch (IOException e) {
+            LibC.close(fd);
+            ring.close();
+            throw e;
+        }
+        return new RingLoop(driver, owner, ring, fd, edges);
     }
 
     @Override
@@ -138,6 +159,9 @@ final class RingLoop implements WorkerQueue {
             }
             if (!wakeArmed) {
                 armWake();
+            }
+            if (!edgesArmed) {
+                armEdges();
             }
             if (timeoutNanos == 0) {
                 STATE.compareAndSet(this, NOTIFIED, RUNNING);
@@ -168,6 +192,10 @@ final class RingLoop implements WorkerQueue {
         }
         try {
             if (!closed && !driver.isShut()) {
+                // The stuck owner parks no more: its streams' edges are armed from here meanwhile.
+                if (!edgesArmed) {
+                    armEdges();
+                }
                 turn(0, 0);
             }
         } finally {
@@ -197,6 +225,20 @@ final class RingLoop implements WorkerQueue {
             throw new UncheckedIOException("unexpected error when polling the io_uring driver", e);
         }
         long reaped = ring.reap(this::complete);
+        while (edgesFired) {
+            // Streams that waited for bytes submit their receives now; one more enter completes
+            // them inline, and their completions are reaped with this turn's.
+            edgesFired = false;
+            edges.drain(driver::edge);
+            if (ring.unsubmitted() > 0) {
+                try {
+                    enterQueued();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("unexpected error when polling the io_uring driver", e);
+                }
+                reaped += ring.reap(this::complete);
+            }
+        }
         if (ring.overflowed()) {
             try {
                 ring.moveOverflow();
@@ -212,6 +254,9 @@ final class RingLoop implements WorkerQueue {
     private void complete(long userData, int result, int flags) {
         if (userData == WAKE) {
             wakeArmed = false;
+        } else if (userData == EDGES) {
+            edgesArmed = false;
+            edgesFired = true;
         } else {
             driver.complete(userData, result, flags);
         }
@@ -245,6 +290,16 @@ final class RingLoop implements WorkerQueue {
         } finally {
             submitLock.unlock();
         }
+    }
+
+    /** Puts a poll on the edge poller in the ring, so that a registered stream's bytes end the next wait. */
+    private void armEdges() {
+        try {
+            submit(Opcode.POLL_ADD, edges.fd(), 0, 0, 0, EDGES, POLLIN);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unexpected error when submitting to the io_uring driver", e);
+        }
+        edgesArmed = true;
     }
 
     /**
@@ -355,7 +410,23 @@ final class RingLoop implements WorkerQueue {
         }
     }
 
-    /** Closes the eventfd, after {@link #closeRing()}: no unpark writes it any more. */
+    /**
+     * Registers a stream's socket with this loop's edge poller ({@link EdgePoller#register}):
+     * false if the kernel refuses or the driver has shut down, and the stream then receives
+     * without edges. Under {@code wakeFdLock}, so that a registration never reaches a descriptor
+     * number that shutdown closed and the process reused.
+     */
+    boolean registerEdges(int fd, int slot) {
+        ReentrantReadWriteLock.ReadLock open = wakeFdLock.readLock();
+        open.lock();
+        try {
+            return !wakeFdClosed && edges.register(fd, slot);
+        } finally {
+            open.unlock();
+        }
+    }
+
+    /** Closes the eventfd and the edge poller, after {@link #closeRing()}: no unpark writes the first any more. */
     void closeWakeFd() {
         ReentrantReadWriteLock.WriteLock closing = wakeFdLock.writeLock();
         closing.lock();
@@ -363,6 +434,7 @@ final class RingLoop implements WorkerQueue {
             if (!wakeFdClosed) {
                 wakeFdClosed = true;
                 LibC.close(wakeFd);
+                edges.close();
             }
         } finally {
             closing.unlock();

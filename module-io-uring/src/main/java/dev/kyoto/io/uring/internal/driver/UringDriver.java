@@ -275,6 +275,13 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
         }
     }
 
+    /** An edge the loop's {@link EdgePoller} reported for the stream in {@code slot}; on the reaping thread. */
+    void edge(int slot, boolean ended) {
+        if (SLOTS.getAcquire(sockets, slot) instanceof UringStream stream) {
+            stream.edge(ended);
+        }
+    }
+
     /** The native chunks that sockets receive into and send from. */
     NativeBuffers buffers() {
         return buffers;

@@ -47,6 +47,18 @@ import java.util.Optional;
  * <p>Readiness in this model: readable when a read would return at once (bytes buffered, the end
  * of the stream, or an error); writable when no send is in flight. A wait for readability starts
  * a receive, since only a receive can tell.
+ *
+ * <p>A receive goes to the kernel when the socket has bytes: the stream is registered with its
+ * loop's {@link EdgePoller} at its first receive, and a receive asked for with no edge since the
+ * last one waits ({@code recvWanted}) until {@link #edge(boolean)} brings one, so the {@code RECV}
+ * completes inline in the enter that submits it instead of arming a poll. {@code edge} is set by
+ * every edge and by a receive that filled its chunk (bytes may remain, and they bring no edge of
+ * their own), and cleared by each receive submitted; it is never cleared otherwise, so an edge
+ * is never lost, and an edge too many costs one receive that waits as it would without edges.
+ * {@code peerEnded} is set by an edge that reports the peer's end or an error, and stays: a
+ * receive that returns bytes cannot report the end behind them, and the end brings no second
+ * edge, so from then on every receive goes at once. Invariant: {@code recvWanted} implies no
+ * receive in flight, nothing buffered, no edge and no end seen.
  */
 final class UringStream extends UringSocket implements StreamSocket, ReadinessWaits.Source {
     static final int RECV = 1;
@@ -84,6 +96,16 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
      */
     private boolean bulk;
     private boolean pollInInFlight;
+    /** Whether the first receive has registered the socket with the loop's edge poller (or tried to). */
+    private boolean edgesAsked;
+    /** Whether that registration took: receives wait for edges. */
+    private boolean edgeTriggered;
+    /** The socket has had bytes (or its end, or an error) since the last receive was submitted. */
+    private boolean edge;
+    /** A reader or a readiness wait wants bytes, and its receive waits for the next edge. */
+    private boolean recvWanted;
+    /** An edge reported the peer's end of the stream, or an error: receives no longer wait for edges. */
+    private boolean peerEnded;
     private boolean eof;
     private int readErrno;
     private boolean sendInFlight;
@@ -590,6 +612,8 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
                     if (result > 0) {
                         recvStart = 0;
                         recvEnd = result;
+                        // A full chunk may have left bytes in the socket, which bring no edge.
+                        edge |= result == recvBuf.byteSize();
                         filled(result);
                     } else if (result == 0) {
                         eof = true;
@@ -746,11 +770,26 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
         }
     }
 
-    /** Submits a receive unless one is in flight or bytes are waiting. Under the monitor. */
+    /**
+     * Submits a receive unless one is in flight or bytes are waiting; with edges, only once the
+     * socket has had bytes since the last one, else {@link #edge(boolean)} submits it. Under the monitor.
+     */
     private void receive() throws IOException {
         if (recvInFlight || recvEnd > recvStart || eof || readErrno != 0) {
             return;
         }
+        if (!edgesAsked) {
+            edgesAsked = true;
+            edgeTriggered = loop.registerEdges(fd, slot);
+            // Bytes that came before the registration may have been reported to nobody.
+            edge = true;
+        }
+        if (edgeTriggered && !edge && !peerEnded) {
+            recvWanted = true;
+            return;
+        }
+        edge = false;
+        recvWanted = false;
         growIfDue();
         submitCounted(Opcode.RECV, recvBuf.address(), (int) recvBuf.byteSize(), RECV, 0);
         recvInFlight = true;
@@ -765,6 +804,28 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
             driver.buffers().give(recvBuf);
             recvBuf = driver.buffers().take(NativeBuffers.grown(recvBuf.byteSize()));
             growRecv = false;
+        }
+    }
+
+    /**
+     * The loop's edge poller saw the socket become readable, or, if {@code ended}, reach its end
+     * or fail: a receive that waited for it goes now. On the reaping thread, whose turn enters it.
+     */
+    void edge(boolean ended) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            edge = true;
+            peerEnded |= ended;
+            if (!recvWanted) {
+                return;
+            }
+            try {
+                receive();
+            } catch (IOException e) {
+                // The ring is closing; its shutdown wakes the waiters with the error.
+            }
         }
     }
 

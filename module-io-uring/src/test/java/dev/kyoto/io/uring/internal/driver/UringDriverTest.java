@@ -133,7 +133,7 @@ class UringDriverTest {
 
     /**
      * With rings per worker chosen, a platform thread that attaches gets a ring of its own (a ring
-     * and an eventfd: two descriptors), a virtual thread none; the worker's park in its ring is
+     * an eventfd and the epoll instance of its edge poller: three descriptors), a virtual thread none; the worker's park in its ring is
      * ended by every unpark from another thread, the driver's own park on that thread waits in the
      * same ring and is ended by the driver's unpark, and shutdown closes it all. Without the
      * choice nobody gets one.
@@ -175,7 +175,7 @@ class UringDriverTest {
         try {
             attached.await();
             assertNotNull(queue.get(), "a platform worker got no ring");
-            assertEquals(opened + 2, openDescriptors(), "a ring and an eventfd for the worker");
+            assertEquals(opened + 3, openDescriptors(), "a ring, an eventfd and an epoll instance for the worker");
             AtomicReference<WorkerQueue> virtual = new AtomicReference<>();
             Thread.ofVirtual().start(() -> virtual.set(driver.attachWorker())).join();
             assertNull(virtual.get(), "a virtual worker would pin its carrier in the ring");
