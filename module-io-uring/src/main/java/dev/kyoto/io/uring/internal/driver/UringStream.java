@@ -49,7 +49,8 @@ import java.util.Optional;
  * a receive, since only a receive can tell.
  *
  * <p>A receive goes to the kernel when the socket has bytes: the stream is registered with its
- * loop's {@link EdgePoller} at its first receive, and a receive asked for with no edge since the
+ * loop's {@link EdgePoller} at its first receive while the loop is busy ({@link RingLoop#busy()};
+ * until then it receives as before), and from then on a receive asked for with no edge since the
  * last one waits ({@code recvWanted}) until {@link #edge(boolean)} brings one, so the {@code RECV}
  * completes inline in the enter that submits it instead of arming a poll. {@code edge} is set by
  * every edge and by a receive that filled its chunk (bytes may remain, and they bring no edge of
@@ -96,7 +97,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
      */
     private boolean bulk;
     private boolean pollInInFlight;
-    /** Whether the first receive has registered the socket with the loop's edge poller (or tried to). */
+    /** Whether a receive on a busy loop has registered the socket with the loop's edge poller (or tried to). */
     private boolean edgesAsked;
     /** Whether that registration took: receives wait for edges. */
     private boolean edgeTriggered;
@@ -778,7 +779,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
         if (recvInFlight || recvEnd > recvStart || eof || readErrno != 0) {
             return;
         }
-        if (!edgesAsked) {
+        if (!edgesAsked && loop.busy()) {
             edgesAsked = true;
             edgeTriggered = loop.registerEdges(fd, slot);
             // Bytes that came before the registration may have been reported to nobody.

@@ -132,11 +132,11 @@ class UringDriverTest {
     }
 
     /**
-     * With rings per worker chosen, a platform thread that attaches gets a ring of its own (a ring
-     * an eventfd and the epoll instance of its edge poller: three descriptors), a virtual thread none; the worker's park in its ring is
-     * ended by every unpark from another thread, the driver's own park on that thread waits in the
-     * same ring and is ended by the driver's unpark, and shutdown closes it all. Without the
-     * choice nobody gets one.
+     * With rings per worker chosen, a platform thread that attaches gets a ring of its own (a
+     * ring, an eventfd and the epoll instance of its edge poller: three descriptors), a virtual
+     * thread none; the worker's park in its ring is ended by every unpark from another thread,
+     * the driver's own park on that thread waits in the same ring and is ended by the driver's
+     * unpark, and shutdown closes it all. Without the choice nobody gets one.
      */
     @Test
     @Timeout(60)
