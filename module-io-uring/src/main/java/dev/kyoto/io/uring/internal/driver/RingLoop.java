@@ -70,13 +70,16 @@ final class RingLoop implements WorkerQueue {
     private static final int POLLIN = 0x1;
     /**
      * Completions in one turn from which the loop counts as busy, and a stream that receives
-     * registers for edges ({@value #EDGES_FROM}, default 128; 0 makes every stream use them).
-     * Below it (one connection's round trips, a few at a time) a receive's own wait in the kernel
-     * is cheaper than an edge, which costs an {@code epoll_wait} and one more enter before the
-     * receive: 0.91 times the round trips at one connection, measured.
+     * registers for edges ({@value #EDGES_FROM}; 0 makes every stream use them). Off by default:
+     * edges take the receives' task work off a busy shared ring (1.5 µs of kernel time per round
+     * trip at 1,000 connections down to 0.04), but an edge costs an {@code epoll_wait} and one
+     * more enter before the receive, and on the two-core machine of {@code docs/benchmarks.md}
+     * the throughput measured was within its noise: 1,000 connections 1.05 to 1.09 times with
+     * edges from 32 completions and 1.00 with edges from 128; 64 connections 0.94 and 1.09;
+     * one connection 0.91 with edges for every stream ({@code docs/design-notes.md}).
      */
     static final String EDGES_FROM = "kyoto.io.uring.edgesFrom";
-    private static final int BUSY = Integer.getInteger(EDGES_FROM, 128);
+    private static final int BUSY = Integer.getInteger(EDGES_FROM, Integer.MAX_VALUE);
 
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
