@@ -9,15 +9,16 @@ import java.lang.foreign.MemorySegment;
 /**
  * An epoll instance that one loop's streams are registered with, edge-triggered, so that a
  * stream submits its {@code RECV} only once bytes are there and the kernel completes it inline,
- * in the enter that submits it. A {@code RECV} submitted to an empty socket instead arms a poll
+ * in the enter that submits it (when chosen: {@code kyoto.io.uring.edgesFrom}, see
+ * {@link RingLoop#busy()}). A {@code RECV} submitted to an empty socket instead arms a poll
  * and is retried as task work of the thread that submitted it, which a shared ring runs on
  * whichever worker entered last, taking the ring's lock against the other worker's submissions:
  * under 1,000 busy connections that path cost 1.5 µs of kernel time per round trip, against
  * 0.1 µs for Netty's io_uring transport, which polls first and receives after
  * ({@code docs/design-notes.md}, "io_uring, seventh session").
  *
- * <p>The loop keeps one {@code POLL_ADD} on the epoll instance's descriptor in its ring (armed at
- * each park, as the eventfd read is); its completion says some registered stream has had bytes
+ * <p>Once a stream has registered, the loop keeps one {@code POLL_ADD} on the epoll instance's
+ * descriptor in its ring (armed at each park, as the eventfd read is); its completion says some registered stream has had bytes
  * since the last {@link #drain}, which takes the instance's events without waiting and hands
  * each stream its edge. So readiness costs one ring completion and one {@code epoll_wait} per
  * batch of streams, not per stream, and a registration stands for the stream's life.
