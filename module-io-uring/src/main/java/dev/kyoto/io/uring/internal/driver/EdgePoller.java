@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * An epoll instance that one loop's streams are registered with, edge-triggered, so that a
  * stream submits its {@code RECV} only once bytes are there and the kernel completes it inline,
- * in the enter that submits it (when chosen: {@code kyoto.io.uring.edgesFrom}, see
+ * in the enter that submits it (on a busy ring: {@code kyoto.io.uring.edgesFrom}, see
  * {@link RingLoop#busy()}). A {@code RECV} submitted to an empty socket instead arms a poll
  * and is retried as task work of the thread that submitted it, which a shared ring runs on
  * whichever worker entered last, taking the ring's lock against the other worker's submissions:

@@ -70,16 +70,18 @@ final class RingLoop implements WorkerQueue {
     private static final int POLLIN = 0x1;
     /**
      * Completions in one turn from which the loop counts as busy, and a stream that receives
-     * registers for edges ({@value #EDGES_FROM}; 0 makes every stream use them). Off by default:
-     * edges take the receives' task work off a busy shared ring (1.5 µs of kernel time per round
-     * trip at 1,000 connections down to 0.04), but an edge costs an {@code epoll_wait} and one
-     * more enter before the receive, and on the two-core machine of {@code docs/benchmarks.md}
-     * the throughput measured was within its noise: 1,000 connections 1.05 to 1.09 times with
-     * edges from 32 completions and 1.00 with edges from 128; 64 connections 0.94 and 1.09;
-     * one connection 0.91 with edges for every stream ({@code docs/design-notes.md}).
+     * registers for edges ({@value #EDGES_FROM}; 0 makes every stream use them, a number too
+     * large to reach turns them off). Edges take the receives' task work off a busy shared ring:
+     * at 1,000 connections they cut the server's sampled CPU per round trip by a fifth (task work
+     * 1.2 µs to 0.02, the ring's lock 0.26 to 0.02, for an {@code epoll_wait} of 0.28). An edge
+     * costs that {@code epoll_wait} and one more enter before the receive, which a lone
+     * connection's latency would pay, so a ring uses them only once a turn reaps 32 completions:
+     * on the two-core machine of {@code docs/benchmarks.md} that measured 1.01 to 1.09 times the
+     * throughput without edges at 1,000 connections, 0.94 to 1.05 at 64 and 0.99 to 1.00 at one
+     * ({@code docs/design-notes.md}).
      */
     static final String EDGES_FROM = "kyoto.io.uring.edgesFrom";
-    private static final int BUSY = Integer.getInteger(EDGES_FROM, Integer.MAX_VALUE);
+    private static final int BUSY = Integer.getInteger(EDGES_FROM, 32);
 
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
