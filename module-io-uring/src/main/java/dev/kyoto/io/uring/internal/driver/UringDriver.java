@@ -292,8 +292,17 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
         if (isShut()) {
             throw RuntimeShutdown.error();
         }
-        return listening(local instanceof UnixDomainSocketAddress unix
-                ? Sockets.listen(unix, backlog) : Sockets.listen((InetSocketAddress) local, backlog));
+        if (local instanceof UnixDomainSocketAddress unix) {
+            int fd = Sockets.listen(unix, backlog);
+            try {
+                return listening(fd);
+            } catch (IOException | RuntimeException e) {
+                // Refused after its bind (the driver shut meanwhile): the file goes with the socket.
+                Sockets.unlinkBound(unix, e);
+                throw e;
+            }
+        }
+        return listening(Sockets.listen((InetSocketAddress) local, backlog));
     }
 
     /** A listener over {@code fd}, which listens already; closes {@code fd} if it cannot take it. */
@@ -344,13 +353,18 @@ public final class UringDriver implements IoDriver, ChannelHost, SocketDriver, I
         }
         if (local instanceof UnixDomainSocketAddress unix) {
             int fd = Sockets.socket(SocketAddresses.AF_UNIX, Sockets.SOCK_DGRAM);
+            boolean bound = false;
             try {
                 if (!unix.getPath().toString().isEmpty()) {
                     Sockets.bind(fd, unix);
+                    bound = true;
                 }
                 return datagram(fd, SocketAddresses.AF_UNIX);
             } catch (IOException | RuntimeException e) {
                 LibC.close(fd);
+                if (bound) {
+                    Sockets.unlinkBound(unix, e);
+                }
                 throw e;
             }
         }

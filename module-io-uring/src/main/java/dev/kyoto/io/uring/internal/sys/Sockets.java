@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 
 /**
  * The socket calls that are not ring operations: {@code socket}, {@code setsockopt},
@@ -128,13 +129,31 @@ public final class Sockets {
     /** A listening Unix-domain stream socket bound to {@code path}; closed again if any step fails. */
     public static int listen(UnixDomainSocketAddress path, int backlog) throws IOException {
         int fd = socket(SocketAddresses.AF_UNIX, SOCK_STREAM);
+        boolean bound = false;
         try {
             bind(fd, path);
+            bound = true;
             listen(fd, backlog);
             return fd;
         } catch (IOException | RuntimeException e) {
             LibC.close(fd);
+            if (bound) {
+                unlinkBound(path, e);
+            }
             throw e;
+        }
+    }
+
+    /**
+     * Deletes the file that binding {@code path} created, for a socket given up after its bind:
+     * left behind, it would make the next bind of the path fail ("Address already in use"). A
+     * failure to delete it is added to {@code failure}, which the caller throws.
+     */
+    public static void unlinkBound(UnixDomainSocketAddress path, Exception failure) {
+        try {
+            Files.deleteIfExists(path.getPath());
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
