@@ -182,6 +182,37 @@ def bar_checks(table, syscalls, idle):
     return checks
 
 
+def uring_bar_checks(table, syscalls):
+    """Issue #22's bar for the io_uring driver (Kyoto multi-thread's default where the kernel has it):
+    ≤ 1 system call per round trip at 64 connections, ≥ 1.15× the same server on the selector at 64
+    and 1,000, ≥ 1.0× Netty's io_uring transport everywhere, server CPU per unit below the selector's."""
+    checks = []
+
+    def row(sc, s):
+        return table.get(sc, {}).get("rows", {}).get(s)
+
+    n = syscalls_per_round_trip(syscalls, KYOTO)
+    if n is not None:
+        checks.append((f"pp64: system calls per round trip {n:.3f} (needs ≤ 1.0)", n <= 1.0))
+    for sc in ("pp64", "pp1000"):
+        k, nio = row(sc, KYOTO), row(sc, "kyoto-nio")
+        if k and nio:
+            r = k["value"] / nio["value"]
+            checks.append((f"{sc}: throughput / Kyoto on the selector {r:.2f} (needs ≥ 1.15)", r >= 1.15))
+    for sc in SCENARIOS:
+        k, nu = row(sc, KYOTO), row(sc, "netty-iouring")
+        if k and nu:
+            r = k["value"] / nu["value"]
+            checks.append((f"{sc}: throughput / Netty 4.2 io_uring {r:.2f} (needs ≥ 1.00)", r >= 1.0))
+    for sc in SCENARIOS:
+        a, b = cpu_per_unit(table, sc, KYOTO), cpu_per_unit(table, sc, "kyoto-nio")
+        if a and b:
+            unit = "ms per GiB" if sc == "stream" else "µs per connection" if sc == "connect" else "µs per round trip"
+            checks.append((f"{sc}: server CPU {fmt_num(a)} against the selector's {fmt_num(b)} {unit} "
+                           f"({a / b:.2f}; needs < 1.00)", a < b))
+    return checks
+
+
 def syscalls_per_round_trip(syscalls, server):
     d = syscalls.get(server)
     if not d or not d["round_trips"]:
@@ -495,6 +526,17 @@ def plain_sections(w, machine, table, servers, unavailable, syscalls, idle, ref=
     for text, ok in (checks if checks is not None else bar_checks(table, syscalls, idle)):
         w(f"- {'met' if ok else '**not met**'}: {text}")
     w("")
+    uring = uring_bar_checks(table, syscalls) if ref == KYOTO else []
+    if uring:
+        w("## The io_uring driver's bar (issue #22), from this run")
+        w("")
+        w(f"{SERVERS[KYOTO]} against the same server on the selector (`-Dkyoto.io.driver=nio`) and Netty's "
+          "io_uring transport, medians as everywhere here; with this machine's spread between rounds, a ratio "
+          "within about 10 % of its need is not a verdict either way.")
+        w("")
+        for text, ok in uring:
+            w(f"- {'met' if ok else '**not met**'}: {text}")
+        w("")
     w("## Server CPU per unit of work")
     w("")
     w("User + system CPU seconds of the server's process in the measured window, over the work the client "
