@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
  * only when bytes arrive, so the stream must remember the edges it has not used up (bytes sent
  * before its first read, and bytes a receive that filled its chunk left behind), or a read waits
  * for a peer that has nothing more to say; and the peer's end, which a receive returning bytes
- * cannot report, must not wait for an edge either. Streams take edges only when chosen (off by
- * default); the io_uring run with rings per worker gives them edges from their first receive
- * ({@code kyoto.io.uring.edgesFrom=0}, module-net's pom), and that run is the one these pin.
+ * cannot report, must not wait for an edge either. By default streams take edges only on a busy
+ * ring, which these tests do not make; the io_uring run with rings per worker gives them edges
+ * from their first receive ({@code kyoto.io.uring.edgesFrom=0}, module-net's pom), and that run
+ * is the one these pin.
  * On the selector these pass as any read does.
  */
 class ReceiveEdgesTest {
