@@ -236,9 +236,7 @@ final class RingLoop implements WorkerQueue {
                 // posted by any system call it makes; the wait below would post them too.
                 ring.await(0, 0);
             }
-            // A wait that completions already satisfy returns at once: the sends a park submits
-            // mostly complete inline, so one connection's round trip would pay a third enter.
-            if (minComplete > 0 && !ring.hasCompletions()) {
+            if (minComplete > 0) {
                 ring.await(minComplete, timeoutNanos);
             }
         } catch (IOException e) {
