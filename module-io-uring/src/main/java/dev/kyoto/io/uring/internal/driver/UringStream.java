@@ -49,10 +49,10 @@ import java.util.Optional;
  * a receive, since only a receive can tell.
  *
  * <p>A receive goes to the kernel when the socket has bytes: the stream is registered with its
- * loop's {@link EdgePoller} at its first receive while the loop is busy ({@link RingLoop#busy()},
- * never by default; until then it receives as before), and from then on a receive asked for
- * with no edge since the
- * last one waits ({@code recvWanted}) until {@link #edge(boolean)} brings one, so the {@code RECV}
+ * loop's {@link EdgePoller} at its first receive while the loop is busy ({@link RingLoop#busy()}:
+ * its last turn reaped 32 completions or more, by default; until then it receives as before), and
+ * from then on a receive asked for with no edge since the last one waits ({@code recvWanted})
+ * until {@link #edge(boolean)} brings one, so the {@code RECV}
  * completes inline in the enter that submits it instead of arming a poll. {@code edge} is set by
  * every edge and by a receive that filled its chunk (bytes may remain, and they bring no edge of
  * their own), and cleared by each receive submitted; it is never cleared otherwise, so an edge
