@@ -130,11 +130,6 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
     private boolean multishot;
     /** That receive's cancel is queued. */
     private boolean multishotCancelled;
-    /**
-     * The thread that submitted it, which the kernel wakes to finish each of its receives: while
-     * that is not the thread that waits in the ring, every message costs a second thread's wake-up.
-     */
-    private Thread multishotOwner;
     /** The stream receives one receive at a time for good: it streams, or it is on a busy ring, or the provided buffers ran dry. */
     private boolean singleShot;
     private boolean eof;
@@ -835,7 +830,6 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
                 throw e;
             }
             multishot = true;
-            multishotOwner = Thread.currentThread();
             return;
         }
         if (!edgesAsked && loop.busy()) {
@@ -875,7 +869,6 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
         if (!more) {
             multishot = false;
             multishotCancelled = false;
-            multishotOwner = null;
             if (result == 0) {
                 eof = true;
             } else if (result == -ENOBUFS) {
@@ -889,9 +882,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
             return;
         }
         boolean forGood = result == provided.size() || loop.busy();
-        // Reaped by a thread other than its owner: submitted again, by the thread that runs the
-        // reader (woken from here, so usually this one), it follows the thread that waits in the ring.
-        if (forGood || recvEnd - recvStart >= BACKLOG || Thread.currentThread() != multishotOwner) {
+        if (forGood || recvEnd - recvStart >= BACKLOG) {
             stopMultishot(forGood);
         }
     }
