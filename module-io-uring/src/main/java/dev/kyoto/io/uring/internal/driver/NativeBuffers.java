@@ -46,15 +46,6 @@ final class NativeBuffers {
         return block.asSlice(0, size);
     }
 
-    /**
-     * A chunk that holds {@code bytes}: a pooled one up to {@link #LARGE}, past that one of its own
-     * from an automatic arena, which {@link #give} leaves to the collector (bytes a multishot
-     * receive brought faster than its reader took them).
-     */
-    MemorySegment takeAtLeast(long bytes) {
-        return bytes <= LARGE ? take(sizeFor(bytes)) : Arena.ofAuto().allocate(bytes, 8);
-    }
-
     /** The size of chunk that {@code bytes} to send need: the smallest that holds them, so that many quiet connections stay cheap. */
     static int sizeFor(long bytes) {
         return bytes <= TINY ? TINY : bytes <= SMALL ? SMALL : LARGE;
@@ -67,9 +58,6 @@ final class NativeBuffers {
 
     /** Gives {@code chunk} back; the kernel must be done with it. */
     synchronized void give(MemorySegment chunk) {
-        if (chunk.byteSize() > LARGE) {
-            return;
-        }
         free((int) chunk.byteSize()).addLast(chunk);
     }
 

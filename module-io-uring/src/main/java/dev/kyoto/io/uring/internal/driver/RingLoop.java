@@ -1,6 +1,5 @@
 package dev.kyoto.io.uring.internal.driver;
 
-import dev.kyoto.io.uring.internal.ring.BufferRing;
 import dev.kyoto.io.uring.internal.ring.Opcode;
 import dev.kyoto.io.uring.internal.ring.Ring;
 import dev.kyoto.io.uring.internal.ring.Sqe;
@@ -83,13 +82,6 @@ final class RingLoop implements WorkerQueue {
      */
     static final String EDGES_FROM = "kyoto.io.uring.edgesFrom";
     private static final int BUSY = Integer.getInteger(EDGES_FROM, 32);
-    /**
-     * The provided buffers a quiet ring's streams receive into with one multishot receive each
-     * ({@link UringStream}): 128 of 4 KiB, half a megabyte per ring, enough for a message on
-     * each of the connections a ring serves before it counts as busy.
-     */
-    private static final int RECEIVE_BUFFERS = 128;
-    private static final int RECEIVE_BUFFER_SIZE = 4 * 1024;
 
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
@@ -111,10 +103,6 @@ final class RingLoop implements WorkerQueue {
     private final int wakeFd;
     /** The epoll instance this loop's streams are registered with; closed with the eventfd. */
     private final EdgePoller edges;
-    /** Buffers for multishot receives, or null where the kernel has no provided-buffer rings. */
-    private final BufferRing receiveBuffers;
-    /** Set once a multishot receive was refused as invalid (a kernel older than 6.0): streams then receive one at a time. */
-    private volatile boolean multishotRefused;
     /** Freed by the collector, never by hand: the kernel cancels the eventfd read asynchronously as the ring closes. */
     private final Arena arena = Arena.ofAuto();
     /** The eventfd read's destination. */
@@ -150,7 +138,6 @@ final class RingLoop implements WorkerQueue {
         this.ring = ring;
         this.wakeFd = wakeFd;
         this.edges = edges;
-        this.receiveBuffers = BufferRing.register(ring, RECEIVE_BUFFERS, RECEIVE_BUFFER_SIZE, (short) 0);
         this.wakeRead = arena.allocate(8, 8);
         this.one = arena.allocate(8, 8);
         one.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -350,20 +337,6 @@ final class RingLoop implements WorkerQueue {
      * @throws IOException the runtime's shutdown error once the driver is shut down
      */
     void submit(byte opcode, int fd, long addr, int len, long off, long userData, int opFlags, boolean now) throws IOException {
-        submit(opcode, fd, addr, len, off, userData, opFlags, now, (short) 0);
-    }
-
-    /**
-     * Queues a multishot receive on {@code fd} from this loop's {@link #receiveBuffers()}, for the
-     * next park or turn to submit, as {@link #submit(byte, int, long, int, long, long, int)} does.
-     */
-    void submitMultishotReceive(int fd, long userData) throws IOException {
-        submit(Opcode.RECV, fd, 0, 0, 0, userData, 0, false, Sqe.RECV_MULTISHOT);
-    }
-
-    /** Queues an operation as its public namesake does; a nonzero {@code ioprio} makes it a multishot receive from the provided buffers. */
-    private void submit(byte opcode, int fd, long addr, int len, long off, long userData, int opFlags, boolean now, short ioprio)
-            throws IOException {
         submitLock.lock();
         try {
             if (driver.isShut() || closed) {
@@ -377,11 +350,6 @@ final class RingLoop implements WorkerQueue {
             }
             if (opFlags != 0) {
                 Sqe.opFlags(ring.sqes(), sqe, opFlags);
-            }
-            if (ioprio != 0) {
-                Sqe.ioprio(ring.sqes(), sqe, ioprio);
-                Sqe.flags(ring.sqes(), sqe, Sqe.BUFFER_SELECT);
-                Sqe.bufGroup(ring.sqes(), sqe, receiveBuffers.group());
             }
             ring.publish();
             // Dekker with park(): the parker stores PARKED, then loads the tail in its enter; this
@@ -406,7 +374,7 @@ final class RingLoop implements WorkerQueue {
     }
 
     /** Whether the calling thread is one that parks in this loop, and so enters what it queues. */
-    boolean parksHere() {
+    private boolean parksHere() {
         return owner == null ? DriverHandle.isDriverThread() : Thread.currentThread() == owner;
     }
 
@@ -484,24 +452,6 @@ final class RingLoop implements WorkerQueue {
         } finally {
             open.unlock();
         }
-    }
-
-    /** Whether streams may receive with a multishot receive here: the kernel has provided-buffer rings and has not refused one. */
-    boolean multishot() {
-        return receiveBuffers != null && !multishotRefused;
-    }
-
-    /**
-     * The buffers multishot receives take from (null if {@link #multishot()} never was true); their
-     * {@link BufferRing#recycle} is for the reaping thread only.
-     */
-    BufferRing receiveBuffers() {
-        return receiveBuffers;
-    }
-
-    /** A multishot receive was refused as invalid: this kernel has none, and no stream tries again. */
-    void refuseMultishot() {
-        multishotRefused = true;
     }
 
     /** Whether the last turn reaped enough completions for a stream to receive through edges. */

@@ -3,9 +3,7 @@ package dev.kyoto.io.uring.internal.driver;
 import dev.kyoto.io.Interest;
 import dev.kyoto.io.Ready;
 import dev.kyoto.io.spi.StreamSocket;
-import dev.kyoto.io.uring.internal.ring.BufferRing;
 import dev.kyoto.io.uring.internal.ring.Opcode;
-import dev.kyoto.io.uring.internal.ring.Ring;
 import dev.kyoto.io.uring.internal.sys.LibC;
 import dev.kyoto.io.uring.internal.sys.Sockets;
 import dev.kyoto.runtime.Async;
@@ -38,23 +36,13 @@ import java.util.Optional;
  * to the socket and finishes even after a close, as the kernel sends what a closed socket's buffer
  * holds. A send that fails makes the next write, flush or shutdown fail.
  *
- * <p>On a quiet ring a stream receives with one multishot {@code RECV} ({@code multishot}), which
- * stays in the kernel as an epoll registration does: each message lands in one of the loop's
- * provided buffers ({@link RingLoop#receiveBuffers()}), and its completion copies it behind the
- * bytes buffered and hands the buffer back, so a message costs no submission and no poll armed
- * anew. A stream whose messages fill a provided buffer, or whose ring turns busy, or that finds the
- * buffers run dry, stops it and receives one {@code RECV} at a time from then on
- * ({@code singleShot}); {@link #BACKLOG} bytes that the reader has not taken stop it until it has.
- *
  * <p>All state is guarded by this object's monitor. It is written by the tasks that read, write
  * and wait (any worker thread) and by {@link #complete}, on the thread that reaps the ring.
- * Wakers are called after the monitor is released. Invariants: {@code recvStart <= recvEnd};
- * bytes are buffered only while no single receive is in flight (a multishot one appends to
- * them); while a receive of either kind is in flight nothing else takes bytes from the socket,
- * so none overtake others; {@code inFlight} counts every operation queued and not yet completed
- * (a multishot receive once, until its last completion), and while it is zero no queued
- * operation names the descriptor, which may then be closed directly; the chunks and the slot are
- * given back when it reaches zero after the close.
+ * Wakers are called after the monitor is released. Invariants: {@code recvStart <= recvEnd}, and
+ * bytes are buffered only while no receive is in flight; {@code inFlight} counts every operation
+ * queued and not yet completed, and while it is zero no queued operation names the descriptor,
+ * which may then be closed directly; the chunks and the slot are given back when it reaches zero
+ * after the close.
  *
  * <p>Readiness in this model: readable when a read would return at once (bytes buffered, the end
  * of the stream, or an error); writable when no send is in flight. A wait for readability starts
@@ -79,7 +67,6 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
     static final int SEND = 2;
     static final int POLL_OUT = 3;
     static final int POLL_IN = 4;
-    static final int RECV_MULTI = 5;
     private static final int POLLIN = 0x1;
     private static final int POLLOUT = 0x4;
     /**
@@ -91,11 +78,6 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
     private static final int MSG_WAITALL = 0x100;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EAGAIN = 11;
-    private static final int EINVAL = 22;
-    private static final int ENOBUFS = 105;
-    private static final int ECANCELED = 125;
-    /** Bytes buffered from which a multishot receive is stopped until the reader has taken them: the most one chunk holds. */
-    private static final int BACKLOG = NativeBuffers.LARGE;
     /** {@link #readNow}'s answer when only a receive can tell. */
     private static final int WAIT = Integer.MIN_VALUE;
 
@@ -126,12 +108,6 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
     private boolean recvWanted;
     /** An edge reported the peer's end of the stream, or an error: receives no longer wait for edges. */
     private boolean peerEnded;
-    /** A multishot receive is in flight: bytes come as they arrive, appended to the chunk, until a completion without {@code IORING_CQE_F_MORE}. */
-    private boolean multishot;
-    /** That receive's cancel is queued. */
-    private boolean multishotCancelled;
-    /** The stream receives one receive at a time for good: it streams, or it is on a busy ring, or the provided buffers ran dry. */
-    private boolean singleShot;
     private boolean eof;
     private int readErrno;
     private boolean sendInFlight;
@@ -192,7 +168,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
 
     /** Whether a read into {@code dst}, with nothing buffered, goes straight to the socket. Under the monitor. */
     private boolean readsDirect(ByteBuffer dst) {
-        return bulk && !recvInFlight && !multishot && dst.isDirect() && dst.remaining() >= BULK;
+        return bulk && !recvInFlight && dst.isDirect() && dst.remaining() >= BULK;
     }
 
     /**
@@ -253,7 +229,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
             if (now != WAIT) {
                 return now;
             }
-            if (recvInFlight || multishot) {
+            if (recvInFlight) {
                 return 0;
             }
             if (readsDirect(dst)) {
@@ -514,16 +490,9 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
      * A peek in this model copies from the receive chunk without taking the bytes, and first
      * tops the chunk up with what the socket holds (a {@code recv} that does not wait), so it
      * sees up to a chunk of what has arrived, not only what an earlier read or peek fetched.
-     * A stream that peeks receives one receive at a time from then on: a multishot receive's
-     * bytes reach the chunk only when a thread reaps the ring, which a task that peeks in a loop
-     * on a current-thread runtime would never let happen; until its cancel completes, a peek
-     * sees what it has brought.
      */
     @Override
     public Poll<Integer> pollPeek(Context cx, ByteBuffer dst) throws IOException {
-        synchronized (this) {
-            stopMultishot(true);
-        }
         return pollReadSide(cx, dst, true);
     }
 
@@ -534,8 +503,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
      */
     private void topUp(int wanted) {
         int room = (int) recvBuf.byteSize() - recvEnd;
-        // A multishot receive brings the bytes itself; a recv here could overtake those it holds.
-        if (multishot || recvEnd - recvStart >= wanted || room == 0 || eof || readErrno != 0) {
+        if (recvEnd - recvStart >= wanted || room == 0 || eof || readErrno != 0) {
             return;
         }
         long n = Sockets.recv(fd, recvBuf.asSlice(recvEnd), room);
@@ -639,12 +607,8 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
         Waker single;
         List<Waker> waiting;
         synchronized (this) {
-            boolean more = kind == RECV_MULTI && (flags & Ring.CQE_F_MORE) != 0;
-            if (!more) {
-                inFlight--;
-            }
+            inFlight--;
             switch (kind) {
-                case RECV_MULTI -> multishotCompleted(result, flags, more);
                 case RECV -> {
                     recvInFlight = false;
                     if (result > 0) {
@@ -704,7 +668,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
                 }
                 return;
             }
-            boolean read = kind == RECV || kind == POLL_IN || kind == RECV_MULTI;
+            boolean read = kind == RECV || kind == POLL_IN;
             boolean write = kind == SEND || kind == POLL_OUT;
             single = read ? reader : write ? writer : null;
             if (read) {
@@ -760,13 +724,10 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
 
     /** The kinds of this stream's operations that wait on the peer and are in flight, to be cancelled by a close. Under the monitor. */
     private int[] waitingKinds() {
-        int[] kinds = new int[4];
+        int[] kinds = new int[3];
         int n = 0;
         if (recvInFlight) {
             kinds[n++] = RECV;
-        }
-        if (multishot && !multishotCancelled) {
-            kinds[n++] = RECV_MULTI;
         }
         if (pollInInFlight) {
             kinds[n++] = POLL_IN;
@@ -816,20 +777,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
      * socket has had bytes since the last one, else {@link #edge(boolean)} submits it. Under the monitor.
      */
     private void receive() throws IOException {
-        if (recvInFlight || multishot || recvEnd > recvStart || eof || readErrno != 0) {
-            return;
-        }
-        // Only a thread that parks in the ring arms one: the kernel finishes a receive's work on
-        // the thread that submitted it, at its next system call, for the receive's whole life.
-        if (!singleShot && !edgeTriggered && !loop.busy() && loop.multishot() && loop.parksHere()) {
-            inFlight++;
-            try {
-                loop.submitMultishotReceive(fd, userData(RECV_MULTI));
-            } catch (IOException e) {
-                inFlight--;
-                throw e;
-            }
-            multishot = true;
+        if (recvInFlight || recvEnd > recvStart || eof || readErrno != 0) {
             return;
         }
         if (!edgesAsked && loop.busy()) {
@@ -850,85 +798,11 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
     }
 
     /**
-     * A completion of the multishot receive: bytes in one of the loop's provided buffers, copied
-     * into the chunk behind those buffered and the buffer handed back at once, or the receive's
-     * end. It is stopped, for good, by a buffer it filled (the connection streams, and one receive
-     * at a time into chunks that grow moves more per operation) or a ring that turned busy (edges
-     * serve many connections with less kernel work); and until the reader catches up, by
-     * {@link #BACKLOG} bytes buffered. Under the monitor, on the reaping thread.
-     */
-    private void multishotCompleted(int result, int flags, boolean more) {
-        BufferRing provided = loop.receiveBuffers();
-        if ((flags & Ring.CQE_F_BUFFER) != 0) {
-            int id = flags >>> Ring.CQE_BUFFER_SHIFT;
-            if (result > 0 && !closed) {
-                append(provided.buffer(id), result);
-            }
-            provided.recycle(id);
-        }
-        if (!more) {
-            multishot = false;
-            multishotCancelled = false;
-            if (result == 0) {
-                eof = true;
-            } else if (result == -ENOBUFS) {
-                singleShot = true;
-            } else if (result == -EINVAL) {
-                loop.refuseMultishot();
-                singleShot = true;
-            } else if (result < 0 && result != -ECANCELED && !closed) {
-                readErrno = -result;
-            }
-            return;
-        }
-        boolean forGood = result == provided.size() || loop.busy();
-        if (forGood || recvEnd - recvStart >= BACKLOG) {
-            stopMultishot(forGood);
-        }
-    }
-
-    /**
-     * Cancels the multishot receive, if one is in flight and not cancelled yet; if
-     * {@code forGood}, the stream receives one receive at a time from then on. Under the monitor.
-     */
-    private void stopMultishot(boolean forGood) {
-        singleShot |= forGood;
-        if (!multishot || multishotCancelled || closed) {
-            return;
-        }
-        inFlight++;
-        try {
-            loop.submit(Opcode.ASYNC_CANCEL, -1, userData(RECV_MULTI), 0, 0, userData(CANCEL), 0);
-            multishotCancelled = true;
-        } catch (IOException e) {
-            // The ring is closing, and the receive with it.
-            inFlight--;
-        }
-    }
-
-    /** Appends {@code n} bytes of {@code from} to the buffered ones, in a larger chunk if they need it. Under the monitor. */
-    private void append(MemorySegment from, int n) {
-        int held = recvEnd - recvStart;
-        if (recvBuf.byteSize() - recvEnd < n) {
-            MemorySegment to = held + n <= recvBuf.byteSize() ? recvBuf : driver.buffers().takeAtLeast(held + n);
-            MemorySegment.copy(recvBuf, recvStart, to, 0, held);
-            if (to != recvBuf) {
-                driver.buffers().give(recvBuf);
-                recvBuf = to;
-            }
-            recvStart = 0;
-            recvEnd = held;
-        }
-        MemorySegment.copy(from, 0, recvBuf, recvEnd, n);
-        recvEnd += n;
-    }
-
-    /**
      * Moves to a receive chunk of the next size if the last receive filled this one. Under the
      * monitor, with nothing buffered and no receive in flight, so nothing refers to the chunk.
      */
     private void growIfDue() {
-        if (growRecv || recvBuf.byteSize() > NativeBuffers.LARGE) {
+        if (growRecv) {
             driver.buffers().give(recvBuf);
             recvBuf = driver.buffers().take(NativeBuffers.grown(recvBuf.byteSize()));
             growRecv = false;

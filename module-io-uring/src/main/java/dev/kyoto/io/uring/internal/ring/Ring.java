@@ -50,7 +50,6 @@ public final class Ring implements AutoCloseable {
     /** {@code sizeof(struct io_uring_getevents_arg)}: sigmask, sigmask_sz, min_wait_usec, ts. */
     private static final int GETEVENTS_ARG_SIZE = 24;
     private static final int REGISTER_PROBE = 8;
-    private static final int REGISTER_PBUF_RING = 22;
     private static final int PROBE_OPS = 256;
     private static final int OP_SUPPORTED = 1;
 
@@ -373,25 +372,6 @@ public final class Ring implements AutoCloseable {
         }
     }
 
-    /**
-     * Registers {@code entries} (a power of two) provided buffers' ring at {@code ringAddr}, page
-     * aligned, as buffer group {@code group} ({@code IORING_REGISTER_PBUF_RING}, Linux 5.19); the
-     * registration ends with the ring.
-     *
-     * @return 0, or the kernel's errno ({@code EINVAL} from a kernel without it)
-     */
-    int registerBufferRing(long ringAddr, int entries, short group) {
-        try (Arena arena = Arena.ofConfined()) {
-            // struct io_uring_buf_reg: ring_addr, ring_entries, bgid, flags, resv[3].
-            MemorySegment reg = arena.allocate(40, 8);
-            reg.set(ValueLayout.JAVA_LONG, 0, ringAddr);
-            reg.set(ValueLayout.JAVA_INT, 8, entries);
-            reg.set(ValueLayout.JAVA_SHORT, 12, group);
-            long r = LibC.syscall(LibC.SYS_IO_URING_REGISTER, fd, REGISTER_PBUF_RING, reg.address(), 1, 0, 0);
-            return r < 0 ? LibC.errno() : 0;
-        }
-    }
-
     /** Unmaps the rings and closes the ring's descriptor; what the kernel still runs is cancelled by it. Idempotent. */
     @Override
     public void close() {
@@ -410,12 +390,6 @@ public final class Ring implements AutoCloseable {
 
     /** {@code IORING_FEAT_EXT_ARG}: {@link #enter} can wait with a timeout (Linux 5.11). */
     public static final int FEAT_EXT_ARG = 1 << 8;
-
-    /** {@code IORING_CQE_F_BUFFER}: the operation took a provided buffer, whose id is the flags' upper 16 bits. */
-    public static final int CQE_F_BUFFER = 1;
-
-    /** {@code IORING_CQE_BUFFER_SHIFT}: where a completion's flags hold its provided buffer's id. */
-    public static final int CQE_BUFFER_SHIFT = 16;
 
     /** {@code IORING_CQE_F_MORE}: the operation (a multishot one) will post more completions. */
     public static final int CQE_F_MORE = 1 << 1;

@@ -38,14 +38,6 @@ public final class Sqe {
     /** {@code IORING_ACCEPT_MULTISHOT}, in {@code ioprio}: one accept that completes once per connection until cancelled. */
     public static final short ACCEPT_MULTISHOT = 1;
 
-    /** {@code IORING_RECV_MULTISHOT}, in {@code ioprio}: one receive that completes once per provided buffer it fills until it ends. */
-    public static final short RECV_MULTISHOT = 2;
-
-    /** Sets the entry's {@code buf_group}: the provided buffers an entry with {@link #BUFFER_SELECT} takes from. */
-    public static void bufGroup(MemorySegment sqes, long sqe, short group) {
-        sqes.set(ValueLayout.JAVA_SHORT, sqe + BUF_GROUP, group);
-    }
-
     /** Sets the entry's {@code ioprio} field, which accept, send and receive use for their own flags. */
     public static void ioprio(MemorySegment sqes, long sqe, short ioprio) {
         sqes.set(ValueLayout.JAVA_SHORT, sqe + IOPRIO, ioprio);
