@@ -82,12 +82,6 @@ final class RingLoop implements WorkerQueue {
      */
     static final String EDGES_FROM = "kyoto.io.uring.edgesFrom";
     private static final int BUSY = Integer.getInteger(EDGES_FROM, 32);
-    /**
-     * Completions in one turn up to which the loop counts as quiet: a connection or two, each
-     * message its own wake-up. A quiet loop's writes go straight to the socket and its park
-     * submits and waits in one {@code io_uring_enter}; there is nothing to batch.
-     */
-    private static final int QUIET = 2;
 
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
@@ -235,12 +229,7 @@ final class RingLoop implements WorkerQueue {
      */
     private void turn(int minComplete, long timeoutNanos) {
         try {
-            if (minComplete > 0 && quiet() && ring.unsubmitted() > 0) {
-                // Submitting and waiting in one call, without enterLock: on a quiet ring no other
-                // thread is likely to be entering, and one that does submits its own entries.
-                ring.enter(minComplete, timeoutNanos);
-                minComplete = 0;
-            } else if (ring.unsubmitted() > 0) {
+            if (ring.unsubmitted() > 0) {
                 enterQueued();
             } else if (minComplete == 0 && ring.taskRunPending()) {
                 // Completions this thread owes the ring (it submitted their operations) are
@@ -463,11 +452,6 @@ final class RingLoop implements WorkerQueue {
         } finally {
             open.unlock();
         }
-    }
-
-    /** Whether the last turn reaped so few completions that there is nothing to batch: see {@link #QUIET}. */
-    boolean quiet() {
-        return lastReaped <= QUIET;
     }
 
     /** Whether the last turn reaped enough completions for a stream to receive through edges. */

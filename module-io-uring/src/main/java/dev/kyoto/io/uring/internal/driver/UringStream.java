@@ -276,36 +276,13 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
             if (!sendInFlight) {
                 sendChunk(src.remaining());
                 int n = copyIn(src, 0);
-                if (loop.quiet()) {
-                    sendNow(n);
-                } else {
-                    submitSend(n);
-                }
+                submitSend(n);
                 return Poll.ready(n);
             }
             writer = cx.waker();
         }
         Coop.refund();
         return Poll.pending();
-    }
-
-    /**
-     * Sends the send chunk's first {@code n} bytes with one {@code send} that does not wait, as a
-     * write on the selector does, and queues a {@code SEND} of what the socket's buffer did not
-     * take. Under the monitor, with no send in flight.
-     */
-    private void sendNow(int n) throws IOException {
-        long sent = Sockets.send(fd, sendBuf, n);
-        if (sent == n) {
-            return;
-        }
-        if (sent < 0 && sent != -EAGAIN) {
-            writeErrno = (int) -sent;
-            throw failure(writeErrno);
-        }
-        int done = (int) Math.max(sent, 0);
-        MemorySegment.copy(sendBuf, done, sendBuf, 0, n - done);
-        submitSend(n - done);
     }
 
     /**
@@ -383,9 +360,7 @@ final class UringStream extends UringSocket implements StreamSocket, ReadinessWa
                 for (ByteBuffer src : srcs) {
                     n += copyIn(src, n);
                 }
-                if (n > 0 && loop.quiet()) {
-                    sendNow(n);
-                } else if (n > 0) {
+                if (n > 0) {
                     submitSend(n);
                 }
                 return Poll.ready((long) n);
