@@ -9,8 +9,10 @@
 #
 # JMH options pass straight through, e.g. a regex to run a subset and shorter iterations:
 #   scripts/bench.sh 'yieldMany|pingPong' -wi 2 -i 3
-#
-# The whole suite takes about 11 minutes (16 benchmarks, one fork each).
+# A regex, if any, comes first. Without one the run is the runtime suite: the 16 benchmarks of
+# KyotoRuntimeBench and ForkJoinPoolBench and TimerBench's timers (about 13 minutes, one fork
+# each); the jar's other benchmarks (UdpBench, UnixStreamBench, ChannelBench, ...) run only when
+# a regex names them.
 #
 # module-bench is built in the reactor with the modules it uses (-am), so the benchmarks always
 # measure this checkout and nothing is installed into ~/.m2. Do not let it run while another
@@ -24,6 +26,9 @@ result=module-bench/target/jmh-result.json
 
 if [ "${1:-}" != "--report" ]; then
   ./mvnw -B -q -P bench -pl module-bench -am package -DskipTests
+  if [ $# -eq 0 ] || [ "${1#-}" != "$1" ]; then
+    set -- 'dev\.kyoto\.bench\.(KyotoRuntimeBench|ForkJoinPoolBench|TimerBench)\.' "$@"
+  fi
   java -jar module-bench/target/benchmarks.jar -rf json -rff "$result" "$@"
 fi
 
