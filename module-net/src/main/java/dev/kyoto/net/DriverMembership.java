@@ -6,15 +6,20 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.MulticastChannel;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * A multicast membership of a {@link UdpSocket} on a driver's own socket: any-source, valid until
- * dropped or the socket closes. There is no JDK channel behind it, and no source filtering yet.
+ * dropped or the socket closes, and able to block sources as the JDK's keys can. There is no JDK
+ * channel behind it.
  */
 final class DriverMembership extends MembershipKey {
     private final DriverUdp owner;
     private final InetAddress group;
     private final NetworkInterface nif;
+    /** The sources blocked, guarded by this key's monitor. */
+    private final Set<InetAddress> blocked = new HashSet<>();
 
     DriverMembership(DriverUdp owner, InetAddress group, NetworkInterface nif) {
         this.owner = owner;
@@ -37,16 +42,48 @@ final class DriverMembership extends MembershipKey {
         }
     }
 
-    /** Source filtering is not supported on the io_uring driver's UDP sockets (the JDK allows this answer). */
+    /**
+     * Stops receiving the group's datagrams from {@code source}; blocked already, nothing changes.
+     *
+     * @throws IllegalArgumentException if {@code source} is a wildcard or multicast address, or not of the group's family
+     * @throws IllegalStateException if the membership was dropped
+     */
     @Override
-    public MembershipKey block(InetAddress source) {
-        throw new UnsupportedOperationException("blocking multicast sources is not supported on the io_uring driver's UDP sockets;"
-                + " filter by the sender recvFrom returns, or run on the selector driver (-Dkyoto.io.driver=nio)");
+    public synchronized MembershipKey block(InetAddress source) throws IOException {
+        if (source.isAnyLocalAddress() || source.isMulticastAddress()) {
+            throw new IllegalArgumentException("cannot block " + source.getHostAddress()
+                    + ": it is not a sender's address; block the unicast address datagrams come from");
+        }
+        if (source.getClass() != group.getClass()) {
+            throw new IllegalArgumentException("cannot block " + source.getHostAddress() + " in group " + group.getHostAddress()
+                    + ": the source must be of the group's family (IPv4 or IPv6)");
+        }
+        if (blocked.contains(source)) {
+            return this;
+        }
+        owner.blockSource(this, source, true);
+        blocked.add(source);
+        return this;
     }
 
+    /**
+     * Receives the group's datagrams from {@code source} again.
+     *
+     * @throws IllegalStateException if {@code source} is not blocked, or the membership was dropped
+     */
     @Override
-    public MembershipKey unblock(InetAddress source) {
-        throw new IllegalStateException("no source of group " + group + " is blocked: this membership cannot block sources");
+    public synchronized MembershipKey unblock(InetAddress source) {
+        if (!blocked.contains(source)) {
+            throw new IllegalStateException(source.getHostAddress() + " is not blocked in group " + group.getHostAddress()
+                    + " on " + nif.getName() + ": block it first");
+        }
+        try {
+            owner.blockSource(this, source, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unblocking " + source.getHostAddress() + " in group " + group.getHostAddress(), e);
+        }
+        blocked.remove(source);
+        return this;
     }
 
     /** There is no JDK channel behind a driver's socket: use the {@code UdpSocket} that joined. */

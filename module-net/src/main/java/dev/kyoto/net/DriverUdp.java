@@ -167,6 +167,16 @@ final class DriverUdp implements UdpHandle {
         }
     }
 
+    /** Blocks or unblocks {@code source} on the membership of {@code key}, which must still hold. */
+    void blockSource(DriverMembership key, InetAddress source, boolean block) throws IOException {
+        synchronized (memberships) {
+            if (!memberships.contains(key)) {
+                throw new IllegalStateException("the membership of " + key + " was dropped: join the group again");
+            }
+            socket.blockSource(key.group(), key.networkInterface(), source, block);
+        }
+    }
+
     boolean holds(DriverMembership key) {
         synchronized (memberships) {
             return memberships.contains(key);

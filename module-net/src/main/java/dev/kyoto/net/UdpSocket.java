@@ -549,8 +549,9 @@ public final class UdpSocket implements AutoCloseable {
 
     /**
      * Joins the multicast {@code group} on {@code nif}: datagrams sent to the group (and to the
-     * socket's port) are then received. Returns the JDK's membership key, which can also block
-     * sources; {@link #leaveMulticast} drops it.
+     * socket's port) are then received. Returns the membership's key, which can also block
+     * sources: the JDK's on the selector driver, one of Kyoto's own on a driver that owns its
+     * sockets (io_uring), whose {@code channel()} has none to give; {@link #leaveMulticast} drops it.
      *
      * @throws IllegalArgumentException if {@code group} is not a multicast address of the socket's family
      */

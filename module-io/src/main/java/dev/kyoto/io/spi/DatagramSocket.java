@@ -103,6 +103,14 @@ public interface DatagramSocket extends AutoCloseable {
     /** Leaves a group {@link #joinGroup} joined. */
     void leaveGroup(InetAddress group, NetworkInterface nif) throws IOException;
 
+    /**
+     * Stops receiving the datagrams that {@code source} sends to a group {@link #joinGroup} joined
+     * on {@code nif}, or with {@code block} false receives them again ({@code MCAST_BLOCK_SOURCE},
+     * {@code MCAST_UNBLOCK_SOURCE}). The caller checks the arguments as the JDK's
+     * {@code MembershipKey.block} does: a unicast source of the group's family.
+     */
+    void blockSource(InetAddress group, NetworkInterface nif, InetAddress source, boolean block) throws IOException;
+
     /** Closes the socket; waiters wake to "socket closed". Idempotent. */
     @Override
     void close();

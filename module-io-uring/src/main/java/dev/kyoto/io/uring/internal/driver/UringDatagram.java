@@ -14,11 +14,13 @@ import dev.kyoto.runtime.Poll;
 import dev.kyoto.runtime.Waker;
 import dev.kyoto.runtime.spi.RuntimeShutdown;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
@@ -57,6 +59,10 @@ final class UringDatagram extends UringSocket implements DatagramSocket, Readine
     private static final int IP_DROP_MEMBERSHIP = 36;
     private static final int IPV6_ADD_MEMBERSHIP = 20;
     private static final int IPV6_DROP_MEMBERSHIP = 21;
+    private static final int MCAST_BLOCK_SOURCE = 43;
+    private static final int MCAST_UNBLOCK_SOURCE = 44;
+    /** {@code sizeof(struct group_source_req)}: the interface index, then the group's and the source's {@code sockaddr_storage}, 8-aligned. */
+    private static final int GROUP_SOURCE_REQ = 264;
 
     /** {@code AF_INET}, {@code AF_INET6} or {@code AF_UNIX}: how addresses are written for this socket. */
     private final short family;
@@ -276,6 +282,24 @@ final class UringDatagram extends UringSocket implements DatagramSocket, Readine
             } else {
                 Sockets.setOptionBytes(fd, Sockets.IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, req);
             }
+        }
+    }
+
+    /** {@code struct group_source_req}, at the level of the group's family, as the JDK does for a channel's key. */
+    @Override
+    public void blockSource(InetAddress group, NetworkInterface nif, InetAddress source, boolean block) throws IOException {
+        byte[] req;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment r = arena.allocate(GROUP_SOURCE_REQ, 8);
+            r.set(ValueLayout.JAVA_INT, 0, nif.getIndex());
+            SocketAddresses.write(new InetSocketAddress(group, 0), r.asSlice(8, 128));
+            SocketAddresses.write(new InetSocketAddress(source, 0), r.asSlice(136, 128));
+            req = r.toArray(ValueLayout.JAVA_BYTE);
+        }
+        synchronized (this) {
+            usable();
+            Sockets.setOptionBytes(fd, group instanceof Inet4Address ? Sockets.IPPROTO_IP : Sockets.IPPROTO_IPV6,
+                    block ? MCAST_BLOCK_SOURCE : MCAST_UNBLOCK_SOURCE, req);
         }
     }
 
